@@ -1,0 +1,112 @@
+// Package verify is the check engine: a pure function from what is configured (Config) and what
+// was observed on the network (Observation) at a given time to a Report with every check of
+// shared/spec/checks.md. It knows nothing of HTTP, SQL or HTML.
+package verify
+
+import "time"
+
+// Status is a check's verdict.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Warn Status = "warn"
+	Fail Status = "fail"
+	Skip Status = "skip"
+)
+
+// Config is what the federation rule and the Console expect. Durations are whole seconds.
+type Config struct {
+	Connection               string // name, or empty for an ad-hoc check
+	IssuerURL                string // exactly as configured in the Console
+	DiscoveryBase            string // empty: IssuerURL without its trailing slash
+	ClientID                 string
+	TokenField               string // auto | id_token | access_token
+	SubjectPrefix            string
+	Audience                 string
+	MaxIdentityTokenLifetime time.Duration
+	TokenLifetime            time.Duration
+	FederationRuleID         string
+	OrganizationID           string
+	ServiceAccountID         string
+	WorkspaceID              string
+	RequireIDs               bool   // a missing ID fails instead of skips
+	InlineJWKS               []byte // the JWKS pasted in the Console; nil when the Console uses discovery
+}
+
+// Fetch is the outcome of one HTTP GET. Body is already bounded by the client.
+type Fetch struct {
+	URL    string
+	Status int    // 0 when no response arrived
+	Body   []byte // at most 1 MiB
+	Err    string // transport or read error, empty on a response
+}
+
+// TokenResponse is the outcome of the client-credentials request. Body holds the raw response,
+// which contains the tokens: it lives only for the request that made it.
+type TokenResponse struct {
+	URL    string
+	Status int
+	Body   []byte
+	Err    string
+}
+
+// Exchange is the outcome of a live Anthropic token exchange (only when asked).
+type Exchange struct {
+	URL         string
+	Status      int
+	Err         string // transport error
+	ErrorType   string // e.g. authentication_error, invalid_request_error
+	Message     string
+	Scope       string
+	ExpiresIn   int    // seconds actually minted
+	TokenPrefix string // the first characters of the access token, never the whole
+}
+
+// Observation is everything fetched for one verification. A nil pointer means "not attempted".
+type Observation struct {
+	Discovery   Fetch
+	JWKS        *Fetch
+	Token       *TokenResponse
+	IssuerAddrs []string // addresses the issuer host resolved to; nil when not resolved
+	ResolveErr  string
+	Exchange    *Exchange
+}
+
+// Check is one row of the report; ID is one of checks.md's stable IDs.
+type Check struct {
+	ID       string `json:"id"`
+	Status   Status `json:"status"`
+	Expected string `json:"expected"`
+	Actual   string `json:"actual"`
+	Message  string `json:"message"`
+	Fix      string `json:"fix"`
+}
+
+// Token describes the verified token without the token itself.
+type Token struct {
+	Field  string         `json:"field"`
+	SHA256 string         `json:"sha256"`
+	Header map[string]any `json:"header"`
+	Claims map[string]any `json:"claims"`
+}
+
+// Summary counts the checks by verdict.
+type Summary struct {
+	Pass int `json:"pass"`
+	Warn int `json:"warn"`
+	Fail int `json:"fail"`
+	Skip int `json:"skip"`
+}
+
+// Report is the JSON report of checks.md. It never contains the raw token.
+type Report struct {
+	Connection *string   `json:"connection"`
+	Issuer     string    `json:"issuer"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Token      *Token    `json:"token"`
+	Checks     []Check   `json:"checks"`
+	Summary    Summary   `json:"summary"`
+	OK         bool      `json:"ok"`
+}

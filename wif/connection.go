@@ -1,0 +1,113 @@
+// Package wif is wifwiz's domain model: a Connection (one authentik provider wired to one
+// Anthropic federation rule), the facts both systems impose on it, and its validation.
+// It does no I/O.
+package wif
+
+import "time"
+
+// JWKS sources the Anthropic Console offers for an issuer (anthropic.md, "Rule and issuer settings").
+const (
+	JWKSDiscovery = "discovery"
+	JWKSInline    = "inline"
+)
+
+// Token fields wifwiz can take from authentik's token response (product.md, --token-field).
+const (
+	TokenFieldAuto        = "auto"
+	TokenFieldIDToken     = "id_token"
+	TokenFieldAccessToken = "access_token"
+)
+
+// Defaults used when a value was not recorded.
+const (
+	DefaultScope      = "openid profile"      // product.md, --scope
+	DefaultOAuthScope = "workspace:developer" // anthropic.md, "Scopes"
+	DefaultLifetime   = 3600 * time.Second    // Console default for both lifetimes (anthropic.md)
+)
+
+// Trigger says what started a verification run.
+type Trigger string
+
+const (
+	TriggerWizard Trigger = "wizard"
+	TriggerManual Trigger = "manual"
+	TriggerAudit  Trigger = "audit"
+	TriggerCLI    Trigger = "cli"
+)
+
+// Connection is everything recorded about one authentik provider and the Anthropic federation rule
+// that trusts it. It never holds a secret: SecretRef says where the client secret lives
+// (env:NAME or file:/path), not what it is.
+type Connection struct {
+	ID      int64
+	Name    string
+	Demo    bool // created from the built-in demo issuer; never mixed with real connections
+	Version int  // optimistic concurrency: an update must name the version it read
+
+	// authentik side (wizard steps 1-3).
+	AuthentikURL        string // e.g. https://authentik.company
+	AppSlug             string
+	ProviderName        string
+	IssuerURL           string // as configured in the Console, trailing slash included
+	DiscoveryBase       string // empty: IssuerURL without its trailing slash
+	TokenURL            string // empty: discovery's token_endpoint
+	ClientID            string
+	AccessTokenValidity string // as typed: "hours=1;minutes=30" or a Go duration
+	SubjectMode         string // authentik sub_mode as recorded (hashed_user_id, user_username, …)
+	Scope               string // scope requested from authentik; empty: DefaultScope
+	TokenField          string // auto | id_token | access_token
+	CAPEM               string // extra trusted CA for authentik (public data)
+	SecretRef           string // env:NAME or file:/path; never the secret
+
+	// Anthropic Console side (wizard step 4).
+	ServiceAccountID         string // svac_…
+	IssuerName               string
+	JWKSSource               string // discovery | inline
+	InlineJWKS               string // the JWKS JSON pasted into the Console when JWKSSource is inline
+	RuleName                 string
+	SubjectPrefix            string // exact, or a prefix when it ends with *
+	Audience                 string // the authentik Client ID
+	OAuthScope               string // workspace:developer | workspace:inference
+	TokenLifetime            time.Duration
+	MaxIdentityTokenLifetime time.Duration
+	FederationRuleID         string // fdrl_…
+	OrganizationID           string // UUID
+	WorkspaceID              string // wrkspc_… or default; optional
+	AnthropicBaseURL         string // empty: https://api.anthropic.com
+
+	// Wizard progress: the highest step saved (0 = only created).
+	Step int
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Run is one stored verification of a connection. The report is kept as JSON exactly as
+// checks.md describes it; the raw token is never stored, only its SHA-256 fingerprint.
+type Run struct {
+	ID               int64
+	ConnectionID     int64
+	At               time.Time
+	Trigger          Trigger
+	OK               bool
+	Summary          string // e.g. "15 pass, 1 warn, 0 fail, 2 skip"
+	ReportJSON       []byte
+	TokenFingerprint string
+}
+
+// Event is one line of a connection's timeline: created, edited, verified, exported.
+type Event struct {
+	ID           int64
+	ConnectionID int64
+	At           time.Time
+	Kind         string
+	Detail       string
+}
+
+// Event kinds.
+const (
+	EventCreated  = "created"
+	EventEdited   = "edited"
+	EventVerified = "verified"
+	EventExported = "exported"
+)
