@@ -101,6 +101,7 @@ type Event struct {
 	ConnectionID int64
 	At           time.Time
 	Kind         string
+	Actor        string // who recorded it: "browser", "cli:<user>", "audit"
 	Detail       string
 }
 
