@@ -44,7 +44,8 @@ CREATE TABLE runs (
     ok                INTEGER NOT NULL,
     summary           TEXT    NOT NULL,
     report_json       TEXT    NOT NULL,
-    token_fingerprint TEXT    NOT NULL DEFAULT ''
+    token_fingerprint TEXT    NOT NULL DEFAULT '',
+    drift_json        TEXT    NOT NULL DEFAULT '[]'
 );
 CREATE INDEX runs_connection_at ON runs(connection_id, at DESC, id DESC);
 

@@ -93,7 +93,24 @@ type Run struct {
 	Summary          string // e.g. "15 pass, 1 warn, 0 fail, 2 skip"
 	ReportJSON       []byte
 	TokenFingerprint string
+	Drift            []Drift // differences from the last passing run; empty when none or no baseline
 }
+
+// Drift is one difference between a run and the last passing run of the same connection.
+type Drift struct {
+	Kind    string `json:"kind"` // e.g. kid, discovery.issuer, alg, sub, aud, lifetime, inline_jwks, check
+	Before  string `json:"before"`
+	After   string `json:"after"`
+	Message string `json:"message"`
+}
+
+// Status of a connection as the list shows it.
+const (
+	StatusDraft    = "draft"
+	StatusVerified = "verified"
+	StatusFailing  = "failing"
+	StatusDrifted  = "drifted"
+)
 
 // Event is one line of a connection's timeline: created, edited, verified, exported.
 type Event struct {
