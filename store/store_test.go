@@ -72,7 +72,9 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	// pooled connection: try several times concurrently.
 	errs := make(chan error, 8)
 	for i := 0; i < 8; i++ {
-		go func() { errs <- db.AddRun(ctx, &wif.Run{ConnectionID: 9999, Trigger: wif.TriggerCLI, ReportJSON: []byte("{}")}, "t") }()
+		go func() {
+			errs <- db.AddRun(ctx, &wif.Run{ConnectionID: 9999, Trigger: wif.TriggerCLI, ReportJSON: []byte("{}")}, "t")
+		}()
 	}
 	for i := 0; i < 8; i++ {
 		if err := <-errs; err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
