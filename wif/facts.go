@@ -1,0 +1,82 @@
+package wif
+
+import (
+	"regexp"
+	"slices"
+	"time"
+)
+
+// AllowedAlgorithms are the signature algorithms Anthropic accepts for identity tokens; HS* and
+// none are rejected (anthropic.md, "What Anthropic checks in the identity token").
+var AllowedAlgorithms = []string{
+	"RS256", "RS384", "RS512",
+	"ES256", "ES384", "ES512",
+	"PS256", "PS384", "PS512",
+}
+
+// AlgorithmAllowed reports whether Anthropic accepts tokens signed with alg.
+func AlgorithmAllowed(alg string) bool {
+	return slices.Contains(AllowedAlgorithms, alg)
+}
+
+// Prefixes of the IDs the Anthropic Console shows (anthropic.md, "IDs"). The organization ID is a
+// UUID; a workspace ID may also be the literal DefaultWorkspace.
+const (
+	PrefixFederationRule = "fdrl_"
+	PrefixServiceAccount = "svac_"
+	PrefixIssuer         = "fdis_"
+	PrefixWorkspace      = "wrkspc_"
+	DefaultWorkspace     = "default"
+)
+
+// Leeway Anthropic allows on exp, nbf and iat (anthropic.md).
+const Leeway = 30 * time.Second
+
+// The Console's range for the issuer's maximum identity token lifetime, exp − iat (anthropic.md).
+const (
+	MinMaxIdentityTokenLifetime = 1 * time.Second
+	MaxMaxIdentityTokenLifetime = 176400 * time.Second
+)
+
+// The Console's range for the rule's token lifetime, and the floor of a minted lifetime (anthropic.md).
+const (
+	MinTokenLifetime = 60 * time.Second
+	MaxTokenLifetime = 86400 * time.Second
+)
+
+// MaxTokenBytes is the largest assertion Anthropic accepts (anthropic.md, "The exchange").
+const MaxTokenBytes = 16 << 10
+
+// MaxResponseBytes bounds every response wifwiz reads (product.md, "Security rules").
+const MaxResponseBytes = 1 << 20
+
+// OAuthScopes a federation rule can grant through the API; DefaultOAuthScope is the Console's
+// default (anthropic.md, "Rule and issuer settings").
+var OAuthScopes = []string{DefaultOAuthScope, "workspace:inference"}
+
+// ruleNamePattern: lowercase letters, digits and '-', 1–255 characters (anthropic.md).
+var ruleNamePattern = regexp.MustCompile(`^[a-z0-9-]{1,255}$`)
+
+// The Anthropic token exchange (anthropic.md, "The exchange").
+const (
+	DefaultAnthropicBaseURL = "https://api.anthropic.com"
+	AnthropicTokenPath      = "/v1/oauth/token"
+	AnthropicBeta           = "oauth-2025-04-20,oidc-federation-2026-04-01"
+	JWTBearerGrantType      = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+)
+
+// authentik's OIDC paths (authentik.md, "Endpoints").
+const (
+	AuthentikIssuerPath = "/application/o/"
+	DiscoveryPath       = "/.well-known/openid-configuration"
+)
+
+// BroadPrefixLength is wifwiz's own judgement, not a fact of either system: a wildcard subject
+// prefix shorter than this (e.g. "ak-*") matches tokens of unrelated providers or users.
+const BroadPrefixLength = 8
+
+// MintedLifetime is the lifetime Anthropic mints for an exchange: max(60 s, min(rule lifetime,
+// 2 × the identity token's remaining validity)) (anthropic.md, "Rule and issuer settings").
+func MintedLifetime(rule, remaining time.Duration) time.Duration {
+	return max(MinTokenLifetime, min(rule, 2*remaining))
+}
