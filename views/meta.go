@@ -1,0 +1,37 @@
+// Package views renders wifwiz's pages with templ. Views only render the view models they are
+// given; they compute nothing about connections or reports.
+package views
+
+import (
+	"context"
+
+	"github.com/a-h/templ"
+)
+
+// Meta is what every page's layout needs about the request.
+type Meta struct {
+	CSRF    string // token for forms and the htmx header
+	Version string
+	Nav     string // "connections", "new", "audit"
+	Demo    bool   // the built-in demo issuer is running
+}
+
+type metaKey struct{}
+
+// WithMeta stores m in ctx for the layout and the form helpers.
+func WithMeta(ctx context.Context, m Meta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
+
+// MetaFrom returns the Meta stored by WithMeta (zero when none).
+func MetaFrom(ctx context.Context) Meta {
+	m, _ := ctx.Value(metaKey{}).(Meta)
+	return m
+}
+
+func navCurrent(ctx context.Context, name string) templ.Attributes {
+	if MetaFrom(ctx).Nav == name {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return templ.Attributes{}
+}
