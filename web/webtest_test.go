@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/web"
+)
+
+// app is a real wifwiz server on a random loopback port, with a real SQLite file and a browser-like client.
+type app struct {
+	t      testing.TB
+	srv    *httptest.Server
+	db     *store.DB
+	dbPath string
+	client *http.Client
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newApp(t testing.TB, mutate ...func(*web.Config)) *app {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "wifwiz.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	cfg := web.Config{Store: db, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	srv := httptest.NewServer(web.New(cfg))
+	jar, _ := cookiejar.New(nil)
+	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,
+		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	t.Cleanup(func() { srv.Close(); db.Close() })
+	return a
+}
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+	doc    *goquery.Document
+}
+
+func (a *app) do(req *http.Request) page {
+	a.t.Helper()
+	resp, err := a.client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
+}
+
+func (a *app) get(path string) page {
+	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
+	return a.do(req)
+}
+
+// post submits a form the way a browser without JavaScript does, with the CSRF token of the last page.
+func (a *app) post(path string, form url.Values, csrf string) page {
+	a.t.Helper()
+	if csrf != "" {
+		form.Set("_csrf", csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return a.do(req)
+}
+
+// csrf loads path and returns the CSRF token of its first form.
+func (a *app) csrf(path string) string {
+	a.t.Helper()
+	p := a.get(path)
+	tok, ok := p.doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	if !ok || tok == "" {
+		a.t.Fatalf("no CSRF field on %s", path)
+	}
+	return tok
+}
+
+func (p page) text(sel string) string { return strings.TrimSpace(p.doc.Find(sel).Text()) }
