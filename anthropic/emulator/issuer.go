@@ -36,7 +36,10 @@ func (i *Issuer) JWKS() *jose.JSONWebKeySet {
 
 // Sign signs arbitrary claims.
 func (i *Issuer) Sign(claims map[string]any) (string, error) {
-	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), i.KeyID)
+	opts := (&jose.SignerOptions{}).WithType("JWT")
+	if i.KeyID != "" {
+		opts = opts.WithHeader(jose.HeaderKey("kid"), i.KeyID)
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: i.key}, opts)
 	if err != nil {
 		return "", fmt.Errorf("issuer signer: %w", err)
