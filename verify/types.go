@@ -30,8 +30,10 @@ type Config struct {
 	OrganizationID           string
 	ServiceAccountID         string
 	WorkspaceID              string
-	RequireIDs               bool   // a missing ID fails instead of skips
-	InlineJWKS               []byte // the JWKS pasted in the Console; nil when the Console uses discovery
+	RequireIDs               bool          // a missing ID fails instead of skips
+	InlineJWKS               []byte        // the JWKS pasted in the Console; nil when the Console uses discovery
+	AccessTokenValidity      time.Duration // authentik's "Access token validity" as recorded; 0 when unknown
+	OAuthScope               string        // the rule's OAuth scope as recorded; empty when unknown
 }
 
 // Fetch is the outcome of one HTTP GET. Body is already bounded by the client.

@@ -53,11 +53,17 @@ func WorkspaceIDProblem(v string) string {
 	return workspaceID.problem(v)
 }
 
+// LooksLikeAPIKey reports whether v is an Anthropic API key or access token pasted by mistake:
+// such a value must never be echoed.
+func LooksLikeAPIKey(v string) bool {
+	return strings.HasPrefix(strings.TrimSpace(v), apiKeyPrefix)
+}
+
 func (k idKind) problem(v string) string {
 	if v == "" {
 		return ""
 	}
-	if strings.HasPrefix(strings.TrimSpace(v), apiKeyPrefix) {
+	if LooksLikeAPIKey(v) {
 		return fmt.Sprintf("%s: you pasted an Anthropic API key or token, not an ID — %s Treat that key as leaked if it was shared.", k.label, k.where)
 	}
 	if p := spaceProblem(k.label, v); p != "" {

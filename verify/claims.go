@@ -1,0 +1,152 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+func (r *run) checkClaimIss() Check {
+	want := r.cfg.IssuerURL
+	exp := quote(want) + ", the Console's Issuer URL, byte for byte"
+	if r.jwt == nil {
+		return skip(exp, r.jwtWhy)
+	}
+	v, present := r.jwt.claims["iss"]
+	iss, isString := v.(string)
+	if present && !isString {
+		return fail(exp, fmt.Sprintf("%v", v), "The token's iss is not a string.", "Check that the token comes from authentik's token endpoint.")
+	}
+	if want == "" {
+		return fail("the Console's Issuer URL", quote(iss), "No issuer URL is configured to compare with.", fmt.Sprintf("Set the Console's Issuer URL to exactly %q.", iss))
+	}
+	if iss == want {
+		return pass(exp, quote(iss), "The token's iss is the Console's Issuer URL.")
+	}
+	d := compareIssuers(want, iss)
+	return fail(exp, shownString(iss, present), "The token's iss differs from the Console's Issuer URL: "+d.what("the token's iss")+".", d.tokenFix())
+}
+
+func shownString(s string, present bool) string {
+	if !present {
+		return "(absent)"
+	}
+	return quote(s)
+}
+
+func subExpected(prefix string) string {
+	switch {
+	case prefix == "":
+		return "sub present and not empty; the Console's Subject prefix is not recorded yet"
+	case strings.HasSuffix(prefix, "*"):
+		return fmt.Sprintf("sub starts with %q (the Console's Subject prefix %q)", strings.TrimSuffix(prefix, "*"), prefix)
+	}
+	return fmt.Sprintf("sub equals %q (the Console's Subject prefix)", prefix)
+}
+
+func (r *run) checkClaimSub() Check {
+	prefix := r.cfg.SubjectPrefix
+	exp := subExpected(prefix)
+	if r.jwt == nil {
+		return skip(exp, r.jwtWhy)
+	}
+	v, present := r.jwt.claims["sub"]
+	sub, isString := v.(string)
+	switch {
+	case !present || !isString:
+		return fail(exp, "(absent or not a string)", "The token has no usable sub; Anthropic requires one.", fixSubjectMode)
+	case sub == "":
+		return fail(exp, `""`, "The token's sub is empty: authentik's Subject mode is \"Based on the User's Email\" and its generated service account has no email. Anthropic rejects an empty sub.", fixSubjectMode)
+	case prefix == "":
+		c := skip(exp, fmt.Sprintf("No Subject prefix recorded yet: the Console's Subject prefix must be %q.", sub))
+		c.Actual = quote(sub)
+		return c
+	case prefix == "*":
+		return fail(exp, quote(sub), "The Console does not allow '*' alone as Subject prefix.", fmt.Sprintf("Set the Console's Subject prefix to %q.", sub))
+	}
+	if !subjectMatches(sub, prefix) {
+		msg, fix := subHint(sub, prefix)
+		return fail(exp, quote(sub), msg, fix)
+	}
+	if broadPrefix(prefix) {
+		return warn(exp, quote(sub), fmt.Sprintf("The wildcard prefix %q is broad: it matches every sub that starts with %q, such as other providers' ak-…-client_credentials accounts or other users.", prefix, strings.TrimSuffix(prefix, "*")),
+			fmt.Sprintf("Set the Console's Subject prefix to exactly %q.", sub))
+	}
+	return pass(exp, quote(sub), "The Console's Subject prefix matches the token's sub.")
+}
+
+const fixSubjectMode = "In authentik, set the provider's Subject mode to \"Based on the User's username\" (sub becomes ak-<provider name>-client_credentials) or \"Based on the Hashed User ID\", then put that sub in the Console's Subject prefix."
+
+// subjectMatches is Anthropic's subject match: exact, or a prefix when the rule ends with '*';
+// case-sensitive (anthropic.md, "Rule and issuer settings").
+func subjectMatches(sub, prefix string) bool {
+	if p, ok := strings.CutSuffix(prefix, "*"); ok {
+		return strings.HasPrefix(sub, p)
+	}
+	return sub == prefix
+}
+
+func broadPrefix(prefix string) bool {
+	p, ok := strings.CutSuffix(prefix, "*")
+	return ok && len(p) < wif.BroadPrefixLength
+}
+
+func audExpected(aud string) string {
+	if aud == "" {
+		return "aud present; the Console's Audience (the authentik Client ID) is not recorded yet"
+	}
+	return fmt.Sprintf("aud is, or contains, %q (the Console's Audience: the authentik Client ID)", aud)
+}
+
+func (r *run) checkClaimAud() Check {
+	exp := audExpected(r.cfg.Audience)
+	if r.jwt == nil {
+		return skip(exp, r.jwtWhy)
+	}
+	auds, ok := audiences(r.jwt.claims["aud"])
+	if !ok {
+		return fail(exp, "(absent or not a string or array of strings)", "The token has no usable aud.", "authentik sets aud to the Client ID: check that the token comes from authentik's token endpoint.")
+	}
+	actual := strings.Join(quoteAll(auds), ", ")
+	if r.cfg.Audience == "" {
+		c := skip(exp, fmt.Sprintf("No Audience recorded yet: the Console's Audience must be %q.", auds[0]))
+		c.Actual = actual
+		return c
+	}
+	if slices.Contains(auds, r.cfg.Audience) {
+		return pass(exp, actual, "The token's aud contains the Console's Audience.")
+	}
+	return fail(exp, actual, fmt.Sprintf("The token's aud does not contain the Console's Audience %q.", r.cfg.Audience), r.audFix(auds))
+}
+
+// audiences reads aud as a string or an array of strings, never empty.
+func audiences(v any) ([]string, bool) {
+	switch a := v.(type) {
+	case string:
+		return []string{a}, a != ""
+	case []any:
+		var out []string
+		for _, e := range a {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
+}
+
+func (r *run) audFix(auds []string) string {
+	id := r.cfg.ClientID
+	switch {
+	case id == "":
+		return fmt.Sprintf("The audience is the authentik Client ID: set the Console's Audience to %q if that is this provider's Client ID.", auds[0])
+	case slices.Contains(auds, id):
+		return fmt.Sprintf("The audience is the authentik Client ID: set the Console's Audience to %q.", id)
+	}
+	return fmt.Sprintf("The audience is the authentik Client ID, %q, but this token was issued to %q: request it with this provider's Client ID, and set the Console's Audience to %q.", id, auds[0], id)
+}

@@ -1,0 +1,59 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// ConfigFor maps a stored connection to the engine's Config. Empty values get the defaults the
+// wizard and the Console use; requireIDs makes missing Console IDs fail.
+func ConfigFor(c wif.Connection, requireIDs bool) (Config, error) {
+	cfg := Config{
+		Connection:               c.Name,
+		IssuerURL:                c.IssuerURL,
+		DiscoveryBase:            c.DiscoveryBase,
+		ClientID:                 c.ClientID,
+		TokenField:               orDefault(c.TokenField, wif.TokenFieldAuto),
+		SubjectPrefix:            c.SubjectPrefix,
+		Audience:                 c.Audience,
+		MaxIdentityTokenLifetime: c.MaxIdentityTokenLifetime,
+		TokenLifetime:            c.TokenLifetime,
+		FederationRuleID:         c.FederationRuleID,
+		OrganizationID:           c.OrganizationID,
+		ServiceAccountID:         c.ServiceAccountID,
+		WorkspaceID:              c.WorkspaceID,
+		RequireIDs:               requireIDs,
+		OAuthScope:               c.OAuthScope,
+	}
+	if cfg.IssuerURL == "" && c.AuthentikURL != "" && c.AppSlug != "" {
+		cfg.IssuerURL = wif.IssuerURLFor(c.AuthentikURL, c.AppSlug)
+	}
+	if cfg.MaxIdentityTokenLifetime == 0 {
+		cfg.MaxIdentityTokenLifetime = wif.DefaultLifetime
+	}
+	if cfg.TokenLifetime == 0 {
+		cfg.TokenLifetime = wif.DefaultLifetime
+	}
+	if c.AccessTokenValidity != "" {
+		v, err := wif.ParseValidity(c.AccessTokenValidity)
+		if err != nil {
+			return Config{}, fmt.Errorf("connection %q: access token validity: %w", c.Name, err)
+		}
+		cfg.AccessTokenValidity = v
+	}
+	if c.JWKSSource == wif.JWKSInline {
+		if c.InlineJWKS == "" {
+			return Config{}, fmt.Errorf("connection %q uses inline JWKS but none is recorded: paste the JWKS on the Console step", c.Name)
+		}
+		cfg.InlineJWKS = []byte(c.InlineJWKS)
+	}
+	return cfg, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

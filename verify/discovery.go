@@ -1,0 +1,104 @@
+package verify
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// providerConfig is the part of the discovery document the checks use, with the JSON names of
+// go-oidc's oidc.ProviderConfig. go-oidc itself is not imported: its package needs
+// golang.org/x/oauth2, which go.mod/go.sum do not list yet.
+type providerConfig struct {
+	IssuerURL  string   `json:"issuer"`
+	TokenURL   string   `json:"token_endpoint"`
+	JWKSURL    string   `json:"jwks_uri"`
+	Algorithms []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// discoveryDoc is a discovery document and where it was fetched.
+type discoveryDoc struct {
+	providerConfig
+	url string
+}
+
+// discoveryURL is where discovery was (or would be) fetched.
+func (r *run) discoveryURL() string {
+	if r.obs.Discovery.URL != "" {
+		return r.obs.Discovery.URL
+	}
+	base := r.cfg.DiscoveryBase
+	if base == "" {
+		base = wif.DiscoveryBaseFor(r.cfg.IssuerURL)
+	}
+	return wif.DiscoveryURLFor(base)
+}
+
+func (r *run) checkDiscovery() Check {
+	u := r.discoveryURL()
+	exp := "GET " + u + " → 200 with JSON"
+	f := r.obs.Discovery
+	if !attempted(f) {
+		r.discWhy = "Discovery was not fetched."
+		return skip(exp, r.discWhy)
+	}
+	if f.Err != "" || f.Status != http.StatusOK {
+		r.discWhy = "Discovery failed: see discovery."
+		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), discoveryFix(f))
+	}
+	var doc discoveryDoc
+	if err := json.Unmarshal(f.Body, &doc.providerConfig); err != nil {
+		r.discWhy = "Discovery did not return a JSON document: see discovery."
+		return fail(exp, responseOutcome(f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
+			"Check the discovery base: it is the issuer URL without its trailing slash, and a proxy in front of authentik must not answer this path itself.")
+	}
+	doc.url = u
+	r.disc = &doc
+	return discoveryVerdict(exp, &doc)
+}
+
+func discoveryVerdict(exp string, doc *discoveryDoc) Check {
+	actual := fmt.Sprintf("HTTP 200; issuer %q, jwks_uri %q, algorithms %v", doc.IssuerURL, doc.JWKSURL, doc.Algorithms)
+	if len(doc.Algorithms) > 0 && !slices.ContainsFunc(doc.Algorithms, wif.AlgorithmAllowed) {
+		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s: authentik signs with the client secret because no Signing Key is selected on the provider.", strings.Join(doc.Algorithms, ", ")),
+			"In authentik, edit the provider and select a Signing Key (an RSA or EC certificate), then save.")
+	}
+	return pass(exp, actual, "Discovery answered with a JSON document.")
+}
+
+func discoveryFix(f Fetch) string {
+	switch {
+	case f.Err != "":
+		return "Check that the discovery base is authentik's public address (the issuer URL without its trailing slash) and that this machine can reach it."
+	case f.Status == http.StatusNotFound:
+		return "Check the application slug in the issuer URL: authentik answers 404 for an unknown slug, or when the provider is not attached to the application."
+	}
+	return "Check that the discovery base is the issuer URL without its trailing slash and that no proxy blocks /.well-known/openid-configuration."
+}
+
+// jsonProblem shortens a JSON error to its kind; it never quotes more than a character of input.
+func jsonProblem(err error) string {
+	if _, ok := err.(*json.UnmarshalTypeError); ok {
+		return "a member has the wrong type"
+	}
+	return "not valid JSON"
+}
+
+const discoveryIssuerExpected = "discovery's issuer equals the Console's Issuer URL byte for byte"
+
+func (r *run) checkDiscoveryIssuer() Check {
+	if r.disc == nil {
+		return skip(discoveryIssuerExpected, r.discWhy)
+	}
+	got, want := r.disc.IssuerURL, r.cfg.IssuerURL
+	exp := quote(want)
+	if got == want {
+		return pass(exp, quote(got), "Discovery names the issuer the Console expects.")
+	}
+	d := compareIssuers(want, got)
+	return fail(exp, quote(got), "Discovery's issuer differs from the Console's Issuer URL: "+d.what("discovery's issuer")+".", d.discoveryFix(r.disc.url))
+}

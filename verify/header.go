@@ -1,0 +1,134 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+var algExpected = "one of " + strings.Join(wif.AllowedAlgorithms, ", ")
+
+func (r *run) checkHeaderAlg() Check {
+	if r.jwt == nil {
+		return skip(algExpected, r.jwtWhy)
+	}
+	alg := r.jwt.headerString("alg")
+	actual := quote(alg)
+	switch {
+	case wif.AlgorithmAllowed(alg):
+		return pass(algExpected, actual, "Anthropic accepts this algorithm.")
+	case alg == "":
+		return fail(algExpected, "(none)", "The token header has no alg.", "Check that the token comes from authentik's token endpoint.")
+	case strings.HasPrefix(alg, "HS"):
+		return fail(algExpected, actual, alg+": authentik signed the token with the client secret because no Signing Key is selected on the provider; Anthropic cannot verify it.", fixSelectSigningKey)
+	case strings.EqualFold(alg, "none"):
+		return fail(algExpected, actual, "The token is not signed.", fixSelectSigningKey)
+	}
+	return fail(algExpected, actual, "Anthropic does not accept "+alg+".",
+		"In authentik, select an RSA or EC (P-256, P-384 or P-521) certificate as the provider's Signing Key.")
+}
+
+func (r *run) kidExpected() string {
+	if r.cfg.InlineJWKS != nil {
+		return "kid present and in the inline JWKS recorded for the Console"
+	}
+	return "kid present and in the JWKS"
+}
+
+func (r *run) checkHeaderKid() Check {
+	exp := r.kidExpected()
+	if r.jwt == nil {
+		r.keyWhy = r.jwtWhy
+		return skip(exp, r.jwtWhy)
+	}
+	r.keyWhy = "No key for this token: see header.kid."
+	kid := r.jwt.headerString("kid")
+	if strings.HasPrefix(r.jwt.headerString("alg"), "HS") {
+		r.keyWhy = "An HS token is keyed with the client secret; there is no public key: see header.alg."
+		return skip(exp, r.keyWhy)
+	}
+	if kid == "" {
+		return fail(exp, "(none)", "The token header has no kid; Anthropic requires one.", fixSelectSigningKey)
+	}
+	if r.keys == nil {
+		r.keyWhy = r.keysWhy
+		return skip(exp, r.keysWhy)
+	}
+	if k := r.keys.find(kid); k != nil {
+		r.key, r.keyWhy = k, ""
+		return pass(exp, quote(kid), "The key is in the "+r.keysName()+".")
+	}
+	return r.kidNotFound(exp, kid)
+}
+
+func (r *run) keysName() string {
+	if r.cfg.InlineJWKS != nil {
+		return "inline JWKS recorded for the Console"
+	}
+	return "JWKS"
+}
+
+func (r *run) kidNotFound(exp, kid string) Check {
+	actual := fmt.Sprintf("%q; the %s has %s", kid, r.keysName(), strings.Join(quoteAll(r.keys.kids()), ", "))
+	if r.cfg.InlineJWKS == nil {
+		return fail(exp, actual, "The token's kid is not in the JWKS: the provider's Signing Key changed after the token was issued, or the token comes from another provider.",
+			"Request a new token and check that it comes from this provider; after changing the Signing Key, wait a minute: Anthropic caches JWKS for about a minute.")
+	}
+	if r.remoteKeys != nil && r.remoteKeys.find(kid) != nil {
+		return fail(exp, actual, "authentik signs with a key its JWKS publishes but the inline JWKS in the Console lacks: the Signing Key was rotated, or the inline JWKS is outdated.", r.pasteJWKSFix())
+	}
+	return fail(exp, actual, "The token's kid is in neither the inline JWKS recorded for the Console nor authentik's JWKS.",
+		"Check the provider's Signing Key in authentik. "+r.pasteJWKSFix())
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = quote(s)
+	}
+	return out
+}
+
+const signatureExpected = "the signature verifies with the key named by kid"
+
+func (r *run) checkSignature() Check {
+	if r.jwt == nil {
+		return skip(signatureExpected, r.jwtWhy)
+	}
+	if r.key == nil {
+		return skip(signatureExpected, r.keyWhy)
+	}
+	alg := r.jwt.headerString("alg")
+	if !wif.AlgorithmAllowed(alg) {
+		return skip(signatureExpected, "Anthropic rejects "+quote(alg)+" before checking a signature: see header.alg.")
+	}
+	actual := fmt.Sprintf("%s with kid %q (%s)", alg, r.key.KeyID, keyType(*r.key))
+	if err := verifySignature(r.jwt.raw, alg, r.key); err != nil {
+		return fail(signatureExpected, actual+": does not verify", "The key published under this kid did not sign the token.",
+			"The key was replaced under the same kid, or something rewrites the token: select the Signing Key again in authentik, request a new token"+r.inlineHint()+".")
+	}
+	return pass(signatureExpected, actual, "The signature verifies.")
+}
+
+func (r *run) inlineHint() string {
+	if r.cfg.InlineJWKS != nil {
+		return ", and paste the current JWKS into the Console's JWKS source (inline keys)"
+	}
+	return ""
+}
+
+// verifySignature checks a compact JWS against one public key, accepting only alg. It is what
+// go-oidc's StaticKeySet.VerifySignature does, restricted to the header's algorithm.
+func verifySignature(raw, alg string, key *jose.JSONWebKey) error {
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	if err != nil {
+		return fmt.Errorf("parsing the JWS: %w", err)
+	}
+	if _, err := jws.Verify(key); err != nil {
+		return fmt.Errorf("verifying with kid %q: %w", key.KeyID, err)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package verify
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+const jwksExpected = "at least one asymmetric signing key (RSA or EC)"
+
+const fixSelectSigningKey = "In authentik, edit the provider and select a Signing Key (an RSA or EC certificate, e.g. \"authentik Self-signed Certificate\"), then save."
+
+func (r *run) checkJWKS() Check {
+	r.loadRemoteKeys()
+	if r.cfg.InlineJWKS != nil {
+		return r.checkInlineJWKS()
+	}
+	return r.checkRemoteJWKS()
+}
+
+// loadRemoteKeys reads the fetched JWKS when there is a usable one, whatever the Console uses.
+func (r *run) loadRemoteKeys() {
+	f := r.obs.JWKS
+	if f == nil || f.Err != "" || f.Status != http.StatusOK {
+		return
+	}
+	r.remoteKeys, _ = parseJWKS(f.Body)
+}
+
+func (r *run) checkRemoteJWKS() Check {
+	if r.disc == nil {
+		r.keysWhy = "No JWKS: " + r.discWhy
+		return skip(jwksExpected, r.discWhy)
+	}
+	if r.disc.JWKSURL == "" {
+		r.keysWhy = "Discovery has no jwks_uri: see jwks."
+		return fail(jwksExpected, "no jwks_uri in discovery", "Discovery names no JWKS.", "Check that the discovery base points at authentik's provider: authentik always publishes jwks_uri.")
+	}
+	f := r.obs.JWKS
+	if f == nil {
+		r.keysWhy = "The JWKS was not fetched."
+		return skip(jwksExpected, r.keysWhy)
+	}
+	if f.Err != "" || f.Status != http.StatusOK {
+		r.keysWhy = "The JWKS fetch failed: see jwks."
+		return fail(jwksExpected, fetchOutcome(*f), fmt.Sprintf("The JWKS at %s did not answer 200.", r.disc.JWKSURL),
+			"Check that the jwks_uri from discovery is reachable; a proxy in front of authentik must pass /application/o/<slug>/jwks/.")
+	}
+	if r.remoteKeys == nil {
+		r.keysWhy = "The JWKS is unreadable: see jwks."
+		return fail(jwksExpected, responseOutcome(f.Status, f.Body), "The JWKS is not a JSON key set.", "Check that the jwks_uri from discovery points at authentik.")
+	}
+	return r.keySetVerdict(r.remoteKeys, "The JWKS at "+r.disc.JWKSURL)
+}
+
+// keySetVerdict passes a set with a usable key and records it as the set Anthropic uses.
+func (r *run) keySetVerdict(s *keySet, source string) Check {
+	if s.noKeys {
+		r.keysWhy = "The JWKS has no keys: see jwks."
+		return fail(jwksExpected, "{} — no \"keys\" member", source+" is {}: authentik publishes that when no Signing Key is selected on the provider, and then signs tokens with HS256.", fixSelectSigningKey)
+	}
+	if len(s.keys) == 0 {
+		r.keysWhy = "The JWKS has no usable signing key: see jwks."
+		return fail(jwksExpected, s.describe(), source+" has no key Anthropic can verify a signature with.", fixSelectSigningKey)
+	}
+	r.keys = s
+	return pass(jwksExpected, s.describe(), source+" has a signing key.")
+}
+
+func (r *run) checkInlineJWKS() Check {
+	s, err := parseJWKS(r.cfg.InlineJWKS)
+	if err != nil {
+		r.keysWhy = "The inline JWKS is unreadable: see jwks."
+		return fail(jwksExpected, "inline JWKS: "+err.Error(), "The inline JWKS recorded for the Console is not a JSON key set.",
+			"Paste the provider's JWKS (from its jwks_uri) again, as {\"keys\": [...]}, into the Console's JWKS source and into wifwiz.")
+	}
+	c := r.keySetVerdict(s, "The inline JWKS recorded for the Console")
+	if c.Status != Pass {
+		return c
+	}
+	if stale := r.staleInline(s); len(stale) > 0 {
+		return warn(jwksExpected, s.describe(),
+			fmt.Sprintf("authentik now publishes key(s) %s that the inline JWKS in the Console lacks: the Signing Key was rotated, or the inline JWKS is outdated.", strings.Join(stale, ", ")),
+			r.pasteJWKSFix())
+	}
+	c.Message += " The Console uses these inline keys; Anthropic fetches no JWKS."
+	return c
+}
+
+// staleInline lists the kids authentik publishes that the inline set lacks.
+func (r *run) staleInline(inline *keySet) []string {
+	if r.remoteKeys == nil {
+		return nil
+	}
+	var missing []string
+	for _, kid := range r.remoteKeys.kids() {
+		if !slices.Contains(inline.kids(), kid) {
+			missing = append(missing, quote(kid))
+		}
+	}
+	return missing
+}
+
+func (r *run) pasteJWKSFix() string {
+	from := "the provider's jwks_uri"
+	if r.disc != nil && r.disc.JWKSURL != "" {
+		from = r.disc.JWKSURL
+	}
+	return "Copy authentik's current JWKS from " + from + " and paste it into the Console's JWKS source (inline keys); Anthropic caches keys for about a minute."
+}

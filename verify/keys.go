@@ -1,0 +1,112 @@
+package verify
+
+import (
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// keySet is a JWKS as Anthropic sees it: the asymmetric signing keys it can verify with, and
+// what it ignores.
+type keySet struct {
+	keys    []jose.JSONWebKey // public keys only
+	ignored []string          // "key #2 (kid …): why"
+	noKeys  bool              // no "keys" member: authentik's {} when no signing key is selected
+}
+
+// parseJWKS reads a JWKS key by key, so one unreadable key does not hide the others.
+func parseJWKS(body []byte) (*keySet, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
+		return nil, errors.New("not a JSON object")
+	}
+	raw, ok := doc["keys"]
+	if !ok {
+		return &keySet{noKeys: true}, nil
+	}
+	var keys []json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return nil, errors.New(`"keys" is not an array`)
+	}
+	s := &keySet{}
+	for i, k := range keys {
+		s.add(i+1, k)
+	}
+	return s, nil
+}
+
+func (s *keySet) add(n int, raw json.RawMessage) {
+	var k jose.JSONWebKey
+	if err := k.UnmarshalJSON(raw); err != nil {
+		s.ignored = append(s.ignored, fmt.Sprintf("key #%d: unreadable", n))
+		return
+	}
+	if why := unusable(k); why != "" {
+		s.ignored = append(s.ignored, fmt.Sprintf("key #%d (kid %q): %s", n, k.KeyID, why))
+		return
+	}
+	s.keys = append(s.keys, k.Public())
+}
+
+// unusable says why Anthropic cannot verify a token with k; "" when it can.
+func unusable(k jose.JSONWebKey) string {
+	if k.Use == "enc" {
+		return "an encryption key (use enc)"
+	}
+	switch k.Public().Key.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		return ""
+	case nil:
+		return "a symmetric key, never published for verification"
+	}
+	return fmt.Sprintf("a %T key, which Anthropic does not accept", k.Key)
+}
+
+// find returns the key with that kid, or nil.
+func (s *keySet) find(kid string) *jose.JSONWebKey {
+	for i := range s.keys {
+		if s.keys[i].KeyID == kid {
+			return &s.keys[i]
+		}
+	}
+	return nil
+}
+
+func (s *keySet) kids() []string {
+	var ids []string
+	for _, k := range s.keys {
+		ids = append(ids, k.KeyID)
+	}
+	return ids
+}
+
+// describe lists the usable keys and the ignored ones, for Actual.
+func (s *keySet) describe() string {
+	var parts []string
+	for _, k := range s.keys {
+		parts = append(parts, fmt.Sprintf("kid %q (%s %s)", k.KeyID, keyType(k), k.Algorithm))
+	}
+	d := fmt.Sprintf("%d signing key(s)", len(s.keys))
+	if len(parts) > 0 {
+		d += ": " + strings.Join(parts, ", ")
+	}
+	if len(s.ignored) > 0 {
+		d += "; ignored " + strings.Join(s.ignored, ", ")
+	}
+	return d
+}
+
+func keyType(k jose.JSONWebKey) string {
+	switch key := k.Key.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d", key.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "EC " + key.Curve.Params().Name
+	}
+	return "unknown"
+}

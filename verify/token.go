@@ -1,0 +1,125 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// Errors DecodeToken returns for tokens whose claims cannot be read.
+var (
+	ErrNotJWT    = errors.New("not a JWT: a signed JWT has three dot-separated base64url parts")
+	ErrEncrypted = errors.New("the token is a JWE (encrypted): its claims cannot be read")
+	ErrTooLarge  = errors.New("the token is larger than 1 MiB")
+)
+
+// Fingerprint is the hex SHA-256 of a raw token: the only trace of it that may be stored.
+func Fingerprint(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
+
+// DecodeToken reads a compact JWT's header and claims without verifying anything. For a JWE it
+// returns the header and ErrEncrypted. Errors never contain the token.
+func DecodeToken(raw string) (header, claims map[string]any, err error) {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > wif.MaxResponseBytes {
+		return nil, nil, ErrTooLarge
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 && len(parts) != 5 {
+		return nil, nil, ErrNotJWT
+	}
+	header, err = decodeSegment(parts[0])
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the JWT header: %w", err)
+	}
+	if len(parts) == 5 {
+		return header, nil, ErrEncrypted
+	}
+	claims, err = decodeSegment(parts[1])
+	if err != nil {
+		return header, nil, fmt.Errorf("reading the JWT claims: %w", err)
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
+		return header, claims, fmt.Errorf("reading the JWT signature: not base64url without padding")
+	}
+	return header, claims, nil
+}
+
+// decodeSegment reads one base64url segment holding a JSON object; numbers stay json.Number so
+// that large NumericDates survive.
+func decodeSegment(seg string) (map[string]any, error) {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return nil, errors.New("not base64url without padding")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, errors.New("not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON object")
+	}
+	return m, nil
+}
+
+// tokenResponse is authentik's client-credentials response (authentik.md, "Response").
+type tokenResponse struct {
+	AccessToken string          `json:"access_token"`
+	IDToken     string          `json:"id_token"`
+	TokenType   string          `json:"token_type"`
+	Scope       string          `json:"scope"`
+	ExpiresIn   json.RawMessage `json:"expires_in"`
+}
+
+// pickedToken is the token chosen for verification and the field it came from.
+type pickedToken struct {
+	field string
+	raw   string
+	resp  tokenResponse
+}
+
+// pickToken chooses the token to verify: id_token, else a JWT access_token (product.md,
+// --token-field). The error says what the response lacks.
+func pickToken(resp tokenResponse, field string) (*pickedToken, error) {
+	switch field {
+	case wif.TokenFieldIDToken:
+		if resp.IDToken == "" {
+			return nil, errors.New("the response has no id_token")
+		}
+		return &pickedToken{wif.TokenFieldIDToken, resp.IDToken, resp}, nil
+	case wif.TokenFieldAccessToken:
+		if resp.AccessToken == "" {
+			return nil, errors.New("the response has no access_token")
+		}
+		return &pickedToken{wif.TokenFieldAccessToken, resp.AccessToken, resp}, nil
+	}
+	if resp.IDToken != "" {
+		return &pickedToken{wif.TokenFieldIDToken, resp.IDToken, resp}, nil
+	}
+	if strings.Count(resp.AccessToken, ".") == 2 {
+		return &pickedToken{wif.TokenFieldAccessToken, resp.AccessToken, resp}, nil
+	}
+	return nil, errors.New("the response has no id_token and its access_token is not a JWT")
+}
+
+// tokenSummary describes the picked token for the report, without the token.
+func (r *run) tokenSummary() *Token {
+	if r.tok == nil {
+		return nil
+	}
+	t := &Token{Field: r.tok.field, SHA256: Fingerprint(r.tok.raw)}
+	t.Header, t.Claims, _ = DecodeToken(r.tok.raw)
+	return t
+}
