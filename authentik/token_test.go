@@ -1,0 +1,141 @@
+package authentik
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wifwiz/wifwiz/authentik/emulator"
+)
+
+func TestRequestTokenAuthMethods(t *testing.T) {
+	type seen struct {
+		basicID, basicSecret string
+		hasBasic             bool
+		formID, formSecret   string
+		grant, scope         string
+	}
+	got := make(chan seen, 1)
+	srv, caPEM := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, secret, ok := r.BasicAuth()
+		_ = r.ParseForm()
+		got <- seen{id, secret, ok, r.PostForm.Get("client_id"), r.PostForm.Get("client_secret"), r.PostForm.Get("grant_type"), r.PostForm.Get("scope")}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	c := newClient(t, caPEM)
+
+	c.RequestToken(context.Background(), srv.URL, "cid", "s3cret", "openid", false)
+	if s := <-got; s.hasBasic || s.formID != "cid" || s.formSecret != "s3cret" || s.grant != "client_credentials" || s.scope != "openid" {
+		t.Errorf("client_secret_post sent %+v", s)
+	}
+	c.RequestToken(context.Background(), srv.URL, "cid", "s3cret", "", true)
+	if s := <-got; !s.hasBasic || s.basicID != "cid" || s.basicSecret != "s3cret" || s.formSecret != "" || s.grant != "client_credentials" || s.scope != "" {
+		t.Errorf("client_secret_basic sent %+v", s)
+	}
+}
+
+func TestFetchToken(t *testing.T) {
+	e := startEmulator(t)
+	ok := addProvider(t, e, emulator.Provider{Slug: "ok", Validity: "minutes=5"})
+	detached := addProvider(t, e, emulator.Provider{Slug: "detached", Detached: true})
+	denied := addProvider(t, e, emulator.Provider{Slug: "denied", DenyPolicy: true})
+	c := newClient(t, e.CAPEM())
+	tokenURL := e.URL() + "/application/o/token/"
+	request := func(p emulator.Provider) TokenRequest {
+		return TokenRequest{TokenURL: tokenURL, ClientID: p.ClientID, ClientSecret: p.ClientSecret, Scope: "openid"}
+	}
+
+	for _, basic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("OK/basic=%v", basic), func(t *testing.T) {
+			r := request(ok)
+			r.Basic = basic
+			set, err := c.FetchToken(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Count(set.IDToken, ".") != 2 || strings.Count(set.AccessToken, ".") != 2 || set.ExpiresIn != 5*time.Minute || set.TokenType != "Bearer" {
+				t.Errorf("token set %v", set)
+			}
+			if s := fmt.Sprintf("%v %+v %#v", set, set, set); strings.Contains(s, set.IDToken) || strings.Contains(s, set.AccessToken) {
+				t.Error("formatting a TokenSet shows a token")
+			}
+		})
+	}
+
+	wrongSecret := request(ok)
+	wrongSecret.ClientSecret = "wrong-secret-value"
+	unknown := request(ok)
+	unknown.ClientID = "nobody"
+	for name, tc := range map[string]struct {
+		req  TokenRequest
+		code string
+	}{
+		"UnknownClient": {unknown, "invalid_client"},
+		"WrongSecret":   {wrongSecret, "invalid_grant"},
+		"NotAttached":   {request(detached), "invalid_grant"},
+		"PolicyDenied":  {request(denied), "invalid_grant"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := c.FetchToken(context.Background(), tc.req)
+			var te *TokenError
+			if !errors.As(err, &te) {
+				t.Fatalf("err %v, want a *TokenError", err)
+			}
+			if te.Status != http.StatusBadRequest || te.Authentik.Code != tc.code || len(te.Authentik.RequestID) != 32 {
+				t.Errorf("TokenError %+v, want HTTP 400 %s with authentik's request_id", te, tc.code)
+			}
+			msg := err.Error()
+			for _, want := range []string{tc.code, te.Authentik.RequestID, te.Authentik.Meaning()} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message %q lacks %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, tc.req.ClientSecret) {
+				t.Error("the message contains the client secret")
+			}
+		})
+	}
+}
+
+func TestFetchTokenNeverEchoesSecret(t *testing.T) {
+	const secret = "super-secret-value-0123456789"
+	srv, caPEM := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		echoed := r.PostForm.Get("client_secret")
+		if r.URL.Path == "/oauth" {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error":"invalid_grant","error_description":"bad secret %s","request_id":"r1"}`, echoed)
+			return
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "<html>proxy error for %s</html>", echoed)
+	}))
+	c := newClient(t, caPEM)
+	for _, path := range []string{"/oauth", "/html"} {
+		_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + path, ClientID: "cid", ClientSecret: secret})
+		if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("%s: err %v, want an error with the secret redacted", path, err)
+		}
+	}
+}
+
+func TestFetchTokenMalformedSuccess(t *testing.T) {
+	srv, caPEM := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/empty" {
+			_, _ = w.Write([]byte(`{"token_type":"Bearer"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`eyJhbGciOiJSUzI1NiJ9.not-json`))
+	}))
+	c := newClient(t, caPEM)
+	for _, path := range []string{"/empty", "/garbage"} {
+		_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + path, ClientSecret: "s"})
+		if err == nil || strings.Contains(err.Error(), "eyJ") {
+			t.Errorf("%s: err %v, want an error that does not quote the body", path, err)
+		}
+	}
+}
