@@ -37,11 +37,11 @@ func TestProviderChecklistAllGood(t *testing.T) {
 
 func TestProviderChecklistFlags(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		change  func(*Provider, *Expectations)
-		id      string
-		inFix   string
-		inActua string
+		name     string
+		change   func(*Provider, *Expectations)
+		id       string
+		inFix    string
+		inActual string
 	}{
 		{"Public", func(p *Provider, _ *Expectations) { p.ClientType = "public" }, "client_type", "Confidential", "public"},
 		{"RedirectURIs", func(p *Provider, _ *Expectations) { p.RedirectURIs = RedirectURIs{{URL: "https://x/cb"}} }, "redirect_uris", "Remove", "https://x/cb"},
@@ -52,7 +52,10 @@ func TestProviderChecklistFlags(t *testing.T) {
 		{"ValidityUnreadable", func(p *Provider, _ *Expectations) { p.AccessTokenValidity = "fortnights=1" }, "access_token_validity", "hours=1", "fortnights"},
 		{"EmailSubject", func(p *Provider, _ *Expectations) { p.SubMode = "user_email" }, "sub_mode", "username", "empty"},
 		{"HashedSubjectUsernameRule", func(_ *Provider, w *Expectations) { w.SubjectPrefix = "ak-Claude-client_credentials" }, "sub_mode", "sample token", "hash"},
-		{"UsernameSubjectOtherRule", func(p *Provider, w *Expectations) { p.SubMode = "user_username"; w.SubjectPrefix = "ak-claude-client_credentials" }, "sub_mode", "ak-Claude-client_credentials", "ak-Claude-client_credentials"},
+		{"UsernameSubjectOtherRule", func(p *Provider, w *Expectations) {
+			p.SubMode = "user_username"
+			w.SubjectPrefix = "ak-claude-client_credentials"
+		}, "sub_mode", "ak-Claude-client_credentials", "ak-Claude-client_credentials"},
 		{"IssuerWithoutSlash", func(_ *Provider, w *Expectations) { w.IssuerURL = "https://authentik.company/application/o/claude" }, "issuer_mode", "https://authentik.company/application/o/claude/ exactly", "per_provider"},
 		{"GlobalIssuer", func(p *Provider, _ *Expectations) { p.IssuerMode = "global" }, "issuer_mode", "https://authentik.company/ exactly", "global"},
 		{"Unattached", func(p *Provider, _ *Expectations) { p.AssignedApplicationSlug = "" }, "application", "Applications", "no application"},
@@ -68,8 +71,8 @@ func TestProviderChecklistFlags(t *testing.T) {
 					}
 					continue
 				}
-				if it.OK || !strings.Contains(it.Fix, tc.inFix) || !strings.Contains(it.Actual, tc.inActua) {
-					t.Errorf("%s: %+v, want flagged, fix with %q, actual with %q", it.ID, it, tc.inFix, tc.inActua)
+				if it.OK || !strings.Contains(it.Fix, tc.inFix) || !strings.Contains(it.Actual, tc.inActual) {
+					t.Errorf("%s: %+v, want flagged, fix with %q, actual with %q", it.ID, it, tc.inFix, tc.inActual)
 				}
 			}
 		})
