@@ -27,7 +27,7 @@ func (r *run) checkExchange() Check {
 		return skip(exchangeExpected, "Not requested.")
 	}
 	if x.Err != "" {
-		return fail(exchangeExpected, "no response: "+x.Err, fmt.Sprintf("The exchange at %s got no response.", x.URL),
+		return fail(exchangeExpected, "no response: "+clean(x.Err), fmt.Sprintf("The exchange at %s got no response.", x.URL),
 			"Check the Anthropic base URL and that this machine can reach it over https.")
 	}
 	switch x.Status {
@@ -45,10 +45,10 @@ func (r *run) checkExchange() Check {
 func exchangeActual(x *Exchange) string {
 	s := fmt.Sprintf("HTTP %d", x.Status)
 	if x.ErrorType != "" {
-		s += " " + x.ErrorType
+		s += " " + clean(x.ErrorType)
 	}
 	if x.Message != "" {
-		s += ": " + x.Message
+		s += ": " + clean(x.Message)
 	}
 	return s
 }
@@ -92,11 +92,12 @@ func (r *run) exchangeDenied(x *Exchange) Check {
 		"Open the Console's authentication history for the exact reason; exchange a freshly issued token, set the workspace ID if the rule spans several workspaces, and wait a minute after key changes.")
 }
 
-// suspects lists the checks that failed or warned before the exchange.
+// suspects lists the checks that failed or warned before the exchange. rule.lifetime is left
+// out: a short minted lifetime never makes Anthropic refuse a token.
 func (r *run) suspects() []string {
 	var ids []string
 	for _, c := range r.checks {
-		if c.Status == Fail || c.Status == Warn {
+		if (c.Status == Fail || c.Status == Warn) && c.ID != CheckRuleLifetime {
 			ids = append(ids, c.ID+" ("+string(c.Status)+")")
 		}
 	}

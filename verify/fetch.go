@@ -8,39 +8,41 @@ import (
 	"unicode"
 )
 
-// bodyStartBytes is how much of an unexpected response body a report shows.
-const bodyStartBytes = 200
+// bodyStartRunes is how much of an unexpected response body a report shows.
+const bodyStartRunes = 200
 
-// jwtLike matches anything shaped like a compact JWS or JWE, so that a body shown in a report
-// never carries a token.
-var jwtLike = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_.-]*`)
+// jwtLike matches anything shaped like a compact JWS or JWE, or a JOSE header followed by a
+// dot, so that text shown in a report never carries a token or a piece of one.
+var jwtLike = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_.-]*|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*`)
 
-// bodyStart is the start of a body, made safe to show: valid UTF-8, no control characters,
-// tokens redacted.
+// bodyStart is the start of a body, made safe to show. Tokens are redacted before the cut, so
+// that a cut cannot leave part of one unrecognised.
 func bodyStart(b []byte) string {
-	cut := len(b) > bodyStartBytes
-	if cut {
-		b = b[:bodyStartBytes]
+	r := []rune(clean(string(b)))
+	if len(r) > bodyStartRunes {
+		return string(r[:bodyStartRunes]) + "…"
 	}
-	s := strings.ToValidUTF8(string(b), "�")
+	return string(r)
+}
+
+// clean makes text from the network safe to show: valid UTF-8, no control characters, anything
+// shaped like a token redacted.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "�")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r
 	}, s)
-	s = jwtLike.ReplaceAllString(s, "[token removed]")
-	if cut {
-		s += "…"
-	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(jwtLike.ReplaceAllString(s, "[token removed]"))
 }
 
 // fetchOutcome says what a GET returned, for Actual: the status and the start of the body, or
 // the transport error.
 func fetchOutcome(f Fetch) string {
 	if f.Err != "" {
-		return "no response: " + f.Err
+		return "no response: " + clean(f.Err)
 	}
 	return responseOutcome(f.Status, f.Body)
 }

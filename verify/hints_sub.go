@@ -25,11 +25,11 @@ func subHint(sub, prefix string) (msg, fix string) {
 	case wif.LooksServiceAccountUsername(sub) && wif.LooksHashed(bare):
 		return "The token's sub is a username, but the Console's Subject prefix is a hash: authentik's Subject mode is \"Based on the User's username\".",
 			setPrefix + ", or set the provider's Subject mode back to \"Based on the Hashed User ID\"."
+	case strings.EqualFold(sub, prefix) || strings.HasPrefix(strings.ToLower(sub), strings.ToLower(bare)) && bare != prefix:
+		return "The token's sub differs from the Console's Subject prefix only in letter case, and the match is case-sensitive.", setPrefix + "."
 	case wif.LooksServiceAccountUsername(sub) && wif.LooksServiceAccountUsername(prefix):
 		return "The token comes from another provider's service account than the Console's Subject prefix names: the username carries the provider's name exactly as typed in authentik (not the slug).",
 			setPrefix + "."
-	case strings.EqualFold(sub, prefix) || strings.HasPrefix(strings.ToLower(sub), strings.ToLower(bare)) && bare != prefix:
-		return "The token's sub differs from the Console's Subject prefix only in letter case, and the match is case-sensitive.", setPrefix + "."
 	case numericSub.MatchString(sub):
 		return "The token's sub is a numeric user ID: authentik's Subject mode is \"Based on the User's ID\".", setPrefix + ", or change the provider's Subject mode in authentik and request a new token."
 	case uuidSub.MatchString(sub):

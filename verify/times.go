@@ -41,8 +41,11 @@ func numericDate(v any) (float64, bool) {
 // showTime is a time as Unix seconds and RFC 3339 UTC, relative to now.
 func showTime(t, now time.Time) string {
 	d := t.Sub(now).Truncate(time.Second)
-	rel := fmt.Sprintf("in %d s", int64(d/time.Second))
-	if d < 0 {
+	rel := "now"
+	switch {
+	case d > 0:
+		rel = fmt.Sprintf("in %d s", int64(d/time.Second))
+	case d < 0:
 		rel = fmt.Sprintf("%d s ago", int64(-d/time.Second))
 	}
 	return fmt.Sprintf("%d (%s), %s", t.Unix(), t.UTC().Format(time.RFC3339), rel)

@@ -19,7 +19,7 @@ func (r *run) checkTokenRequest() Check {
 	}
 	r.tokWhy = "The token request failed: see token.request."
 	if t.Err != "" {
-		return fail(tokenRequestExpected, "no response: "+t.Err, fmt.Sprintf("The token request to %s got no response.", t.URL),
+		return fail(tokenRequestExpected, "no response: "+clean(t.Err), fmt.Sprintf("The token request to %s got no response.", t.URL),
 			"Check that discovery's token_endpoint (…/application/o/token/) is reachable from this machine.")
 	}
 	if t.Status != http.StatusOK {
@@ -53,9 +53,9 @@ func tokenError(t *TokenResponse) Check {
 	}
 	msg := "authentik refused the token request: " + e.Meaning() + "."
 	if e.RequestID != "" {
-		msg += " Look request_id " + e.RequestID + " up in authentik's event log."
+		msg += " Look request_id " + clean(e.RequestID) + " up in authentik's event log."
 	}
-	return fail(tokenRequestExpected, fmt.Sprintf("HTTP %d; %s", t.Status, e), msg, e.Fix())
+	return fail(tokenRequestExpected, fmt.Sprintf("HTTP %d; %s", t.Status, clean(e.String())), msg, e.Fix())
 }
 
 // decodedJWT is a readable compact JWS.
@@ -80,6 +80,9 @@ func (r *run) checkTokenFormat() Check {
 	header, claims, err := DecodeToken(r.tok.raw)
 	if err != nil {
 		r.jwtWhy = "The token is not a readable JWS: see token.format."
+		if errors.Is(err, ErrEncrypted) {
+			r.jwtWhy = "The token is encrypted (JWE): see token.format."
+		}
 		return r.unreadableToken(header, err)
 	}
 	r.jwt = &decodedJWT{raw: r.tok.raw, header: header, claims: claims}
