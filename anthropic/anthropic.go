@@ -3,16 +3,20 @@
 // reports the outcome as a verify.Exchange, without ever keeping the access token.
 package anthropic
 
-import "time"
+import (
+	"time"
 
-// Facts about the exchange, from shared/spec/anthropic.md ("The exchange").
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// Facts about the exchange (anthropic.md, "The exchange"); wif holds them.
 const (
-	DefaultBaseURL     = "https://api.anthropic.com"
-	TokenPath          = "/v1/oauth/token"
-	GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-	BetaHeader         = "oauth-2025-04-20,oidc-federation-2026-04-01"
-	MaxAssertionBytes  = 16 << 10
-	MaxResponseBytes   = 1 << 20
+	DefaultBaseURL     = wif.DefaultAnthropicBaseURL
+	TokenPath          = wif.AnthropicTokenPath
+	GrantTypeJWTBearer = wif.JWTBearerGrantType
+	BetaHeader         = wif.AnthropicBeta
+	MaxAssertionBytes  = wif.MaxTokenBytes
+	MaxResponseBytes   = wif.MaxResponseBytes
 	DefaultTimeout     = 30 * time.Second
 )
 

@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
-)
 
-// maxTokenBytes is the largest assertion Anthropic accepts (anthropic.md, "The exchange").
-const maxTokenBytes = 16 << 10
+	"github.com/wifwiz/wifwiz/wif"
+)
 
 // Refresher keeps Out holding a valid token from Source. Zero fields take the defaults.
 type Refresher struct {
@@ -115,8 +114,8 @@ func acceptable(t Token, now time.Time) (Token, error) {
 	switch {
 	case t.Raw == "":
 		return t, errors.New("the source returned an empty token")
-	case len(t.Raw) > maxTokenBytes:
-		return t, fmt.Errorf("the source returned a %d-byte token; Anthropic accepts at most %d", len(t.Raw), maxTokenBytes)
+	case len(t.Raw) > wif.MaxTokenBytes:
+		return t, fmt.Errorf("the source returned a %d-byte token; Anthropic accepts at most %d", len(t.Raw), wif.MaxTokenBytes)
 	case strings.ContainsFunc(t.Raw, unicode.IsSpace):
 		return t, errors.New("the source returned a token containing whitespace")
 	case t.Expiry.IsZero():

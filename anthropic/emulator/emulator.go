@@ -3,8 +3,9 @@
 // Anthropic does, answers with the same shapes, and records why each exchange was denied, like
 // the Console's authentication history. It serves on 127.0.0.1 for tests and `wifwiz serve --demo`.
 //
-// It deliberately repeats the wire facts (path, header, field names) instead of importing the
-// client's constants, so that a mistake in the client cannot hide behind the same mistake here.
+// It deliberately repeats the facts (path, header, field names, ID formats, algorithms, leeway,
+// minted lifetime) instead of importing wif's constants, which the client uses, so that a mistake
+// there cannot hide behind the same mistake here.
 package emulator
 
 import (

@@ -110,25 +110,18 @@ func (q exchangeRequest) validate() error {
 
 func (q exchangeRequest) validateIDs() error {
 	if !ruleIDPattern.MatchString(*q.FederationRuleID) {
-		return badRequest{"federation_rule_id: must be a federation rule ID (fdrl_…), got " + short(*q.FederationRuleID)}
+		return badRequest{"federation_rule_id: must be a federation rule ID (fdrl_…)"}
 	}
 	if !uuidPattern.MatchString(*q.OrganizationID) {
-		return badRequest{"organization_id: must be a UUID, got " + short(*q.OrganizationID)}
+		return badRequest{"organization_id: must be a UUID"}
 	}
 	if q.ServiceAccountID != nil && !serviceAcctPattern.MatchString(*q.ServiceAccountID) {
-		return badRequest{"service_account_id: must be a service account ID (svac_…), got " + short(*q.ServiceAccountID)}
+		return badRequest{"service_account_id: must be a service account ID (svac_…)"}
 	}
 	if q.WorkspaceID != nil && !workspacePattern.MatchString(*q.WorkspaceID) {
-		return badRequest{"workspace_id: must be a workspace ID (wrkspc_…) or default, got " + short(*q.WorkspaceID)}
+		return badRequest{"workspace_id: must be a workspace ID (wrkspc_…) or default"}
 	}
 	return nil
-}
-
-func short(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return fmt.Sprintf("%q", s)
 }
 
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request, q exchangeRequest) {

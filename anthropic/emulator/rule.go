@@ -19,9 +19,9 @@ const (
 )
 
 var (
-	ruleIDPattern      = regexp.MustCompile(`^fdrl_[A-Za-z0-9]+$`)
-	serviceAcctPattern = regexp.MustCompile(`^svac_[A-Za-z0-9]+$`)
-	workspacePattern   = regexp.MustCompile(`^(wrkspc_[A-Za-z0-9]+|default)$`)
+	ruleIDPattern      = regexp.MustCompile(`^fdrl_[A-Za-z0-9_-]+$`)
+	serviceAcctPattern = regexp.MustCompile(`^svac_[A-Za-z0-9_-]+$`)
+	workspacePattern   = regexp.MustCompile(`^(wrkspc_[A-Za-z0-9_-]+|default)$`)
 	uuidPattern        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
