@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -100,5 +102,16 @@ func TestNotAnAbsoluteURL(t *testing.T) {
 		if f := c.get(context.Background(), u); !strings.Contains(f.Err, "not an absolute http(s) URL") {
 			t.Errorf("%q: err %q", u, f.Err)
 		}
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	e := startEmulator(t, emulator.WithLatency(time.Hour))
+	c, err := NewClient(Options{CAPEM: e.CAPEM(), Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := c.get(context.Background(), e.URL()+"/application/o/x/jwks/"); f.Status != 0 || f.Err != "no complete answer within 200ms" {
+		t.Errorf("fetch %+v, want the time limit named", f)
 	}
 }

@@ -18,9 +18,10 @@ type Request struct {
 	IssuerURL     string // as configured in the Console; its host is resolved
 	TokenURL      string // empty: discovery's token_endpoint
 	ClientID      string
-	ClientSecret  string // empty: no token is requested
-	Scope         string // sent as is; empty sends none
-	Basic         bool   // client_secret_basic instead of client_secret_post
+	ClientSecret  string   // empty: no token is requested
+	Scope         string   // sent as is; empty sends none
+	Basic         bool     // client_secret_basic instead of client_secret_post
+	Progress      Progress // optional: told as each step finishes
 }
 
 func (r Request) discoveryBase() string {
@@ -47,16 +48,21 @@ func (c *Client) Observe(ctx context.Context, req Request, cache *IssuerCache) v
 		obs verify.Observation
 		wg  sync.WaitGroup
 	)
-	wg.Go(func() { obs.IssuerAddrs, obs.ResolveErr = cache.resolve(ctx, c, req.issuerHost()) })
+	wg.Go(func() {
+		obs.IssuerAddrs, obs.ResolveErr = cache.resolve(ctx, c, req.issuerHost())
+		req.Progress.resolved(obs.IssuerAddrs, obs.ResolveErr)
+	})
 	if req.TokenURL != "" {
 		wg.Go(func() { obs.Token = c.tokenFor(ctx, req, req.TokenURL) })
 	}
 	d := cache.discover(ctx, c, req.discoveryBase())
 	obs.Discovery = d.Fetch
+	req.Progress.fetch(StepDiscovery, d.Fetch)
 	if d.JWKSURI != "" {
 		wg.Go(func() {
 			f := cache.jwks(ctx, c, d.JWKSURI)
 			obs.JWKS = &f
+			req.Progress.fetch(StepJWKS, f)
 		})
 	}
 	if req.TokenURL == "" && d.TokenEndpoint != "" {
@@ -71,6 +77,7 @@ func (c *Client) tokenFor(ctx context.Context, req Request, tokenURL string) *ve
 		return nil
 	}
 	t := c.RequestToken(ctx, tokenURL, req.ClientID, req.ClientSecret, req.Scope, req.Basic)
+	req.Progress.fetched(StepToken, t.Status, t.Err)
 	return &t
 }
 

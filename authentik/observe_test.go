@@ -236,3 +236,28 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestObserveProgress(t *testing.T) {
+	e := startEmulator(t)
+	p := addProvider(t, e, emulatorProvider())
+	var (
+		mu    sync.Mutex
+		steps = map[string]StepResult{}
+	)
+	req := discoveryRequest(e, p)
+	req.Progress = func(r StepResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		steps[r.Step] = r
+	}
+	newClient(t, e.CAPEM()).Observe(context.Background(), req, nil)
+	for step, ok := range map[string]bool{StepDiscovery: true, StepJWKS: true, StepToken: true, StepResolve: false} {
+		r, told := steps[step]
+		if !told || r.OK != ok || r.Detail == "" {
+			t.Errorf("%s: %+v (told %v), want OK=%v with a detail", step, r, told, ok)
+		}
+	}
+	if d := steps[StepToken].Detail; d != "HTTP 200" {
+		t.Errorf("token detail %q", d)
+	}
+}
