@@ -6,10 +6,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/static"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
@@ -21,7 +23,12 @@ type Store interface {
 	GetConnection(ctx context.Context, id int64) (*wif.Connection, error)
 	UpdateConnection(ctx context.Context, c *wif.Connection, actor string) error
 	ListConnections(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
+	DeleteConnection(ctx context.Context, id int64) error
 	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
+	GetRun(ctx context.Context, id int64) (*wif.Run, error)
+	LastPassingRun(ctx context.Context, connectionID int64) (*wif.Run, error)
+	AddRun(ctx context.Context, r *wif.Run, actor string) error
+	AddEvent(ctx context.Context, e *wif.Event) error
 	ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, error)
 }
 
@@ -37,6 +44,8 @@ type Config struct {
 	Version     string
 	AccessToken string // required on every request when non-empty (non-loopback listening)
 	Demo        Demo   // nil without --demo
+	Runner      *probe.Runner
+	Getenv      func(string) string // resolves env: secret references; nil: os.Getenv
 	Now         func() time.Time
 }
 
@@ -56,6 +65,12 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
+	if cfg.Runner == nil {
+		cfg.Runner = &probe.Runner{Now: cfg.Now}
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	e := echo.New()
@@ -77,6 +92,10 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/connections/new", s.handleConnectionNew)
 	e.POST("/connections", s.handleConnectionCreate)
 	e.GET("/connections/:id", s.handleConnectionShow)
+	e.GET("/connections/:id/wizard", s.handleWizardResume)
+	e.GET("/connections/:id/wizard/:step", s.handleWizardStep)
+	e.POST("/connections/:id/wizard/:step", s.handleWizardSave)
+	s.auditRoutes(e)
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

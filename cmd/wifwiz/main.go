@@ -51,7 +51,11 @@ type command func(ctx context.Context, args []string, e env) (int, error)
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve": runServe,
+		"serve":  runServe,
+		"check":  runCheck,
+		"audit":  runAudit,
+		"token":  runToken,
+		"export": runExport,
 	}
 }
 

@@ -1,0 +1,122 @@
+// Package probe runs live verifications of connections: it observes authentik (and, when asked,
+// the Anthropic token exchange), hands what it saw to the pure check engine, and records the run
+// with its drift from the last passing run. Secrets pass through it and are never kept.
+package probe
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/wifwiz/wifwiz/anthropic"
+	"github.com/wifwiz/wifwiz/authentik"
+	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// Runner performs verifications. Its zero value works; it reuses one authentik client per
+// trusted-CA set so that an audit shares connections.
+type Runner struct {
+	Now              func() time.Time   // nil: time.Now
+	Resolver         authentik.Resolver // nil: the system resolver
+	ExtraCA          []byte             // trusted for every connection (--ca-file, the demo issuer's CA)
+	AnthropicCA      []byte             // extra CA for the Anthropic API (tests, a proxy)
+	AnthropicBaseURL string             // for connections without their own; empty: api.anthropic.com
+
+	mu      sync.Mutex
+	clients map[string]*authentik.Client
+}
+
+// Input is one verification to run.
+type Input struct {
+	Connection wif.Connection
+	Secret     string // empty: no token is requested, token checks are skipped
+	RequireIDs bool
+	Exchange   bool                   // also run the live Anthropic exchange (spends the token's jti)
+	Cache      *authentik.IssuerCache // shared by an audit; nil: no caching
+	Progress   authentik.Progress     // optional: told as discovery, JWKS and token finish
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// Verify runs every check for in.Connection. The error is for a configuration that cannot be
+// verified at all (an unreadable CA, a malformed validity); everything observed is in the report.
+func (r *Runner) Verify(ctx context.Context, in Input) (verify.Report, error) {
+	cfg, err := verify.ConfigFor(in.Connection, in.RequireIDs)
+	if err != nil {
+		return verify.Report{}, err
+	}
+	client, err := r.authentikClient(in.Connection.CAPEM)
+	if err != nil {
+		return verify.Report{}, fmt.Errorf("connection %q: %w", in.Connection.Name, err)
+	}
+	start, clock := time.Now(), r.now()
+	obs := client.Observe(ctx, r.request(in), in.Cache)
+	if in.Exchange {
+		obs.Exchange = r.exchange(ctx, in, obs)
+	}
+	rep := verify.Run(cfg, obs, r.now())
+	rep.StartedAt = clock.UTC()
+	rep.DurationMS = time.Since(start).Milliseconds()
+	return rep, nil
+}
+
+func (r *Runner) request(in Input) authentik.Request {
+	c := in.Connection
+	scope := c.Scope
+	if scope == "" {
+		scope = wif.DefaultScope
+	}
+	return authentik.Request{DiscoveryBase: c.DiscoveryBase, IssuerURL: c.IssuerURL, TokenURL: c.TokenURL,
+		ClientID: c.ClientID, ClientSecret: in.Secret, Scope: scope, Progress: in.Progress}
+}
+
+func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
+	key := caPEM
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[key]; ok {
+		return c, nil
+	}
+	pem := append(append([]byte{}, r.ExtraCA...), '\n')
+	pem = append(pem, caPEM...)
+	c, err := authentik.NewClient(authentik.Options{CAPEM: pem, Resolver: r.Resolver})
+	if err != nil {
+		return nil, err
+	}
+	if r.clients == nil {
+		r.clients = map[string]*authentik.Client{}
+	}
+	r.clients[key] = c
+	return c, nil
+}
+
+// exchange sends the checked token to Anthropic. Without a token there is nothing to send, and
+// the report says so through the engine's skip.
+func (r *Runner) exchange(ctx context.Context, in Input, obs verify.Observation) *verify.Exchange {
+	if obs.Token == nil || obs.Token.Status != 200 {
+		return nil
+	}
+	c := in.Connection
+	raw, _, err := verify.SelectToken(obs.Token.Body, c.TokenField)
+	if err != nil {
+		return nil
+	}
+	base := c.AnthropicBaseURL
+	if base == "" {
+		base = r.AnthropicBaseURL
+	}
+	client, err := anthropic.NewClient(anthropic.Options{BaseURL: base, CAPEM: r.AnthropicCA})
+	if err != nil {
+		return &verify.Exchange{URL: base, Err: err.Error()}
+	}
+	x := client.Exchange(ctx, anthropic.Request{Assertion: raw, FederationRuleID: c.FederationRuleID,
+		OrganizationID: c.OrganizationID, ServiceAccountID: c.ServiceAccountID, WorkspaceID: c.WorkspaceID})
+	return &x
+}

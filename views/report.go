@@ -1,0 +1,137 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+)
+
+// CheckRow is one row of a verification report.
+type CheckRow struct {
+	ID       string
+	Status   string
+	Expected string
+	Actual   string
+	Message  string
+	Fix      string
+}
+
+// Segment is part of a value; Diff marks the part that differs from the other side, and
+// Missing names what the other side has here that this one lacks.
+type Segment struct {
+	Text    string
+	Diff    bool
+	Missing string
+}
+
+// Highlight splits a and b into their common prefix, differing middle and common suffix, so a
+// missing trailing slash or a different host stands out at a glance.
+func Highlight(a, b string) (as, bs []Segment) {
+	if a == b || a == "" || b == "" {
+		return []Segment{{Text: a}}, []Segment{{Text: b}}
+	}
+	p := commonPrefix(a, b)
+	s := commonSuffix(a[p:], b[p:])
+	return segments(a, p, s, b[p:len(b)-s]), segments(b, p, s, a[p:len(a)-s])
+}
+
+func segments(v string, prefix, suffix int, other string) []Segment {
+	mid := v[prefix : len(v)-suffix]
+	out := []Segment{{Text: v[:prefix]}}
+	if mid == "" {
+		out = append(out, Segment{Diff: true, Missing: other})
+	} else {
+		out = append(out, Segment{Text: mid, Diff: true})
+	}
+	return append(out, Segment{Text: v[len(v)-suffix:]})
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+func commonSuffix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[len(a)-1-n] == b[len(b)-1-n] {
+		n++
+	}
+	return n
+}
+
+// Compared is a failed row whose expected and actual both start with a quoted value: the values
+// are compared character by character; the rest of each cell is shown as it is.
+type Compared struct {
+	Expected, Actual         []Segment
+	ExpectedRest, ActualRest string
+}
+
+// compare returns the highlighted values of a failed or warned row, or ok=false when the row's
+// expected and actual are prose (such as "present") rather than two values.
+func (r CheckRow) compare() (Compared, bool) {
+	if r.Status != "fail" && r.Status != "warn" {
+		return Compared{}, false
+	}
+	e, eRest, ok1 := quotedHead(r.Expected)
+	a, aRest, ok2 := quotedHead(r.Actual)
+	if !ok1 || !ok2 || e == a {
+		return Compared{}, false
+	}
+	es, as := Highlight(e, a)
+	return Compared{Expected: es, Actual: as, ExpectedRest: eRest, ActualRest: aRest}, true
+}
+
+func quotedHead(s string) (value, rest string, ok bool) {
+	q, err := strconv.QuotedPrefix(s)
+	if err != nil {
+		return "", "", false
+	}
+	v, err := strconv.Unquote(q)
+	return v, s[len(q):], err == nil
+}
+
+// LifetimeBar is one bar of the lifetime picture.
+type LifetimeBar struct {
+	Label   string
+	Seconds int64
+	Note    string
+	Status  string // pass, warn, fail: how this bar relates to its limit
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// barWidth scales s to a bar of at most 560 units against the largest bar.
+func barWidth(s, largest int64) string {
+	if largest <= 0 {
+		return "0"
+	}
+	return strconv.FormatInt(max(2, s*560/largest), 10)
+}
+
+func largest(bars []LifetimeBar) int64 {
+	var m int64
+	for _, b := range bars {
+		m = max(m, b.Seconds)
+	}
+	return m
+}
+
+// HumanSeconds reads 5400 as "1 h 30 min".
+func HumanSeconds(s int64) string {
+	h, m, sec := s/3600, s%3600/60, s%60
+	var parts []string
+	if h > 0 {
+		parts = append(parts, strconv.FormatInt(h, 10)+" h")
+	}
+	if m > 0 {
+		parts = append(parts, strconv.FormatInt(m, 10)+" min")
+	}
+	if sec > 0 || len(parts) == 0 {
+		parts = append(parts, strconv.FormatInt(sec, 10)+" s")
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wifwiz/wifwiz/views"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// The wizard's steps (product.md, "The wizard"). Each step saves on submit and can be revisited.
+const (
+	stepBasics = iota + 1
+	stepProvider
+	stepSample
+	stepConsole
+	stepReport
+	stepWorkload
+	stepCount = stepWorkload
+)
+
+var stepTitles = [stepCount + 1]string{"", "Basics", "authentik provider", "Sample token", "Anthropic Console", "Verification report", "Workload configuration"}
+
+func wizardPath(id int64, step int) string {
+	return fmt.Sprintf("/connections/%d/wizard/%d", id, step)
+}
+
+// handleWizardResume sends the user to the first step not yet saved.
+func (s *Server) handleWizardResume(c echo.Context) error {
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, min(conn.Step+1, stepCount)))
+}
+
+func stepParam(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("step"))
+	if err != nil || n < stepBasics || n > stepCount {
+		return 0, echo.ErrNotFound
+	}
+	return n, nil
+}
+
+// frame builds the progress indicator: complete, failed, current or incomplete per step.
+func (s *Server) frame(c echo.Context, conn *wif.Connection, current int) (views.WizardFrame, error) {
+	f := views.WizardFrame{ConnectionID: conn.ID, Name: conn.Name, Demo: conn.Demo, Current: current, Version: conn.Version}
+	runs, err := s.cfg.Store.ListRuns(c.Request().Context(), conn.ID, 1)
+	if err != nil {
+		return f, err
+	}
+	lastFailed := len(runs) == 1 && !runs[0].OK
+	for n := stepBasics; n <= stepCount; n++ {
+		st := views.StepIncomplete
+		switch {
+		case (n == stepSample || n == stepReport) && lastFailed && conn.Step >= n:
+			st = views.StepFailed
+		case conn.Step >= n:
+			st = views.StepComplete
+		}
+		f.Steps = append(f.Steps, views.WizardStep{N: n, Title: stepTitles[n], State: st, Href: wizardPath(conn.ID, n)})
+	}
+	return f, nil
+}
+
+// formValues keeps what the user typed so a page re-rendered with errors loses nothing.
+type formValues map[string]string
+
+func readForm(c echo.Context, names ...string) formValues {
+	v := formValues{}
+	for _, n := range names {
+		v[n] = strings.TrimSpace(c.FormValue(n))
+	}
+	return v
+}
+
+// formVersion is the version of the connection the form was rendered from (optimistic locking).
+func formVersion(c echo.Context) int {
+	v, _ := strconv.Atoi(c.FormValue("version"))
+	return v
+}
+
+// saveStep stores conn after a step's form, marking the step as done. A stale version or a taken
+// name comes back as field or form errors, never as a silent overwrite.
+func (s *Server) saveStep(c echo.Context, conn *wif.Connection, step int) (wif.FieldErrors, string, error) {
+	conn.Step = max(conn.Step, step)
+	err := s.cfg.Store.UpdateConnection(c.Request().Context(), conn, actor)
+	switch wif.ErrorCode(err) {
+	case wif.EINTERNAL:
+		return nil, "", err
+	case wif.ECONFLICT:
+		return nil, err.Error(), nil
+	}
+	if fields := wif.ErrorFields(err); fields != nil {
+		return wif.FieldErrors(fields), "", nil
+	}
+	return nil, "", err
+}
+
+func secondsValue(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(d/time.Second), 10)
+}
+
+func parseSeconds(fe wif.FieldErrors, field, label, v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	d, err := wif.ParseLifetime(v)
+	if err != nil {
+		fe.Add(field, fmt.Sprintf("%s: %v.", label, err))
+	}
+	return d
+}
+
+func redirectTo(c echo.Context, path string, query url.Values) error {
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	return c.Redirect(http.StatusSeeOther, path)
+}

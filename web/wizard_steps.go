@@ -1,0 +1,194 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wifwiz/wifwiz/views"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// handleWizardStep renders a step from what is stored.
+func (s *Server) handleWizardStep(c echo.Context) error {
+	step, err := stepParam(c)
+	if err != nil {
+		return err
+	}
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	return s.renderStep(c, http.StatusOK, conn, step, stepValues(conn, step), nil, "")
+}
+
+// handleWizardSave binds the step's form, validates it and saves, then redirects to the next step.
+func (s *Server) handleWizardSave(c echo.Context) error {
+	step, err := stepParam(c)
+	if err != nil {
+		return err
+	}
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	switch step {
+	case stepSample:
+		return s.handleSampleToken(c, conn)
+	case stepReport:
+		return s.handleReportRerun(c, conn)
+	}
+	stored := *conn
+	conn.Version = formVersion(c)
+	values := readForm(c, stepFields[step]...)
+	fe := bindStep(conn, step, values)
+	if len(fe) == 0 {
+		var conflict string
+		if fe, conflict, err = s.saveStep(c, conn, step); err != nil {
+			return err
+		}
+		if conflict != "" {
+			return s.renderStep(c, http.StatusConflict, &stored, step, values, nil, conflict)
+		}
+	}
+	if len(fe) > 0 {
+		stored.Version = formVersion(c)
+		return s.renderStep(c, http.StatusUnprocessableEntity, &stored, step, values, fe, "")
+	}
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, min(step+1, stepCount)))
+}
+
+// stepFields are the inputs each saving step reads.
+var stepFields = map[int][]string{
+	stepBasics:   {wif.FieldName, wif.FieldAuthentikURL, wif.FieldAppSlug, wif.FieldProviderName, "issuer_mode"},
+	stepProvider: {wif.FieldClientID, wif.FieldAccessTokenValidity, wif.FieldSubjectMode},
+	stepConsole: {wif.FieldServiceAccountID, wif.FieldIssuerName, wif.FieldIssuerURL, wif.FieldJWKSSource, wif.FieldInlineJWKS,
+		wif.FieldDiscoveryBase, wif.FieldRuleName, wif.FieldSubjectPrefix, wif.FieldAudience, wif.FieldOAuthScope,
+		wif.FieldTokenLifetime, wif.FieldMaxIdentityTokenLifetime, wif.FieldFederationRuleID, wif.FieldOrganizationID,
+		wif.FieldWorkspaceID, wif.FieldAnthropicBaseURL},
+	stepWorkload: {},
+}
+
+// Issuer modes of an authentik provider (authentik.md, "Issuer").
+const (
+	issuerPerProvider = "per_provider"
+	issuerGlobal      = "global"
+)
+
+func bindStep(conn *wif.Connection, step int, v formValues) wif.FieldErrors {
+	switch step {
+	case stepBasics:
+		return bindBasics(conn, v)
+	case stepProvider:
+		conn.ClientID, conn.AccessTokenValidity, conn.SubjectMode = v[wif.FieldClientID], v[wif.FieldAccessTokenValidity], v[wif.FieldSubjectMode]
+		return wif.ValidateProvider(*conn)
+	case stepConsole:
+		return bindConsole(conn, v)
+	}
+	return nil
+}
+
+func bindBasics(conn *wif.Connection, v formValues) wif.FieldErrors {
+	conn.Name, conn.AuthentikURL, conn.AppSlug, conn.ProviderName = v[wif.FieldName], strings.TrimRight(v[wif.FieldAuthentikURL], "/"), v[wif.FieldAppSlug], v[wif.FieldProviderName]
+	fe := wif.ValidateBasics(*conn)
+	if len(fe) > 0 {
+		return fe
+	}
+	if v["issuer_mode"] == issuerGlobal {
+		conn.IssuerURL = conn.AuthentikURL + "/"
+	} else {
+		conn.IssuerURL = wif.IssuerURLFor(conn.AuthentikURL, conn.AppSlug)
+	}
+	conn.DiscoveryBase = wif.DiscoveryBaseFor(wif.IssuerURLFor(conn.AuthentikURL, conn.AppSlug))
+	if conn.IssuerName == "" {
+		conn.IssuerName = "authentik " + conn.AppSlug
+	}
+	return nil
+}
+
+func bindConsole(conn *wif.Connection, v formValues) wif.FieldErrors {
+	fe := wif.FieldErrors{}
+	conn.ServiceAccountID, conn.IssuerName, conn.IssuerURL = v[wif.FieldServiceAccountID], v[wif.FieldIssuerName], v[wif.FieldIssuerURL]
+	conn.JWKSSource, conn.InlineJWKS, conn.DiscoveryBase = v[wif.FieldJWKSSource], v[wif.FieldInlineJWKS], v[wif.FieldDiscoveryBase]
+	conn.RuleName, conn.SubjectPrefix, conn.Audience, conn.OAuthScope = v[wif.FieldRuleName], v[wif.FieldSubjectPrefix], v[wif.FieldAudience], v[wif.FieldOAuthScope]
+	conn.TokenLifetime = parseSeconds(fe, wif.FieldTokenLifetime, "Token lifetime", v[wif.FieldTokenLifetime])
+	conn.MaxIdentityTokenLifetime = parseSeconds(fe, wif.FieldMaxIdentityTokenLifetime, "Maximum identity token lifetime", v[wif.FieldMaxIdentityTokenLifetime])
+	conn.FederationRuleID, conn.OrganizationID, conn.WorkspaceID = v[wif.FieldFederationRuleID], v[wif.FieldOrganizationID], v[wif.FieldWorkspaceID]
+	conn.AnthropicBaseURL = v[wif.FieldAnthropicBaseURL]
+	if conn.JWKSSource != wif.JWKSInline {
+		conn.InlineJWKS = ""
+	}
+	fe.Merge(wif.ValidateConsole(*conn))
+	return fe
+}
+
+// stepValues are a step's form values as stored, with the Console defaults filled in.
+func stepValues(conn *wif.Connection, step int) formValues {
+	v := formValues{}
+	for _, f := range wif.Fields {
+		v[f.Name] = f.Get(*conn)
+	}
+	v[wif.FieldTokenLifetime] = secondsValue(conn.TokenLifetime)
+	v[wif.FieldMaxIdentityTokenLifetime] = secondsValue(conn.MaxIdentityTokenLifetime)
+	v["issuer_mode"] = issuerPerProvider
+	if conn.AuthentikURL != "" && conn.IssuerURL == conn.AuthentikURL+"/" {
+		v["issuer_mode"] = issuerGlobal
+	}
+	if step == stepConsole {
+		consoleDefaults(conn, v)
+	}
+	return v
+}
+
+func consoleDefaults(conn *wif.Connection, v formValues) {
+	defaults := map[string]string{
+		wif.FieldJWKSSource:               wif.JWKSDiscovery,
+		wif.FieldAudience:                 conn.ClientID,
+		wif.FieldOAuthScope:               wif.DefaultOAuthScope,
+		wif.FieldTokenLifetime:            secondsValue(wif.DefaultLifetime),
+		wif.FieldMaxIdentityTokenLifetime: secondsValue(wif.DefaultLifetime),
+		wif.FieldRuleName:                 ruleNameFor(conn.Name),
+	}
+	for k, d := range defaults {
+		if v[k] == "" {
+			v[k] = d
+		}
+	}
+}
+
+// ruleNameFor suggests a rule name that fits the Console's pattern (lowercase, digits, '-').
+func ruleNameFor(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, step int, v formValues, fe wif.FieldErrors, conflict string) error {
+	f, err := s.frame(c, conn, step)
+	if err != nil {
+		return err
+	}
+	f.Conflict = conflict
+	m := views.StepModel{Frame: f, Values: v, Errors: fe}
+	switch step {
+	case stepBasics:
+		return render(c, status, views.BasicsStep(m))
+	case stepProvider:
+		return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m}))
+	case stepSample:
+		return s.renderSample(c, status, conn, m)
+	case stepConsole:
+		return s.renderConsole(c, status, conn, m)
+	case stepReport:
+		return s.renderReport(c, status, conn, m)
+	}
+	return s.renderWorkload(c, status, conn, m)
+}
