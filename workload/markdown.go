@@ -1,0 +1,71 @@
+package workload
+
+import (
+	"strings"
+	"time"
+
+	"github.com/wifwiz/wifwiz/verify"
+)
+
+// mdText escapes free text for a Markdown paragraph or table cell: one line, tokens redacted,
+// and every character that could start markup or raw HTML backslash-escaped.
+func mdText(s string) string {
+	return backslashEscape(strings.TrimSpace(oneLine(s)), "\\`*_[]<>|~&#!")
+}
+
+// mdCode writes a value as an inline code span safe in a table cell.
+func mdCode(s string) string {
+	s = oneLine(s)
+	fence := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.TrimSpace(s) == "" {
+		s = " " + s + " "
+	}
+	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
+}
+
+// mdFenced writes text as a fenced code block whose fence no line of text can close.
+func mdFenced(info, s string) string {
+	fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
+	return fence + info + "\n" + strings.TrimRight(redact(s), "\n") + "\n" + fence + "\n"
+}
+
+func longestRun(s string, r rune) int {
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == r {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
+
+// mdTime shows a time in UTC to the minute.
+func mdTime(t time.Time) string {
+	if t.IsZero() {
+		return "unknown time"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// Marks of the hand-off checklist's Verified column.
+const (
+	markPass    = "✅"
+	markWarn    = "⚠️"
+	markFail    = "❌"
+	markUnknown = "—"
+)
+
+func mark(s verify.Status) string {
+	switch s {
+	case verify.Pass:
+		return markPass
+	case verify.Warn:
+		return markWarn
+	case verify.Fail:
+		return markFail
+	}
+	return markUnknown
+}

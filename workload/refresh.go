@@ -1,0 +1,109 @@
+package workload
+
+import (
+	"strings"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// Setup is one way to keep the identity token file fresh, as a file to save.
+type Setup struct {
+	Name     string
+	Filename string
+	Content  string
+}
+
+// Placeholders in refresh setups for authentik settings not recorded yet.
+const (
+	placeholderIssuer   = "<issuer URL from authentik>"
+	placeholderClientID = "<client ID from authentik>"
+)
+
+// RefreshSetups lists the token refresh setups for c: the wifwiz token command line (from the
+// stored connection, and from flags only), a systemd unit and the workload's EnvironmentFile, a Kubernetes sidecar, and a curl+jq script for cron.
+// They always use a token file (Options.TokenFile): a refresher cannot set another process's
+// environment. Call Options.Validate first; quoting keeps odd values literal either way.
+func RefreshSetups(c wif.Connection, o Options) []Setup {
+	o = o.withDefaults()
+	o.TokenSource = TokenFromFile
+	return []Setup{
+		storedCommandSetup(c, o),
+		flagsCommandSetup(c, o),
+		systemdUnitSetup(c, o),
+		{Name: "systemd EnvironmentFile for the workload", Filename: FileName(c, FormatSystemd),
+			Content: renderSystemd(c, EnvVars(c, o))},
+		k8sSetup(c, o),
+		curlSetup(c, o),
+	}
+}
+
+// tokenFlags are the flags-only arguments of wifwiz token for c. secretFile is empty when the
+// secret comes from WIFWIZ_CLIENT_SECRET; caFile is where the connection's extra CA is saved.
+func tokenFlags(c wif.Connection, o Options, secretFile, caFile string) []string {
+	args := []string{"token", "--issuer", or(c.IssuerURL, placeholderIssuer)}
+	if c.DiscoveryBase != "" && c.DiscoveryBase != wif.DiscoveryBaseFor(c.IssuerURL) {
+		args = append(args, "--discovery-base", c.DiscoveryBase)
+	}
+	if c.TokenURL != "" {
+		args = append(args, "--token-url", c.TokenURL)
+	}
+	args = append(args, "--client-id", or(c.ClientID, placeholderClientID))
+	if secretFile != "" {
+		args = append(args, "--client-secret-file", secretFile)
+	}
+	args = append(args, optionalFlags(c, caFile)...)
+	args = append(args, "--out", o.TokenFile)
+	for i := range args {
+		args[i] = redact(args[i])
+	}
+	return args
+}
+
+// optionalFlags are --scope, --token-field and --ca-file when they differ from the defaults.
+func optionalFlags(c wif.Connection, caFile string) []string {
+	var args []string
+	if c.Scope != "" && c.Scope != wif.DefaultScope {
+		args = append(args, "--scope", c.Scope)
+	}
+	if c.TokenField != "" && c.TokenField != wif.TokenFieldAuto {
+		args = append(args, "--token-field", c.TokenField)
+	}
+	if c.CAPEM != "" {
+		args = append(args, "--ca-file", caFile)
+	}
+	return args
+}
+
+// missingSettings are TODO comments for authentik settings the setups need but c lacks.
+func missingSettings(c wif.Connection) []string {
+	var todo []string
+	if c.IssuerURL == "" {
+		todo = append(todo, "TODO: the issuer URL is not recorded yet (wizard step 1): replace "+placeholderIssuer+".")
+	}
+	if c.ClientID == "" {
+		todo = append(todo, "TODO: the client ID is not recorded yet (wizard step 2): replace "+placeholderClientID+".")
+	}
+	return todo
+}
+
+// caFileFor is where the host setups expect the connection's extra CA certificate (public data).
+func caFileFor(c wif.Connection) string {
+	return "/etc/wifwiz/" + slug(c.Name) + "-ca.pem"
+}
+
+// caNote tells where to save the extra CA certificate, when the connection has one.
+func caNote(c wif.Connection, where string) string {
+	if c.CAPEM == "" {
+		return ""
+	}
+	return "Save the connection's extra CA certificate (public; in the hand-off checklist) as " + where + "."
+}
+
+// shellCommand joins args into a shell command line, quoting the arguments that need it.
+func shellCommand(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shellWord(a)
+	}
+	return strings.Join(quoted, " ")
+}
