@@ -15,16 +15,16 @@ var longSettings = map[string]string{wif.FieldCAPEM: "", wif.FieldInlineJWKS: "j
 
 // emptyMeans says what an unrecorded setting stands for.
 var emptyMeans = map[string]string{
-	wif.FieldDiscoveryBase:            "the issuer URL without its trailing slash",
-	wif.FieldTokenURL:                 "discovery's token_endpoint",
-	wif.FieldScope:                    wif.DefaultScope,
-	wif.FieldTokenField:               wif.TokenFieldAuto,
-	wif.FieldCAPEM:                    "none",
-	wif.FieldOAuthScope:               "the Console's default, " + wif.DefaultOAuthScope,
-	wif.FieldWorkspaceID:              "none: the rule's only workspace",
-	wif.FieldAnthropicBaseURL:         wif.DefaultAnthropicBaseURL,
-	wif.FieldTokenLifetime:            "the Console's default, 3600 s",
-	wif.FieldMaxIdentityTokenLifetime: "the Console's default, 3600 s",
+	wif.FieldDiscoveryBase:            "uses the issuer URL without its trailing slash",
+	wif.FieldTokenURL:                 "uses discovery's token_endpoint",
+	wif.FieldScope:                    "uses " + wif.DefaultScope,
+	wif.FieldTokenField:               "uses " + wif.TokenFieldAuto,
+	wif.FieldCAPEM:                    "no extra CA",
+	wif.FieldOAuthScope:               "the Console's default is " + wif.DefaultOAuthScope,
+	wif.FieldWorkspaceID:              "the rule's only workspace is used",
+	wif.FieldAnthropicBaseURL:         "uses " + wif.DefaultAnthropicBaseURL,
+	wif.FieldTokenLifetime:            "the Console's default is 3600 s",
+	wif.FieldMaxIdentityTokenLifetime: "the Console's default is 3600 s",
 }
 
 func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun) {
@@ -32,6 +32,7 @@ func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun) {
 	if run != nil {
 		verdicts = SettingVerdicts(c, run.Checks)
 	}
+	b.WriteString("## Settings\n\n")
 	fmt.Fprintf(b, "Verified column: %s passed · %s passed with a warning · %s failed · %s not checked by the last verification.\n\n",
 		markPass, markWarn, markFail, markUnknown)
 	split := consoleStart()
@@ -39,7 +40,7 @@ func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun) {
 	writeSettingsTable(b, "Anthropic Console", c, wif.Fields[split:], verdicts)
 	for _, f := range wif.Fields {
 		if info, long := longSettings[f.Name]; long && f.Get(c) != "" {
-			fmt.Fprintf(b, "### %s\n\n%s\n", f.Label, mdFenced(info, f.Get(c)))
+			fmt.Fprintf(b, "### %s in full\n\n%s\n", f.Label, mdFenced(info, f.Get(c)))
 		}
 	}
 }
@@ -55,7 +56,7 @@ func consoleStart() int {
 }
 
 func writeSettingsTable(b *strings.Builder, side string, c wif.Connection, fields []wif.Field, verdicts map[string]verify.Status) {
-	fmt.Fprintf(b, "## %s\n\n| Setting | Value | Verified |\n|---|---|---|\n", side)
+	fmt.Fprintf(b, "### %s\n\n| Setting | Value | Verified |\n|---|---|---|\n", side)
 	for _, f := range fields {
 		fmt.Fprintf(b, "| %s | %s | %s |\n", mdText(f.Label), settingValue(c, f), mark(verdicts[f.Name]))
 	}
@@ -68,13 +69,13 @@ func settingValue(c wif.Connection, f wif.Field) string {
 	_, long := longSettings[f.Name]
 	switch {
 	case v == "" && emptyMeans[f.Name] != "":
-		return "*not recorded: " + mdText(emptyMeans[f.Name]) + "*"
+		return "*not recorded — " + mdText(emptyMeans[f.Name]) + "*"
 	case v == "":
 		return "*not recorded*"
 	case f.Name == wif.FieldSecretRef:
 		return secretRefCell(c)
 	case long:
-		return summary(v) + ", in full below"
+		return summary(v) + ", shown in full below"
 	case f.Name == wif.FieldSubjectMode:
 		return mdCode(v) + " (" + mdText(wif.SubjectModeLabel(v)) + ")"
 	case looksLikeToken(v):

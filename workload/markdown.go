@@ -16,8 +16,11 @@ func mdText(s string) string {
 // mdCode writes a value as an inline code span safe in a table cell.
 func mdCode(s string) string {
 	s = oneLine(s)
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.TrimSpace(s) == "" {
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		s = " " + s + " "
 	}
 	return fence + strings.ReplaceAll(s, "|", `\|`) + fence

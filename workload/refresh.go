@@ -99,11 +99,27 @@ func caNote(c wif.Connection, where string) string {
 	return "Save the connection's extra CA certificate (public; in the hand-off checklist) as " + where + "."
 }
 
-// shellCommand joins args into a shell command line, quoting the arguments that need it.
+// shellCommand writes args as a shell command, quoting the arguments that need it, one flag
+// and its value per line.
 func shellCommand(args []string) string {
-	quoted := make([]string, len(args))
+	return commandLines(args, shellWord)
+}
+
+// commandLines quotes args and puts the command and its subcommand on the first line, then each
+// flag with its value on a continuation line.
+func commandLines(args []string, quote func(string) string) string {
+	var lines []string
 	for i, a := range args {
-		quoted[i] = shellWord(a)
+		lines = appendWord(lines, quote(a), i == 0 || i >= 2 && strings.HasPrefix(a, "--"))
 	}
-	return strings.Join(quoted, " ")
+	return strings.Join(lines, " \\\n  ")
+}
+
+// appendWord starts a new line with word, or adds it to the last line.
+func appendWord(lines []string, word string, newLine bool) []string {
+	if newLine || len(lines) == 0 {
+		return append(lines, word)
+	}
+	lines[len(lines)-1] += " " + word
+	return lines
 }

@@ -24,11 +24,11 @@ func curlSetup(c wif.Connection, o Options) Setup {
 
 func curlInstructions(c wif.Connection, file string) []string {
 	return []string{
-		"Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more often",
-		fmt.Sprintf("than the access token validity (%s), as the workload's user (the file is mode 0600):", validityText(c)),
+		fmt.Sprintf("Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more "+
+			"often than the access token validity (%s), as the workload's user (the file is mode 0600):", validityText(c)),
 		fmt.Sprintf("  */%d * * * * /usr/local/bin/%s", cronMinutes(c), file),
-		"The client secret is read from a file (mode 0600) and sent to curl on its standard input, never",
-		"on a command line. The token is written to a temporary file and moved into place.",
+		"The client secret is read from a file (mode 0600) and sent to curl on its standard input, never " +
+			"on a command line. The token is written to a temporary file and moved into place.",
 		caNote(c, caFileFor(c)),
 	}
 }

@@ -69,11 +69,7 @@ func unitInstructions(c wif.Connection, o Options) []string {
 // credentials directory).
 func execStart(c wif.Connection, o Options) string {
 	args := append([]string{o.RefreshCommand}, tokenFlags(c, o, "", caFileFor(c))...)
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = systemdArg(a)
-	}
-	return strings.Join(quoted, " ") + " --client-secret-file %d/" + credentialName
+	return commandLines(args, systemdArg) + " \\\n  --client-secret-file %d/" + credentialName
 }
 
 // tokenDirectory makes the token file's folder writable: a runtime directory owned by the

@@ -60,8 +60,11 @@ func header(c wif.Connection) []string {
 	if c.IssuerURL != "" {
 		lines = append(lines, "Issuer: "+c.IssuerURL)
 	}
-	return append(lines, "No secrets here: the authentik client secret stays with the token refresher.")
+	return lines
 }
+
+// envSecretNote closes the header of an environment block.
+const envSecretNote = "No secrets here: the authentik client secret stays with the token refresher."
 
 // text builds a line-oriented file whose comments start with "# ".
 type text struct {

@@ -12,7 +12,7 @@ const tokenVolume = "anthropic-identity-token"
 
 func renderK8s(c wif.Connection, vars []EnvVar) string {
 	var t text
-	t.comment(header(c)...)
+	t.comment(append(header(c), envSecretNote)...)
 	t.comment("Paste into the workload container (spec.containers[] of the Pod template).",
 		"Remove "+strings.Join(Overriding, " and ")+" from this container's env and envFrom: they "+overridingWhy)
 	file, ok := tokenFile(vars)

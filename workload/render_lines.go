@@ -10,7 +10,7 @@ const overridingWhy = "take precedence over federation, even when empty."
 
 func renderShell(c wif.Connection, vars []EnvVar) string {
 	var t text
-	t.comment(header(c)...)
+	t.comment(append(header(c), envSecretNote)...)
 	t.line("")
 	t.comment(strings.Join(Overriding, " and ") + " " + overridingWhy)
 	t.line("unset " + strings.Join(Overriding, " "))
@@ -28,7 +28,7 @@ func renderShell(c wif.Connection, vars []EnvVar) string {
 
 func renderDotenv(c wif.Connection, vars []EnvVar) string {
 	var t text
-	t.comment(header(c)...)
+	t.comment(append(header(c), envSecretNote)...)
 	t.comment("A dotenv file cannot unset variables: remove " + strings.Join(Overriding, " and ") +
 		"\nfrom the workload's environment yourself. They " + overridingWhy)
 	t.line("")
@@ -43,12 +43,12 @@ func EnvFilePath(c wif.Connection) string {
 
 func renderSystemd(c wif.Connection, vars []EnvVar) string {
 	var t text
-	t.comment(header(c)...)
-	t.comment("An EnvironmentFile for the workload's unit: save it as "+EnvFilePath(c)+" and add",
-		"to the workload's unit (UnsetEnvironment= because those variables "+overridingWhy+"):",
+	t.comment(append(header(c), envSecretNote)...)
+	t.comment("An EnvironmentFile for the workload's unit. Save it as "+EnvFilePath(c)+" and add to the unit:",
 		"  [Service]",
 		"  EnvironmentFile="+EnvFilePath(c),
-		"  UnsetEnvironment="+strings.Join(Overriding, " "))
+		"  UnsetEnvironment="+strings.Join(Overriding, " "),
+		"UnsetEnvironment= removes those variables: they "+overridingWhy)
 	t.line("")
 	assignments(&t, vars, systemdEnvQuote)
 	return t.String()

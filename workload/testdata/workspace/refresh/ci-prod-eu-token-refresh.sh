@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# wifwiz: Anthropic workload identity federation, connection "CI prod (eu)".
+# Issuer: https://auth.example.org/application/o/ci-prod/
+# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more
+# often than the access token validity (minutes=10), as the workload's user (the file is mode
+# 0600):
+#   */5 * * * * /usr/local/bin/ci-prod-eu-token-refresh.sh
+# The client secret is read from a file (mode 0600) and sent to curl on its standard input, never
+# on a command line. The token is written to a temporary file and moved into place.
+# Save the connection's extra CA certificate (public; in the hand-off checklist) as
+# /etc/wifwiz/ci-prod-eu-ca.pem.
+set -euo pipefail
+
+discovery_base='https://auth-internal.example.org/application/o/ci-prod'
+# Empty: the token_endpoint of $discovery_base/.well-known/openid-configuration.
+token_url='https://auth-internal.example.org/application/o/token/'
+client_id='Xq3nightlyBatchClient'
+scope='openid'
+secret_file='/etc/wifwiz/client-secret'
+out='/var/run/secrets/anthropic/identity-token'
+field='.id_token'
+curl_opts=(-fsS --max-time 10 --cacert '/etc/wifwiz/ci-prod-eu-ca.pem')
+
+if [ -z "$token_url" ]; then
+  token_url=$(curl "${curl_opts[@]}" "$discovery_base/.well-known/openid-configuration" | jq -er '.token_endpoint')
+fi
+
+tmp=$(mktemp "$(dirname "$out")/.identity-token.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+chmod 600 "$tmp"
+{
+  printf 'grant_type=client_credentials&client_id=%s&scope=%s&client_secret=' \
+    "$(jq -rn --arg v "$client_id" '$v | @uri')" "$(jq -rn --arg v "$scope" '$v | @uri')"
+  tr -d '\r\n' <"$secret_file" | jq -sRj '@uri'
+} | curl "${curl_opts[@]}" --data-binary @- "$token_url" | jq -er "$field" >"$tmp"
+[ -s "$tmp" ] || { echo "no token in the response of $token_url" >&2; exit 1; }
+mv -f "$tmp" "$out"
