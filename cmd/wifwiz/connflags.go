@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wifwiz/wifwiz/secretref"
+	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// secretEnv holds the client secret when no --client-secret-file is given (product.md): a secret
+// is never a flag value.
+const secretEnv = "WIFWIZ_CLIENT_SECRET"
+
+// flagGroups selects which connection flags a command takes.
+type flagGroups uint8
+
+const (
+	// authentikFlags: --issuer, --discovery-base, --token-url, --client-id, --client-secret-file,
+	// --scope, --token-field, --ca-file.
+	authentikFlags flagGroups = 1 << iota
+	// consoleFlags: --subject, --audience, the two lifetimes, the four Console IDs, --jwks-file,
+	// --anthropic-base-url.
+	consoleFlags
+	// storedFlags: --connection and --db.
+	storedFlags
+)
+
+// connFlag is one flag that sets a field of a wif.Connection.
+type connFlag struct {
+	group       flagGroups
+	name, usage string
+	def         string
+	apply       func(c *wif.Connection, v string) error
+}
+
+// connFlagTable is every connection flag of product.md's "Command line" table, in its order.
+var connFlagTable = []connFlag{
+	{authentikFlags, "issuer", "issuer URL exactly as configured in the Console (…/application/o/<slug>/)", "",
+		func(c *wif.Connection, v string) error { c.IssuerURL = v; return nil }},
+	{authentikFlags, "discovery-base", "discovery base URL (default: the issuer URL without its trailing slash)", "",
+		func(c *wif.Connection, v string) error { c.DiscoveryBase = v; return nil }},
+	{authentikFlags, "token-url", "authentik token endpoint (default: discovery's token_endpoint)", "",
+		func(c *wif.Connection, v string) error { c.TokenURL = v; return nil }},
+	{authentikFlags, "client-id", "the authentik provider's Client ID", "",
+		func(c *wif.Connection, v string) error { c.ClientID = v; return nil }},
+	{authentikFlags, "scope", "scope requested from authentik", wif.DefaultScope,
+		func(c *wif.Connection, v string) error { c.Scope = v; return nil }},
+	{authentikFlags, "token-field", "token to use: auto (the id_token, else a JWT access token), id_token or access_token", wif.TokenFieldAuto,
+		applyTokenField},
+	{authentikFlags, "ca-file", "extra trusted CA certificate (PEM) for authentik", "", applyCAFile},
+	{consoleFlags, "subject", "the federation rule's subject prefix (exact, or a prefix ending with *)", "",
+		func(c *wif.Connection, v string) error { c.SubjectPrefix = v; return nil }},
+	{consoleFlags, "audience", "the federation rule's audience (the authentik Client ID)", "",
+		func(c *wif.Connection, v string) error { c.Audience = v; return nil }},
+	{consoleFlags, "max-identity-token-lifetime", "the issuer's maximum identity token lifetime: seconds or a Go duration", "3600",
+		applyLifetime("max-identity-token-lifetime", func(c *wif.Connection) *time.Duration { return &c.MaxIdentityTokenLifetime })},
+	{consoleFlags, "token-lifetime", "the rule's token lifetime: seconds or a Go duration", "3600",
+		applyLifetime("token-lifetime", func(c *wif.Connection) *time.Duration { return &c.TokenLifetime })},
+	{consoleFlags, "federation-rule-id", "the Console's federation rule ID (fdrl_…)", "",
+		func(c *wif.Connection, v string) error { c.FederationRuleID = v; return nil }},
+	{consoleFlags, "organization-id", "the Anthropic organization ID (a UUID)", "",
+		func(c *wif.Connection, v string) error { c.OrganizationID = v; return nil }},
+	{consoleFlags, "service-account-id", "the Console's service account ID (svac_…)", "",
+		func(c *wif.Connection, v string) error { c.ServiceAccountID = v; return nil }},
+	{consoleFlags, "workspace-id", "the workspace ID (wrkspc_… or default), when the rule needs one", "",
+		func(c *wif.Connection, v string) error { c.WorkspaceID = v; return nil }},
+	{consoleFlags, "jwks-file", "the inline JWKS configured in the Console (then kid is checked against it)", "", applyJWKSFile},
+	{consoleFlags, "anthropic-base-url", "Anthropic API base URL for --exchange (default: $ANTHROPIC_BASE_URL, else https://api.anthropic.com)", "",
+		func(c *wif.Connection, v string) error { c.AnthropicBaseURL = v; return nil }},
+}
+
+// connFlags maps the connection flags of check, token and audit onto a wif.Connection. A flag
+// given on the command line or through its WIFWIZ_* variable overrides the stored connection's
+// value; flag defaults apply only when no stored connection is the base.
+type connFlags struct {
+	fs     *flag.FlagSet
+	groups flagGroups
+	values map[string]*string
+
+	secretFile string
+	connection string
+	db         string
+}
+
+// newConnFlags registers the flags of groups on fs. defaults overrides a flag's default value
+// (wifwiz token takes --token-field id_token).
+func newConnFlags(fs *flag.FlagSet, e env, groups flagGroups, defaults map[string]string) *connFlags {
+	cf := &connFlags{fs: fs, groups: groups, values: map[string]*string{}}
+	for _, f := range connFlagTable {
+		if groups&f.group == 0 {
+			continue
+		}
+		def := f.def
+		if d, ok := defaults[f.name]; ok {
+			def = d
+		}
+		cf.values[f.name] = fs.String(f.name, def, f.usage)
+		if f.name == "client-id" {
+			fs.StringVar(&cf.secretFile, "client-secret-file", "",
+				"file holding the client secret (or set "+secretEnv+"); never give the secret as a flag value")
+		}
+	}
+	if groups&storedFlags != 0 {
+		fs.StringVar(&cf.connection, "connection", "", "take the values from this stored connection; flags given override them")
+		fs.StringVar(&cf.db, "db", defaultDBPath(e), "SQLite database file of stored connections")
+	}
+	return cf
+}
+
+// given reports whether a flag was set on the command line or through its WIFWIZ_* variable.
+func (cf *connFlags) given(name string) bool {
+	found := false
+	cf.fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// build is base (a stored connection, or nil) with the flags applied: only the flags given
+// when there is a base, every flag with its default otherwise.
+func (cf *connFlags) build(base *wif.Connection) (wif.Connection, error) {
+	var c wif.Connection
+	if base != nil {
+		c = *base
+	}
+	for _, f := range connFlagTable {
+		v, ok := cf.values[f.name]
+		if !ok || (base != nil && !cf.given(f.name)) || (base == nil && *v == "") {
+			continue
+		}
+		if err := f.apply(&c, *v); err != nil {
+			return wif.Connection{}, err
+		}
+	}
+	return c, nil
+}
+
+// requireAuthentik is the usage error for a connection that cannot request a token.
+func requireAuthentik(c wif.Connection) error {
+	switch {
+	case c.IssuerURL == "" && c.AuthentikURL == "":
+		return usagef("give --issuer URL (authentik's …/application/o/<slug>/) or --connection NAME")
+	case c.ClientID == "":
+		return usagef("give --client-id (the authentik provider's Client ID) or --connection NAME")
+	}
+	return nil
+}
+
+// openStore opens --db.
+func (cf *connFlags) openStore(ctx context.Context) (*store.DB, error) {
+	return openDB(ctx, cf.db)
+}
+
+// stored reads the connection named name from db; an unknown name is a usage error.
+func stored(ctx context.Context, db *store.DB, name, dbPath string) (*wif.Connection, error) {
+	c, err := db.GetConnectionByName(ctx, name)
+	if wif.ErrorCode(err) == wif.ENOTFOUND || (err == nil && c == nil) {
+		return nil, usagef("no connection named %q in --db %s: check the name, or give the flags instead of --connection", name, dbPath)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read connection %q: %w", name, err)
+	}
+	return c, nil
+}
+
+// secret is the client secret: --client-secret-file, else WIFWIZ_CLIENT_SECRET, else the
+// connection's secret reference. Errors name where the secret was looked for, never a value.
+func (cf *connFlags) secret(c wif.Connection, e env) (string, error) {
+	if cf.secretFile != "" {
+		b, err := readFlagFile("client-secret-file", cf.secretFile, 64<<10)
+		if err != nil {
+			return "", err
+		}
+		s := strings.TrimSpace(string(b))
+		if s == "" {
+			return "", usagef("--client-secret-file %s is empty: write the provider's Client Secret into it", cf.secretFile)
+		}
+		return s, nil
+	}
+	if s := strings.TrimSpace(e.getenv(secretEnv)); s != "" {
+		return s, nil
+	}
+	if c.SecretRef != "" {
+		s, err := secretref.Resolve(c.SecretRef, e.getenv)
+		if err != nil {
+			return "", usagef("%v; or give --client-secret-file PATH or %s", err, secretEnv)
+		}
+		return s, nil
+	}
+	return "", usagef("give the client secret: --client-secret-file PATH or the %s environment variable", secretEnv)
+}
+
+// readFlagFile reads a file named by a flag, at most limit bytes; failures are usage errors.
+func readFlagFile(flagName, path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("cannot read --%s %s: %v", flagName, path, unwrapPath(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, usagef("cannot read --%s %s: %v", flagName, path, unwrapPath(err))
+	}
+	if int64(len(b)) > limit {
+		return nil, usagef("--%s %s is larger than %d bytes: is it the right file?", flagName, path, limit)
+	}
+	return b, nil
+}
+
+// unwrapPath drops the path from an *os.PathError, which the message already names.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// readCAFile reads a PEM file of CA certificates (--ca-file).
+func readCAFile(path string) ([]byte, error) {
+	b, err := readFlagFile("ca-file", path, wif.MaxResponseBytes)
+	if err != nil {
+		return nil, err
+	}
+	if p := wif.ValidateProvider(wif.Connection{CAPEM: string(b)})[wif.FieldCAPEM]; p != "" || strings.TrimSpace(string(b)) == "" {
+		return nil, usagef("--ca-file %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----)", path)
+	}
+	return b, nil
+}
+
+func applyCAFile(c *wif.Connection, path string) error {
+	b, err := readCAFile(path)
+	if err != nil {
+		return err
+	}
+	c.CAPEM = string(b)
+	return nil
+}
+
+// applyJWKSFile records the inline JWKS configured in the Console.
+func applyJWKSFile(c *wif.Connection, path string) error {
+	b, err := readFlagFile("jwks-file", path, wif.MaxResponseBytes)
+	if err != nil {
+		return err
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(b, &set) != nil || set.Keys == nil {
+		return usagef("--jwks-file %s: must be a JWKS, a JSON object {\"keys\": [...]} as pasted into the Console", path)
+	}
+	c.JWKSSource, c.InlineJWKS = wif.JWKSInline, string(b)
+	return nil
+}
+
+var tokenFields = []string{wif.TokenFieldAuto, wif.TokenFieldIDToken, wif.TokenFieldAccessToken}
+
+func applyTokenField(c *wif.Connection, v string) error {
+	if !slices.Contains(tokenFields, v) {
+		return usagef("--token-field %q: choose auto, id_token or access_token", v)
+	}
+	c.TokenField = v
+	return nil
+}
+
+func applyLifetime(name string, field func(*wif.Connection) *time.Duration) func(*wif.Connection, string) error {
+	return func(c *wif.Connection, v string) error {
+		d, err := wif.ParseLifetime(v)
+		if err != nil {
+			return usagef("--%s: %v", name, err)
+		}
+		*field(c) = d
+		return nil
+	}
+}
