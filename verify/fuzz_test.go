@@ -1,0 +1,61 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzRun feeds arbitrary token responses, discovery documents and JWKS to the engine: it must
+// never panic, and every report keeps its shape.
+func FuzzRun(f *testing.F) {
+	good := newFixture()
+	good.report(f)
+	hs := newFixture()
+	hs.key = signingKey{"HS256", []byte(testSecret + testSecret), ""}
+	hs.report(f)
+	f.Add(good.obs.Token.Body, good.obs.Discovery.Body, good.obs.JWKS.Body, false)
+	f.Add(good.obs.Token.Body, good.obs.Discovery.Body, good.obs.JWKS.Body, true)
+	f.Add(hs.obs.Token.Body, discoveryBody(testIssuer, "HS256"), []byte("{}"), false)
+	f.Add(tokenBody(encrypt(f, goodClaims())), []byte("null"), []byte(`{"keys":null}`), false)
+	f.Add([]byte(`{"id_token":"e30.e30."}`), []byte(`{"issuer":1}`), []byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"","y":""}]}`), true)
+	f.Add([]byte(`{"error":"invalid_client"}`), []byte("<html>"), []byte(`{"keys":[1,"a",{}]}`), false)
+	f.Fuzz(func(t *testing.T, token, discovery, jwks []byte, inline bool) {
+		fx := newFixture()
+		fx.obs.Token.Body = token
+		fx.obs.Discovery.Body = discovery
+		fx.obs.JWKS.Body = jwks
+		if inline {
+			fx.cfg.InlineJWKS = jwks
+		}
+		rep := Run(fx.cfg, fx.obs, testNow)
+		assertInvariants(t, rep, "")
+	})
+}
+
+// FuzzDecodeToken: arbitrary input never panics, success means both parts are objects, and an
+// error never repeats the input.
+func FuzzDecodeToken(f *testing.F) {
+	f.Add(sign(f, rsaSigner, goodClaims()))
+	f.Add(encrypt(f, goodClaims()))
+	f.Add("e30.e30.")
+	f.Add("eyJhbGciOiJub25lIn0.bnVsbA.")
+	f.Add("....")
+	f.Add("not a token")
+	f.Fuzz(func(t *testing.T, raw string) {
+		header, claims, err := DecodeToken(raw)
+		if err == nil && (header == nil || claims == nil) {
+			t.Fatalf("no error but header %v claims %v", header, claims)
+		}
+		if err != nil && len(raw) > 16 && strings.Contains(err.Error(), raw) {
+			t.Fatalf("error repeats the input: %v", err)
+		}
+	})
+}
+
+func BenchmarkRun(b *testing.B) {
+	f := newFixture()
+	f.report(b)
+	for b.Loop() {
+		Run(f.cfg, f.obs, testNow)
+	}
+}
