@@ -51,8 +51,9 @@ type Config struct {
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	cfg Config
-	log *slog.Logger
+	cfg  Config
+	log  *slog.Logger
+	jobs jobs
 }
 
 // actor is how browser-made changes are attributed in the timeline.
@@ -95,6 +96,11 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/connections/:id/wizard", s.handleWizardResume)
 	e.GET("/connections/:id/wizard/:step", s.handleWizardStep)
 	e.POST("/connections/:id/wizard/:step", s.handleWizardSave)
+	e.POST("/connections/:id/wizard/3/jobs", s.handleSampleJob)
+	e.GET("/jobs/:job", s.handleJobPoll)
+	e.POST("/connections/:id/wizard/2/inspect", s.handleProviderInspect)
+	e.POST("/connections/:id/wizard/6/finish", s.handleWizardFinish)
+	e.POST("/connections/demo", s.handleDemoCreate)
 	s.auditRoutes(e)
 }
 

@@ -38,6 +38,8 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 		return s.handleSampleToken(c, conn)
 	case stepReport:
 		return s.handleReportRerun(c, conn)
+	case stepWorkload:
+		return s.handleWizardFinish(c)
 	}
 	stored := *conn
 	conn.Version = formVersion(c)
@@ -56,6 +58,11 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 		stored.Version = formVersion(c)
 		return s.renderStep(c, http.StatusUnprocessableEntity, &stored, step, values, fe, "")
 	}
+	if step == stepConsole {
+		if err := s.afterConsoleSave(c, conn); err != nil {
+			return err
+		}
+	}
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, min(step+1, stepCount)))
 }
 
@@ -67,7 +74,6 @@ var stepFields = map[int][]string{
 		wif.FieldDiscoveryBase, wif.FieldRuleName, wif.FieldSubjectPrefix, wif.FieldAudience, wif.FieldOAuthScope,
 		wif.FieldTokenLifetime, wif.FieldMaxIdentityTokenLifetime, wif.FieldFederationRuleID, wif.FieldOrganizationID,
 		wif.FieldWorkspaceID, wif.FieldAnthropicBaseURL},
-	stepWorkload: {},
 }
 
 // Issuer modes of an authentik provider (authentik.md, "Issuer").
@@ -187,8 +193,10 @@ func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, st
 		return s.renderSample(c, status, conn, m)
 	case stepConsole:
 		return s.renderConsole(c, status, conn, m)
+	case stepWorkload:
+		return s.renderWorkload(c, status, conn, m)
 	case stepReport:
 		return s.renderReport(c, status, conn, m)
 	}
-	return s.renderWorkload(c, status, conn, m)
+	return echo.ErrNotFound
 }

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wifwiz/wifwiz/authentik"
+	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/views"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// keysTimeout bounds the JWKS fetch that fills the inline-JWKS suggestion.
+const keysTimeout = 10 * time.Second
+
+func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
+	ctx := c.Request().Context()
+	_, rep, err := s.lastReport(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	cm := views.ConsoleModel{StepModel: m}
+	if rep != nil && rep.Token != nil {
+		cm.SampleSub = display(rep.Token.Claims["sub"])
+		if m.Values[wif.FieldSubjectPrefix] == "" {
+			m.Values[wif.FieldSubjectPrefix] = cm.SampleSub
+		}
+	}
+	cm.NotPublic = notPublicReason(rep)
+	if cm.NotPublic != "" || conn.JWKSSource == wif.JWKSInline {
+		s.suggestInlineJWKS(ctx, conn, &cm)
+	}
+	return render(c, status, views.ConsoleStep(cm))
+}
+
+// notPublicReason is why Anthropic cannot fetch the issuer itself, from the last run's checks.
+func notPublicReason(rep *verify.Report) string {
+	if rep == nil {
+		return ""
+	}
+	for _, ch := range rep.Checks {
+		if (ch.ID == verify.CheckIssuerURL || ch.ID == verify.CheckIssuerPublic) && (ch.Status == verify.Fail || ch.Status == verify.Warn) {
+			return ch.Message
+		}
+	}
+	return ""
+}
+
+// suggestInlineJWKS shows the current keys to paste and pre-selects inline keys when the
+// Console cannot use discovery and nothing was chosen yet.
+func (s *Server) suggestInlineJWKS(ctx context.Context, conn *wif.Connection, cm *views.ConsoleModel) {
+	ctx, cancel := context.WithTimeout(ctx, keysTimeout)
+	defer cancel()
+	jwks, err := s.cfg.Runner.CurrentJWKS(ctx, *conn)
+	if err != nil {
+		cm.JWKSFetchNote = "wifwiz could not read the current keys to paste: " + err.Error()
+		return
+	}
+	cm.JWKSJSON = jwks
+	if conn.JWKSSource == "" && cm.NotPublic != "" {
+		cm.Values[wif.FieldJWKSSource] = wif.JWKSInline
+	}
+	if cm.Values[wif.FieldJWKSSource] == wif.JWKSInline && cm.Values[wif.FieldInlineJWKS] == "" {
+		cm.Values[wif.FieldInlineJWKS] = jwks
+	}
+}
+
+// afterConsoleSave verifies right away when the secret is at hand, so that the report reflects
+// the Console values just saved; otherwise the report page asks for the secret.
+func (s *Server) afterConsoleSave(c echo.Context, conn *wif.Connection) error {
+	if !s.secretResolves(conn) {
+		return nil
+	}
+	secret, msg := s.secretFor(c, conn)
+	if msg != "" {
+		return nil
+	}
+	return s.verifyAndRecord(c.Request().Context(), conn, secret, false, nil)
+}
+
+// handleProviderInspect reads the provider's settings through authentik's admin API with a
+// token used for this request only, and shows what to change.
+func (s *Server) handleProviderInspect(c echo.Context) error {
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.frame(c, conn, stepProvider)
+	if err != nil {
+		return err
+	}
+	values := stepValues(conn, stepProvider)
+	if id := c.FormValue(wif.FieldClientID); id != "" {
+		values[wif.FieldClientID] = id
+	}
+	pm := views.ProviderModel{StepModel: views.StepModel{Frame: f, Values: values}}
+	results, apiErr := s.inspectProvider(c.Request().Context(), conn, values[wif.FieldClientID], c.FormValue("api_token"))
+	if apiErr != "" {
+		pm.APIError = apiErr
+		return render(c, http.StatusUnprocessableEntity, views.ProviderStep(pm))
+	}
+	pm.Results = results
+	return render(c, http.StatusOK, views.ProviderStep(pm))
+}
+
+func (s *Server) inspectProvider(ctx context.Context, conn *wif.Connection, clientID, apiToken string) ([]views.ChecklistResult, string) {
+	switch {
+	case apiToken == "":
+		return nil, "Enter an authentik API token to read the provider's settings."
+	case clientID == "":
+		return nil, "Record the Client ID first: wifwiz looks the provider up by it."
+	case conn.AuthentikURL == "":
+		return nil, "Record the authentik URL on the Basics step first."
+	}
+	client, err := authentik.NewClient(authentik.Options{CAPEM: append(append([]byte{}, s.cfg.Runner.ExtraCA...), conn.CAPEM...)})
+	if err != nil {
+		return nil, err.Error()
+	}
+	ctx, cancel := context.WithTimeout(ctx, keysTimeout)
+	defer cancel()
+	p, err := client.ReadProvider(ctx, conn.AuthentikURL, apiToken, clientID)
+	if err != nil {
+		return nil, "authentik's admin API: " + err.Error()
+	}
+	items := authentik.ProviderChecklist(p, authentik.Expectations{AuthentikURL: conn.AuthentikURL, AppSlug: conn.AppSlug,
+		IssuerURL: conn.IssuerURL, SubjectPrefix: conn.SubjectPrefix, MaxIdentityTokenLifetime: conn.MaxIdentityTokenLifetime})
+	out := make([]views.ChecklistResult, len(items))
+	for i, it := range items {
+		out[i] = views.ChecklistResult{Label: it.Label, OK: it.OK, Actual: it.Actual, Fix: it.Fix}
+	}
+	return out, ""
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wifwiz/wifwiz/views"
+	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/workload"
+)
+
+var formatLabels = map[string]string{
+	"shell":   "Shell (export)",
+	"dotenv":  "dotenv (.env)",
+	"k8s":     "Kubernetes (container env)",
+	"systemd": "systemd (EnvironmentFile)",
+}
+
+func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
+	run, _, err := s.lastReport(c.Request().Context(), conn.ID)
+	if err != nil {
+		return err
+	}
+	wm := views.WorkloadModel{StepModel: m, Verified: run != nil && run.OK}
+	for _, f := range workload.Formats() {
+		if f == "markdown" {
+			continue
+		}
+		content, err := workload.Render(*conn, f, workload.Options{})
+		if err != nil {
+			return err
+		}
+		label := formatLabels[f]
+		if label == "" {
+			label = f
+		}
+		wm.Blocks = append(wm.Blocks, views.EnvBlock{Format: f, Label: label, Content: content,
+			Download: connectionPath(conn.ID) + "/export?format=" + f})
+	}
+	for _, r := range workload.RefreshSetups(*conn, workload.Options{}) {
+		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Filename: r.Filename, Content: r.Content})
+	}
+	return render(c, status, views.WorkloadStep(wm))
+}
+
+// handleWizardFinish marks the last step done and opens the connection.
+func (s *Server) handleWizardFinish(c echo.Context) error {
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	if conn.Step < stepWorkload {
+		conn.Step = stepWorkload
+		if err := s.cfg.Store.UpdateConnection(c.Request().Context(), conn, actor); err != nil && wif.ErrorCode(err) != wif.ECONFLICT {
+			return err
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, connectionPath(conn.ID))
+}
+
+// handleDemoCreate creates a connection pre-filled for the built-in demo issuer.
+func (s *Server) handleDemoCreate(c echo.Context) error {
+	if s.cfg.Demo == nil {
+		return echo.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	base := s.cfg.Demo.Connection()
+	for i := 1; ; i++ {
+		conn := base
+		if i > 1 {
+			conn.Name = base.Name + "-" + strconv.Itoa(i)
+		}
+		err := s.cfg.Store.CreateConnection(ctx, &conn, actor)
+		if err == nil {
+			return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepBasics))
+		}
+		if wif.ErrorFields(err) == nil || i >= 100 {
+			return err
+		}
+	}
+}
