@@ -87,4 +87,3 @@ func (d *Demo) Close() {
 	d.Anthropic.Close()
 	d.Authentik.Shutdown(context.Background())
 }
-

@@ -211,7 +211,7 @@ func TestWizardStepValidation(t *testing.T) {
 			if !strings.Contains(msg, tt.want) {
 				t.Fatalf("message = %q, want it to mention %q", msg, tt.want)
 			}
-			if v := p.doc.Find(`[name="` + tt.field + `"]`).AttrOr("value", ""); v != tt.value {
+			if v := p.doc.Find(`[name="`+tt.field+`"]`).AttrOr("value", ""); v != tt.value {
 				t.Fatalf("typed value lost: %q", v)
 			}
 		})
@@ -237,7 +237,7 @@ func TestWizardStaleVersionRefused(t *testing.T) {
 	if v := p.doc.Find(`input[name="client_id"]`).AttrOr("value", ""); v != "from-tab-2" {
 		t.Fatalf("typed value lost on conflict: %q", v)
 	}
-	if v := a.get(base + "2").doc.Find(`input[name="client_id"]`).AttrOr("value", ""); v != "from-tab-1" {
+	if v := a.get(base+"2").doc.Find(`input[name="client_id"]`).AttrOr("value", ""); v != "from-tab-1" {
 		t.Fatalf("stale save overwrote: %q", v)
 	}
 }
