@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -29,26 +30,37 @@ func ConfigFor(c wif.Connection, requireIDs bool) (Config, error) {
 	if cfg.IssuerURL == "" && c.AuthentikURL != "" && c.AppSlug != "" {
 		cfg.IssuerURL = wif.IssuerURLFor(c.AuthentikURL, c.AppSlug)
 	}
-	if cfg.MaxIdentityTokenLifetime == 0 {
-		cfg.MaxIdentityTokenLifetime = wif.DefaultLifetime
+	cfg.MaxIdentityTokenLifetime = orDefaultLifetime(cfg.MaxIdentityTokenLifetime)
+	cfg.TokenLifetime = orDefaultLifetime(cfg.TokenLifetime)
+	if err := recordedKeysAndValidity(&cfg, c); err != nil {
+		return Config{}, err
 	}
-	if cfg.TokenLifetime == 0 {
-		cfg.TokenLifetime = wif.DefaultLifetime
-	}
+	return cfg, nil
+}
+
+// recordedKeysAndValidity adds what must be parsed or is present only for some JWKS sources.
+func recordedKeysAndValidity(cfg *Config, c wif.Connection) error {
 	if c.AccessTokenValidity != "" {
 		v, err := wif.ParseValidity(c.AccessTokenValidity)
 		if err != nil {
-			return Config{}, fmt.Errorf("connection %q: access token validity: %w", c.Name, err)
+			return fmt.Errorf("connection %q: access token validity: %w", c.Name, err)
 		}
 		cfg.AccessTokenValidity = v
 	}
 	if c.JWKSSource == wif.JWKSInline {
 		if c.InlineJWKS == "" {
-			return Config{}, fmt.Errorf("connection %q uses inline JWKS but none is recorded: paste the JWKS on the Console step", c.Name)
+			return fmt.Errorf("connection %q uses inline JWKS but none is recorded: paste the JWKS on the Console step", c.Name)
 		}
 		cfg.InlineJWKS = []byte(c.InlineJWKS)
 	}
-	return cfg, nil
+	return nil
+}
+
+func orDefaultLifetime(d time.Duration) time.Duration {
+	if d == 0 {
+		return wif.DefaultLifetime
+	}
+	return d
 }
 
 func orDefault(v, def string) string {

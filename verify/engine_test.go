@@ -148,3 +148,15 @@ func TestConfigFor(t *testing.T) {
 		}
 	})
 }
+
+func TestOversizedTokenClaimsLeftOut(t *testing.T) {
+	f := newFixture()
+	f.claims["groups"] = strings.Repeat("admins,", 3000)
+	rep := f.report(t)
+	if rep.Token == nil || rep.Token.Claims != nil || rep.Token.Header["kid"] != testKid {
+		t.Fatalf("token summary %+v", rep.Token)
+	}
+	if c := checkOf(t, rep, CheckClaimSub); c.Status != Pass {
+		t.Fatalf("claims are still checked: claim.sub = %s", c.Status)
+	}
+}

@@ -45,7 +45,7 @@ func (r *run) checkExchange() Check {
 func exchangeActual(x *Exchange) string {
 	s := fmt.Sprintf("HTTP %d", x.Status)
 	if x.ErrorType != "" {
-		s += " " + clean(x.ErrorType)
+		s += " " + short(x.ErrorType)
 	}
 	if x.Message != "" {
 		s += ": " + clean(x.Message)
@@ -54,11 +54,11 @@ func exchangeActual(x *Exchange) string {
 }
 
 func (r *run) exchangeOK(x *Exchange) Check {
-	prefix := x.TokenPrefix
+	prefix := []rune(clean(x.TokenPrefix))
 	if len(prefix) > shownPrefixLength {
 		prefix = prefix[:shownPrefixLength]
 	}
-	actual := fmt.Sprintf("HTTP 200; Bearer token %s…, scope %q, expires_in %d s", prefix, x.Scope, x.ExpiresIn)
+	actual := fmt.Sprintf("HTTP 200; Bearer token %s…, scope %q, expires_in %d s", string(prefix), short(x.Scope), x.ExpiresIn)
 	msg := "Anthropic accepted the identity token."
 	if r.minted > 0 {
 		msg += fmt.Sprintf(" rule.lifetime predicted %d s, Anthropic minted %d s.", secs(r.minted), x.ExpiresIn)

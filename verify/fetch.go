@@ -58,3 +58,15 @@ func responseOutcome(status int, body []byte) string {
 func attempted(f Fetch) bool {
 	return f.URL != "" || f.Status != 0 || f.Err != ""
 }
+
+// shortRunes bounds a single value from the network quoted in a report.
+const shortRunes = 120
+
+// short is clean(s), cut to shortRunes.
+func short(s string) string {
+	r := []rune(clean(s))
+	if len(r) > shortRunes {
+		return string(r[:shortRunes]) + "…"
+	}
+	return string(r)
+}

@@ -16,7 +16,7 @@ func (r *run) checkHeaderAlg() Check {
 		return skip(algExpected, r.jwtWhy)
 	}
 	alg := r.jwt.headerString("alg")
-	actual := quote(alg)
+	actual := quote(short(alg))
 	switch {
 	case wif.AlgorithmAllowed(alg):
 		return pass(algExpected, actual, "Anthropic accepts this algorithm.")
@@ -27,7 +27,7 @@ func (r *run) checkHeaderAlg() Check {
 	case strings.EqualFold(alg, "none"):
 		return fail(algExpected, actual, "The token is not signed.", fixSelectSigningKey)
 	}
-	return fail(algExpected, actual, "Anthropic does not accept "+alg+".",
+	return fail(algExpected, actual, "Anthropic does not accept "+actual+".",
 		"In authentik, select an RSA or EC (P-256, P-384 or P-521) certificate as the provider's Signing Key.")
 }
 
@@ -59,7 +59,7 @@ func (r *run) checkHeaderKid() Check {
 	}
 	if k := r.keys.find(kid); k != nil {
 		r.key, r.keyWhy = k, ""
-		return pass(exp, quote(kid), "The key is in the "+r.keysName()+".")
+		return pass(exp, quote(short(kid)), "The key is in the "+r.keysName()+".")
 	}
 	return r.kidNotFound(exp, kid)
 }
@@ -72,7 +72,7 @@ func (r *run) keysName() string {
 }
 
 func (r *run) kidNotFound(exp, kid string) Check {
-	actual := fmt.Sprintf("%q; the %s has %s", kid, r.keysName(), strings.Join(quoteAll(r.keys.kids()), ", "))
+	actual := fmt.Sprintf("%q; the %s has %s", short(kid), r.keysName(), strings.Join(quoteAll(r.keys.kids()), ", "))
 	if r.cfg.InlineJWKS == nil {
 		return fail(exp, actual, "The token's kid is not in the JWKS: the provider's Signing Key changed after the token was issued, or the token comes from another provider.",
 			"Request a new token and check that it comes from this provider; after changing the Signing Key, wait a minute: Anthropic caches JWKS for about a minute.")
@@ -87,7 +87,7 @@ func (r *run) kidNotFound(exp, kid string) Check {
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = quote(s)
+		out[i] = quote(short(s))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -61,10 +62,12 @@ func unusable(k jose.JSONWebKey) string {
 	switch k.Public().Key.(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey:
 		return ""
+	case ed25519.PublicKey:
+		return "an Ed25519 (EdDSA) key, which Anthropic does not accept"
 	case nil:
 		return "a symmetric key, never published for verification"
 	}
-	return fmt.Sprintf("a %T key, which Anthropic does not accept", k.Key)
+	return "a key type Anthropic does not accept"
 }
 
 // find returns the key with that kid, or nil.

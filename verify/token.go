@@ -114,12 +114,17 @@ func pickToken(resp tokenResponse, field string) (*pickedToken, error) {
 	return nil, errors.New("the response has no id_token and its access_token is not a JWT")
 }
 
-// tokenSummary describes the picked token for the report, without the token.
+// tokenSummary describes the picked token for the report, without the token. The claims of a
+// token larger than Anthropic accepts are left out, so that a runaway token cannot bloat stored
+// reports.
 func (r *run) tokenSummary() *Token {
 	if r.tok == nil {
 		return nil
 	}
 	t := &Token{Field: r.tok.field, SHA256: Fingerprint(r.tok.raw)}
 	t.Header, t.Claims, _ = DecodeToken(r.tok.raw)
+	if len(r.tok.raw) > wif.MaxTokenBytes {
+		t.Claims = nil
+	}
 	return t
 }

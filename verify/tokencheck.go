@@ -40,8 +40,12 @@ func (r *run) checkTokenRequest() Check {
 }
 
 func tokenActual(t *pickedToken) string {
+	expiresIn := "(none)"
+	if len(t.resp.ExpiresIn) > 0 {
+		expiresIn = short(string(t.resp.ExpiresIn))
+	}
 	return fmt.Sprintf("HTTP 200; %s (%d bytes), token_type %q, expires_in %s, scope %q",
-		t.field, len(t.raw), t.resp.TokenType, string(t.resp.ExpiresIn), t.resp.Scope)
+		t.field, len(t.raw), short(t.resp.TokenType), expiresIn, short(t.resp.Scope))
 }
 
 // tokenError explains a refused client-credentials request (authentik.md, "Response").
@@ -88,7 +92,7 @@ func (r *run) checkTokenFormat() Check {
 	r.jwt = &decodedJWT{raw: r.tok.raw, header: header, claims: claims}
 	actual := fmt.Sprintf("JWS, %d bytes", len(r.tok.raw))
 	if len(r.tok.raw) > wif.MaxTokenBytes {
-		return fail(tokenFormatExpected, actual, fmt.Sprintf("The %s is larger than the %d bytes Anthropic accepts.", r.tok.field, wif.MaxTokenBytes),
+		return fail(tokenFormatExpected, actual, fmt.Sprintf("The %s is larger than the %d bytes Anthropic accepts; its claims are left out of the report.", r.tok.field, wif.MaxTokenBytes),
 			"In authentik, turn off \"Include claims in id_token\" on the provider, or remove the scopes and property mappings that add large claims such as groups.")
 	}
 	return pass(tokenFormatExpected, actual, "The token is a signed JWT.")
