@@ -3,6 +3,8 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
@@ -10,27 +12,27 @@ import (
 
 // Drift kinds: what changed since the last passing run.
 const (
-	DriftKid             = "kid"
-	DriftAlg             = "alg"
-	DriftIssuer          = "iss"
-	DriftDiscoveryIssuer = "discovery.issuer"
-	DriftSub             = "sub"
-	DriftAud             = "aud"
-	DriftLifetime        = "lifetime"
-	DriftInlineJWKS      = "inline_jwks"
-	DriftCheck           = "check"
+	DriftKid                 = "kid"
+	DriftAlg                 = "alg"
+	DriftIssuer              = "iss"
+	DriftDiscoveryIssuer     = "discovery.issuer"
+	DriftDiscoveryJWKSURI    = "discovery.jwks_uri"
+	DriftDiscoveryAlgorithms = "discovery.algorithms"
+	DriftSub                 = "sub"
+	DriftAud                 = "aud"
+	DriftLifetime            = "lifetime"
+	DriftInlineJWKS          = "inline_jwks"
+	DriftCheck               = "check"
 )
 
-// Drift names the differences between the last passing report and the current one. It is pure.
+// Drift names the differences between the last passing report and the current one. It is pure:
+// it reads only what the two reports recorded.
 func Drift(prev, cur verify.Report) []wif.Drift {
 	var out []wif.Drift
 	if prev.Token != nil && cur.Token != nil {
 		out = append(out, tokenDrift(prev.Token, cur.Token)...)
 	}
-	if d, ok := valueDrift(DriftDiscoveryIssuer, actualOf(prev, "discovery.issuer"), actualOf(cur, "discovery.issuer"),
-		"discovery's issuer changed"); ok {
-		out = append(out, d)
-	}
+	out = append(out, discoveryDrift(prev, cur)...)
 	return append(out, checkDrift(prev, cur)...)
 }
 
@@ -50,15 +52,41 @@ func tokenDrift(prev, cur *verify.Token) []wif.Drift {
 	return out
 }
 
+// discoveryDrift compares what the two discovery documents named. Only documents that were read
+// are compared: a failed fetch is reported by checkDrift, not as a changed value.
+func discoveryDrift(prev, cur verify.Report) []wif.Drift {
+	var out []wif.Drift
+	if pi, ci := actualOf(prev, verify.CheckDiscoveryIssuer), actualOf(cur, verify.CheckDiscoveryIssuer); pi != "" && ci != "" {
+		if d, ok := valueDrift(DriftDiscoveryIssuer, pi, ci, "discovery's issuer changed"); ok {
+			out = append(out, d)
+		}
+	}
+	pa, ca := readActual(prev, verify.CheckDiscovery), readActual(cur, verify.CheckDiscovery)
+	if pa == "" || ca == "" {
+		return out
+	}
+	if d, ok := valueDrift(DriftDiscoveryJWKSURI, quotedAfter(pa, "jwks_uri "), quotedAfter(ca, "jwks_uri "),
+		"discovery's jwks_uri changed: the issuer moved or a proxy rewrites discovery"); ok {
+		out = append(out, d)
+	}
+	if d, ok := valueDrift(DriftDiscoveryAlgorithms, after(pa, "algorithms "), after(ca, "algorithms "),
+		"the signing algorithms discovery lists changed: the provider's Signing Key changed"); ok {
+		out = append(out, d)
+	}
+	return out
+}
+
 func valueDrift(kind, before, after, msg string) (wif.Drift, bool) {
-	if before == after || before == "" && after == "" {
+	if before == after {
 		return wif.Drift{}, false
 	}
 	return wif.Drift{Kind: kind, Before: before, After: after, Message: msg}, true
 }
 
-// checkDrift lists checks that passed before and fail now; a recorded inline JWKS that no longer
-// holds the current key gets its own kind, since the fix is in the Console, not in authentik.
+// checkDrift lists checks that passed before and fail now. A recorded inline JWKS that no longer
+// holds authentik's current key gets its own kind, since the fix is in the Console, not in
+// authentik: header.kid failing against the inline set, or jwks warning that authentik publishes
+// keys the inline set lacks (the only way jwks warns).
 func checkDrift(prev, cur verify.Report) []wif.Drift {
 	before := map[string]verify.Status{}
 	for _, c := range prev.Checks {
@@ -66,18 +94,26 @@ func checkDrift(prev, cur verify.Report) []wif.Drift {
 	}
 	var out []wif.Drift
 	for _, c := range cur.Checks {
-		if before[c.ID] != verify.Pass || c.Status != verify.Fail {
+		if before[c.ID] != verify.Pass {
 			continue
 		}
-		kind, msg := DriftCheck, fmt.Sprintf("check %s passed before and fails now: %s", c.ID, c.Message)
-		if c.ID == verify.CheckHeaderKid && cur.Token != nil && prev.Token != nil && str(cur.Token.Header["kid"]) != str(prev.Token.Header["kid"]) {
-			kind, msg = DriftInlineJWKS, "the inline JWKS recorded for the Console no longer holds the current signing key: "+c.Fix
+		switch {
+		case c.ID == verify.CheckJWKS && c.Status == verify.Warn:
+			out = append(out, wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
+				Message: "the inline JWKS recorded for the Console lacks a key authentik now publishes: " + c.Fix})
+		case c.Status != verify.Fail:
+		case c.ID == verify.CheckHeaderKid && strings.Contains(c.Expected, "inline JWKS"):
+			out = append(out, wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
+				Message: "the inline JWKS recorded for the Console no longer holds the current signing key: " + c.Fix})
+		default:
+			out = append(out, wif.Drift{Kind: DriftCheck, Before: string(verify.Pass), After: string(c.Status),
+				Message: fmt.Sprintf("check %s passed before and fails now: %s", c.ID, c.Message)})
 		}
-		out = append(out, wif.Drift{Kind: kind, Before: string(verify.Pass), After: string(c.Status), Message: msg})
 	}
 	return out
 }
 
+// actualOf is a check's Actual when the check ran.
 func actualOf(r verify.Report, id string) string {
 	for _, c := range r.Checks {
 		if c.ID == id && c.Status != verify.Skip {
@@ -85,6 +121,35 @@ func actualOf(r verify.Report, id string) string {
 		}
 	}
 	return ""
+}
+
+// readActual is a check's Actual when the check read its document (passed or warned).
+func readActual(r verify.Report, id string) string {
+	for _, c := range r.Checks {
+		if c.ID == id && (c.Status == verify.Pass || c.Status == verify.Warn) {
+			return c.Actual
+		}
+	}
+	return ""
+}
+
+// after is what follows marker in s, "" without marker.
+func after(s, marker string) string {
+	if _, rest, ok := strings.Cut(s, marker); ok {
+		return rest
+	}
+	return ""
+}
+
+// quotedAfter is the Go-quoted value following marker, unquoted.
+func quotedAfter(s, marker string) string {
+	rest := after(s, marker)
+	q, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return ""
+	}
+	v, _ := strconv.Unquote(q)
+	return v
 }
 
 func lifetimeOf(t *verify.Token) string {
