@@ -28,9 +28,15 @@ var errHelp = errors.New("help shown")
 // parseFlags parses args, then fills every flag not given on the command line from its
 // WIFWIZ_* environment variable (--client-id ← WIFWIZ_CLIENT_ID).
 func parseFlags(fs *flag.FlagSet, args []string, e env) error {
-	if err := fs.Parse(args); err != nil {
+	// flag calls Usage on every parse error too; the help goes to stdout only for --help, so a
+	// mistake stays one line on stderr.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			usage()
 			return errHelp
 		}
 		return usagef("%v (run with --help for the flags)", err)
@@ -40,7 +46,6 @@ func parseFlags(fs *flag.FlagSet, args []string, e env) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || err != nil {
 			return
