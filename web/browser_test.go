@@ -1,0 +1,220 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wifwiz/wifwiz/demo"
+)
+
+// chromiumPath finds Debian's chromium. Outside CI a machine without it skips the browser tests;
+// in CI (CI=true) a missing browser is a failure, so the tests cannot silently vanish.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("WIFWIZ_CHROMIUM"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed: .ci/run installs it with apt-get install chromium")
+	}
+	t.Skip("chromium not installed (apt-get install chromium); browser tests skipped")
+	return ""
+}
+
+// browser is a headless Chromium tab with a deadline, saving screenshots under testout/.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	dir  string
+	shot int
+}
+
+func newBrowser(t *testing.T, name string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	dir := filepath.Join("..", "testout", "browser", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, ctx: ctx, dir: dir}
+}
+
+func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	r, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	if err != nil {
+		b.t.Fatalf("%s of %s: %v", name, sel, err)
+	}
+	return r.Value
+}
+
+// screenshot saves the whole page as NN-name.png.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	b.shot++
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.shot, name))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// waitHeading waits until the page's h1 is the given step title.
+func (b *browser) waitHeading(title string) {
+	b.t.Helper()
+	expr := `document.readyState === "complete" && document.querySelector("h1") !== null && document.querySelector("h1").textContent.trim() === ` + jsString(title)
+	// A navigation destroys the page's JavaScript context, so errors while it happens are retried.
+	var last string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		last, _ = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("h1") ? document.querySelector("h1").textContent : ""`))
+	}
+	b.screenshot("timeout")
+	b.t.Fatalf("waited 30 s for the page %q; the page shows %q", title, last)
+}
+
+func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+func (b *browser) typeInto(sel, text string) {
+	b.t.Helper()
+	b.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// walkToSample creates the demo connection in the browser and fills steps 1 and 2 as a user would.
+func walkToSample(b *browser, baseURL, name string) {
+	b.do(chromedp.Navigate(baseURL+"/"))
+	b.screenshot("connections-empty")
+	b.do(chromedp.Click(chromedp.CSS(`a.button[href="/connections/new"]`)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="try-demo"]`)))
+	b.screenshot("new-connection")
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="try-demo"]`)))
+	b.waitHeading("Basics")
+	b.typeInto(`#name`, name)
+	b.screenshot("step1-basics")
+	b.do(chromedp.Click(chromedp.CSS(`main form.card button[type="submit"]`)))
+	b.waitHeading("authentik provider")
+	b.screenshot("step2-provider")
+	b.do(chromedp.Click(chromedp.CSS(`main form.card button[type="submit"]`)))
+	b.waitHeading("Sample token")
+}
+
+func TestBrowserWizardWalk(t *testing.T) {
+	a, d := newDemoApp(t)
+	b := newBrowser(t, "walk")
+	walkToSample(b, a.srv.URL, "nightly-batch")
+
+	secret := d.Getenv(func(string) string { return "" })(demo.SecretEnv)
+	b.typeInto(`#client_secret`, secret)
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="request-token"]`)))
+	// htmx shows the stages, then loads the result page.
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="sample-result"]`)))
+	b.screenshot("step3-sample-token")
+	if sub := b.text(`[data-testid="sample-sub"]`); sub != "ak-"+demo.ProviderName+"-client_credentials" {
+		t.Fatalf("sample sub = %q", sub)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(`#client_secret`))); v != "" {
+		t.Fatal("the secret field was re-rendered with its value")
+	}
+
+	b.do(chromedp.Click(chromedp.CSS(`a.button[href$="/wizard/4"]`)))
+	b.waitHeading("Anthropic Console")
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="not-public"]`)))
+	b.screenshot("step4-console")
+	b.do(chromedp.Click(chromedp.CSS(`main form.card button[type="submit"]`)))
+	b.waitHeading("Verification report")
+	b.screenshot("step5-report")
+	if got := b.attr(`[data-check="claim.sub"]`, "data-status"); got != "pass" {
+		t.Fatalf("claim.sub = %s", got)
+	}
+	for _, id := range []string{"claim.iss", "claim.aud", "signature", "header.kid", "lifetime", "ids"} {
+		if got := b.attr(`[data-check="`+id+`"]`, "data-status"); got != "pass" {
+			t.Errorf("%s = %s, want pass", id, got)
+		}
+	}
+	if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-status="fail"]').length`)); n != 0 {
+		t.Fatalf("%d checks failed: %s", n, b.text(`[data-testid="report"]`))
+	}
+
+	b.do(chromedp.Click(chromedp.CSS(`a.button[href$="/wizard/6"]`)))
+	b.waitHeading("Workload configuration")
+	b.screenshot("step6-workload")
+	shell := b.text(`[data-testid="env-shell"]`)
+	for _, want := range []string{"export ANTHROPIC_FEDERATION_RULE_ID=", demo.FederationRuleID, demo.OrganizationID, demo.ServiceAccountID, "ANTHROPIC_IDENTITY_TOKEN_FILE", "unset ANTHROPIC_API_KEY"} {
+		if !strings.Contains(shell, want) {
+			t.Errorf("environment block lacks %q:\n%s", want, shell)
+		}
+	}
+	if strings.Contains(shell, secret) {
+		t.Fatal("the secret is in the environment block")
+	}
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="finish"]`)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="connection-name"]`)))
+	b.screenshot("connection")
+}
+
+func TestBrowserWizardWrongSecret(t *testing.T) {
+	a, _ := newDemoApp(t)
+	b := newBrowser(t, "wrong-secret")
+	walkToSample(b, a.srv.URL, "mistake")
+
+	b.typeInto(`#client_secret`, "not-the-client-secret")
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="request-token"]`)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="sample-failed"]`)))
+	b.screenshot("step3-failed")
+	row := `[data-check="token.request"]`
+	if got := b.attr(row, "data-status"); got != "fail" {
+		t.Fatalf("token.request = %s", got)
+	}
+	msg := b.text(row)
+	if !strings.Contains(msg, "invalid_grant") || !strings.Contains(msg, "Client secret") {
+		t.Fatalf("the report does not name the mistake and its fix: %q", msg)
+	}
+	if got := b.attr(`[data-testid="step-3"]`, "data-state"); got != "failed" {
+		t.Fatalf("progress marks step 3 as %q, want failed", got)
+	}
+}
