@@ -75,7 +75,8 @@ func writeReport(w io.Writer, rep verify.Report, p palette) error {
 
 func writeCheck(b *strings.Builder, c verify.Check, width int, p palette) {
 	verdict := p.paint(c.Status, fmt.Sprintf("%-4s", c.Status))
-	fmt.Fprintf(b, "%-*s  %s  %s\n", width, c.ID, verdict, shorten(printable(c.Actual), maxActualRunes))
+	row := fmt.Sprintf("%-*s  %s  %s", width, c.ID, verdict, shorten(printable(c.Actual), maxActualRunes))
+	b.WriteString(strings.TrimRight(row, " ") + "\n")
 	if c.Status != verify.Warn && c.Status != verify.Fail {
 		return
 	}
