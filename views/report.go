@@ -104,12 +104,12 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
 
-// barWidth scales s to a bar of at most 560 units against the largest bar.
+// barWidth scales s to a bar of at most 520 units against the largest bar.
 func barWidth(s, largest int64) string {
 	if largest <= 0 {
 		return "0"
 	}
-	return strconv.FormatInt(max(2, s*560/largest), 10)
+	return strconv.FormatInt(max(2, s*520/largest), 10)
 }
 
 func largest(bars []LifetimeBar) int64 {

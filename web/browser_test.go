@@ -127,7 +127,7 @@ func (b *browser) typeInto(sel, text string) {
 
 // walkToSample creates the demo connection in the browser and fills steps 1 and 2 as a user would.
 func walkToSample(b *browser, baseURL, name string) {
-	b.do(chromedp.Navigate(baseURL+"/"))
+	b.do(chromedp.Navigate(baseURL + "/"))
 	b.screenshot("connections-empty")
 	b.do(chromedp.Click(chromedp.CSS(`a.button[href="/connections/new"]`)))
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="try-demo"]`)))

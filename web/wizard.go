@@ -51,15 +51,19 @@ func stepParam(c echo.Context) (int, error) {
 // frame builds the progress indicator: complete, failed, current or incomplete per step.
 func (s *Server) frame(c echo.Context, conn *wif.Connection, current int) (views.WizardFrame, error) {
 	f := views.WizardFrame{ConnectionID: conn.ID, Name: conn.Name, Demo: conn.Demo, Current: current, Version: conn.Version}
-	runs, err := s.cfg.Store.ListRuns(c.Request().Context(), conn.ID, 1)
+	_, rep, err := s.lastReport(c.Request().Context(), conn.ID)
 	if err != nil {
 		return f, err
 	}
-	lastFailed := len(runs) == 1 && !runs[0].OK
+	var sampleFailed, reportFailed bool
+	if rep != nil {
+		_, sampleFailed = failedChecks(*rep, conn.Step >= stepConsole)
+		reportFailed = !rep.OK
+	}
 	for n := stepBasics; n <= stepCount; n++ {
 		st := views.StepIncomplete
 		switch {
-		case (n == stepSample || n == stepReport) && lastFailed && conn.Step >= n:
+		case n == stepSample && sampleFailed && conn.Step >= n, n == stepReport && reportFailed && conn.Step >= n:
 			st = views.StepFailed
 		case conn.Step >= n:
 			st = views.StepComplete

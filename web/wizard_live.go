@@ -136,7 +136,7 @@ func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, 
 	}
 	sm := views.SampleModel{StepModel: m, HasSecret: s.secretResolves(conn)}
 	if rep != nil {
-		sm.Result = sampleResult(*run, *rep, s.cfg.Now())
+		sm.Result = sampleResult(*run, *rep, conn.Step >= stepConsole, s.cfg.Now())
 	}
 	return render(c, status, views.SampleStep(sm))
 }

@@ -21,13 +21,10 @@ var (
 	claimOrder  = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "jti"}
 )
 
-func sampleResult(run wif.Run, rep verify.Report, now time.Time) *views.SampleResult {
-	r := &views.SampleResult{At: run.At.Format("2006-01-02 15:04:05 UTC"), OK: rep.OK, Summary: run.Summary}
-	for _, ch := range rep.Checks {
-		if ch.Status == verify.Fail || ch.Status == verify.Warn {
-			r.Failed = append(r.Failed, checkRows([]verify.Check{ch})...)
-		}
-	}
+func sampleResult(run wif.Run, rep verify.Report, consoleDone bool, now time.Time) *views.SampleResult {
+	failed, anyFail := failedChecks(rep, consoleDone)
+	r := &views.SampleResult{At: run.At.Format("2006-01-02 15:04:05 UTC"), OK: !anyFail, Summary: run.Summary,
+		Failed: checkRows(failed), ConsolePending: !consoleDone}
 	if rep.Token == nil {
 		return r
 	}
