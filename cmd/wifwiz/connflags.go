@@ -139,13 +139,16 @@ func (cf *connFlags) build(base *wif.Connection) (wif.Connection, error) {
 			return wif.Connection{}, err
 		}
 	}
+	if c.IssuerURL == "" && c.AuthentikURL != "" && c.AppSlug != "" {
+		c.IssuerURL = wif.IssuerURLFor(c.AuthentikURL, c.AppSlug)
+	}
 	return c, nil
 }
 
 // requireAuthentik is the usage error for a connection that cannot request a token.
 func requireAuthentik(c wif.Connection) error {
 	switch {
-	case c.IssuerURL == "" && c.AuthentikURL == "":
+	case c.IssuerURL == "":
 		return usagef("give --issuer URL (authentik's …/application/o/<slug>/) or --connection NAME")
 	case c.ClientID == "":
 		return usagef("give --client-id (the authentik provider's Client ID) or --connection NAME")
