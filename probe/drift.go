@@ -84,31 +84,35 @@ func valueDrift(kind, before, after, msg string) (wif.Drift, bool) {
 }
 
 // checkDrift lists checks that passed before and fail now. A recorded inline JWKS that no longer
-// holds authentik's current key gets its own kind, since the fix is in the Console, not in
-// authentik: header.kid failing against the inline set, or jwks warning that authentik publishes
-// keys the inline set lacks (the only way jwks warns).
+// holds authentik's current key is named once, with its own kind, since the fix is in the
+// Console, not in authentik: header.kid failing against the inline set, or else jwks warning
+// that authentik publishes keys the inline set lacks (the only way jwks warns).
 func checkDrift(prev, cur verify.Report) []wif.Drift {
 	before := map[string]verify.Status{}
 	for _, c := range prev.Checks {
 		before[c.ID] = c.Status
 	}
 	var out []wif.Drift
+	var inline *wif.Drift
 	for _, c := range cur.Checks {
 		if before[c.ID] != verify.Pass {
 			continue
 		}
 		switch {
 		case c.ID == verify.CheckJWKS && c.Status == verify.Warn:
-			out = append(out, wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
-				Message: "the inline JWKS recorded for the Console lacks a key authentik now publishes: " + c.Fix})
+			inline = &wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
+				Message: "the inline JWKS recorded for the Console lacks a key authentik now publishes: " + c.Fix}
 		case c.Status != verify.Fail:
 		case c.ID == verify.CheckHeaderKid && strings.Contains(c.Expected, "inline JWKS"):
-			out = append(out, wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
-				Message: "the inline JWKS recorded for the Console no longer holds the current signing key: " + c.Fix})
+			inline = &wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
+				Message: "the inline JWKS recorded for the Console no longer holds the current signing key: " + c.Fix}
 		default:
 			out = append(out, wif.Drift{Kind: DriftCheck, Before: string(verify.Pass), After: string(c.Status),
 				Message: fmt.Sprintf("check %s passed before and fails now: %s", c.ID, c.Message)})
 		}
+	}
+	if inline != nil {
+		out = append([]wif.Drift{*inline}, out...)
 	}
 	return out
 }

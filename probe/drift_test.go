@@ -99,6 +99,7 @@ func TestDrift(t *testing.T) {
 		{"InlineJWKSLacksCurrentKey", func(r *verify.Report) {
 			r.Token.Header["kid"] = "k2"
 			set(r, verify.CheckHeaderKid, verify.Fail, inlineEx, `"k2"; the inline JWKS recorded for the Console has "k1"`)
+			set(r, verify.CheckJWKS, verify.Warn, "", `1 signing key(s): kid "k1"`)
 			set(r, verify.CheckSignature, verify.Skip, "", "")
 		}, []wif.Drift{
 			{Kind: probe.DriftKid, Before: "k1", After: "k2", Message: "rotated"},

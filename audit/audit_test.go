@@ -1,0 +1,212 @@
+package audit_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/audit/audittest"
+	"github.com/wifwiz/wifwiz/authentik/emulator"
+	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+func auditor(db *store.DB, runner audit.Verifier, env map[string]string) *audit.Auditor {
+	return &audit.Auditor{Store: db, Verifier: runner, Getenv: audittest.Env(env)}
+}
+
+func only(t *testing.T, o audit.Outcome) audit.Result {
+	t.Helper()
+	if len(o.Results) != 1 {
+		t.Fatalf("results = %d, want 1", len(o.Results))
+	}
+	return o.Results[0]
+}
+
+func check(t *testing.T, rep *verify.Report, id string) verify.Check {
+	t.Helper()
+	if rep == nil {
+		t.Fatal("no report")
+	}
+	for _, c := range rep.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no check %s", id)
+	return verify.Check{}
+}
+
+func driftKinds(ds []wif.Drift) string {
+	var ks []string
+	for _, d := range ds {
+		ks = append(ks, d.Kind)
+	}
+	return strings.Join(ks, ",")
+}
+
+func TestAuditKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	emu := audittest.Start(t)
+	p := audittest.Provider(t, emu, "batch")
+	db, _ := audittest.OpenStore(t)
+	conn := audittest.Create(t, db, audittest.Connection(t, emu, p, "batch", "BATCH_SECRET"))
+	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM()}, map[string]string{"BATCH_SECRET": p.ClientSecret})
+
+	first := only(t, a.Run(ctx, []wif.Connection{conn}, nil))
+	if first.Status != audit.Passed || first.Run == nil || !first.Report.OK {
+		t.Fatalf("first audit: status %s, reason %q, report %+v", first.Status, first.Reason, first.Report)
+	}
+	oldKid := emu.KeyID(p.Slug)
+	if err := emu.RotateKey(p.Slug); err != nil {
+		t.Fatal(err)
+	}
+	second := only(t, a.Run(ctx, []wif.Connection{conn}, nil))
+	if second.Status != audit.Failed {
+		t.Fatalf("after rotation: status %s, want failed (the inline JWKS lacks the new key)", second.Status)
+	}
+	kid := check(t, second.Report, verify.CheckHeaderKid)
+	if kid.Status != verify.Fail || !strings.Contains(kid.Fix, "paste it into the Console") {
+		t.Errorf("header.kid = %+v, want a failure whose fix is to paste the current JWKS", kid)
+	}
+	if got := driftKinds(second.Drift()); got != probe.DriftKid+","+probe.DriftInlineJWKS {
+		t.Fatalf("drift kinds = %s, want kid,inline_jwks: %+v", got, second.Drift())
+	}
+	if d := second.Drift()[0]; d.Before != oldKid || d.After != emu.KeyID(p.Slug) {
+		t.Errorf("kid drift = %+v, want %s → %s", d, oldKid, emu.KeyID(p.Slug))
+	}
+	stored, err := db.GetRun(ctx, second.Run.ID)
+	if err != nil || stored.Trigger != wif.TriggerAudit || len(stored.Drift) != 2 {
+		t.Fatalf("stored run = %+v, %v; want an audit run with its drift", stored, err)
+	}
+	events, _ := db.ListEvents(ctx, conn.ID)
+	if events[0].Kind != wif.EventVerified || events[0].Actor != audit.Actor {
+		t.Errorf("newest event = %+v, want verified by audit", events[0])
+	}
+}
+
+// A changed sub mode fails the rule and is named as drift; a shorter token validity still passes
+// but is named as drift, so the connection is drifted rather than passed.
+func TestAuditSubModeAndValidityChange(t *testing.T) {
+	ctx := context.Background()
+	emu := audittest.Start(t)
+	sub := audittest.Provider(t, emu, "sub")
+	validity := audittest.Provider(t, emu, "validity")
+	db, _ := audittest.OpenStore(t)
+	conns := []wif.Connection{
+		audittest.Create(t, db, audittest.Connection(t, emu, sub, "sub", "S1")),
+		audittest.Create(t, db, audittest.Connection(t, emu, validity, "validity", "S2")),
+	}
+	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM()}, map[string]string{"S1": sub.ClientSecret, "S2": validity.ClientSecret})
+
+	if o := a.Run(ctx, conns, nil); o.Summary.Passed != 2 {
+		t.Fatalf("first audit summary = %+v, want 2 passed: %+v", o.Summary, o.Results)
+	}
+	if err := emu.SetSubMode(sub.Slug, wif.SubHashedUserID); err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Update(validity.Slug, func(p *emulator.Provider) { p.Validity = "minutes=30" }); err != nil {
+		t.Fatal(err)
+	}
+	o := a.Run(ctx, conns, nil)
+	if o.Summary != (audit.Summary{Total: 2, Failed: 1, Drifted: 1}) || o.OK() {
+		t.Fatalf("summary = %+v, want 1 failed, 1 drifted: %+v", o.Summary, o.Results)
+	}
+	if r := o.Results[0]; r.Status != audit.Failed || !strings.HasPrefix(driftKinds(r.Drift()), probe.DriftSub) {
+		t.Errorf("sub: status %s, drift %+v; want failed with a sub drift first", r.Status, r.Drift())
+	}
+	if c := check(t, o.Results[0].Report, verify.CheckClaimSub); c.Status != verify.Fail || c.Fix == "" {
+		t.Errorf("claim.sub = %+v, want a failure with a fix", c)
+	}
+	if r := o.Results[1]; r.Status != audit.Drifted || driftKinds(r.Drift()) != probe.DriftLifetime {
+		t.Errorf("validity: status %s, drift %+v; want drifted with a lifetime drift", r.Status, r.Drift())
+	} else if d := r.Drift()[0]; d.Before != "3600 s" || d.After != "1800 s" {
+		t.Errorf("lifetime drift = %+v", d)
+	}
+}
+
+func TestAuditSkips(t *testing.T) {
+	ctx := context.Background()
+	emu := audittest.Start(t)
+	p := audittest.Provider(t, emu, "app")
+	db, _ := audittest.OpenStore(t)
+	noSecret := audittest.Create(t, db, audittest.Connection(t, emu, p, "no-secret", "UNSET_SECRET"))
+	draft := audittest.Create(t, db, wif.Connection{Name: "draft"})
+	emu.ResetCounts()
+	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM()}, nil)
+	var heard []string
+	o := a.Run(ctx, []wif.Connection{noSecret, draft}, func(r audit.Result) { heard = append(heard, r.Connection.Name) })
+	if o.Summary != (audit.Summary{Total: 2, Skipped: 2}) || !o.OK() {
+		t.Fatalf("summary = %+v, want 2 skipped", o.Summary)
+	}
+	if r := o.Results[0]; !strings.HasPrefix(r.Reason, "secret not available") || !strings.Contains(r.Reason, "UNSET_SECRET") || r.Run != nil {
+		t.Errorf("no-secret = %+v, want skipped naming the variable, no run", r)
+	}
+	if r := o.Results[1]; !strings.Contains(r.Reason, "not set up yet") {
+		t.Errorf("draft = %+v", r)
+	}
+	if len(heard) != 2 {
+		t.Errorf("progress heard %v, want both connections", heard)
+	}
+	if runs, _ := db.ListRuns(ctx, noSecret.ID, 0); len(runs) != 0 {
+		t.Errorf("a skipped connection got %d runs", len(runs))
+	}
+	if n := emu.Counts()["token"]; n != 0 {
+		t.Errorf("token requests = %d, want none without a secret", n)
+	}
+}
+
+// gate holds every verification until released, counting how many run at once.
+type gate struct {
+	mu        sync.Mutex
+	in, max   int
+	entered   chan struct{}
+	release   chan struct{}
+	connNames chan string
+}
+
+func (g *gate) Verify(ctx context.Context, in probe.Input) (verify.Report, error) {
+	g.mu.Lock()
+	g.in++
+	g.max = max(g.max, g.in)
+	g.mu.Unlock()
+	g.entered <- struct{}{}
+	<-g.release
+	g.mu.Lock()
+	g.in--
+	g.mu.Unlock()
+	if in.Cache == nil || in.Secret != "s" {
+		return verify.Report{}, context.Canceled // the test fails on a Failed status
+	}
+	return verify.Report{OK: true}, nil
+}
+
+func TestAuditConcurrencyBound(t *testing.T) {
+	const n, limit = 40, 5
+	db, _ := audittest.OpenStore(t)
+	var conns []wif.Connection
+	for i := range n {
+		c := wif.Connection{Name: "c" + string(rune('a'+i/26)) + string(rune('a'+i%26)), IssuerURL: "https://auth.example.com/application/o/x/", SecretRef: "env:S"}
+		conns = append(conns, audittest.Create(t, db, c))
+	}
+	g := &gate{entered: make(chan struct{}, n), release: make(chan struct{})}
+	a := auditor(db, g, map[string]string{"S": "s"})
+	a.Concurrency = limit
+	done := make(chan audit.Outcome)
+	go func() { done <- a.Run(context.Background(), conns, nil) }()
+	for range limit { // the first `limit` verifications start and block
+		<-g.entered
+	}
+	close(g.release)
+	o := <-done
+	if o.Summary.Passed != n {
+		t.Fatalf("summary = %+v, want %d passed", o.Summary, n)
+	}
+	if g.max != limit {
+		t.Fatalf("at most %d verifications ran at once, want exactly the limit %d", g.max, limit)
+	}
+}

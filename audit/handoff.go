@@ -1,0 +1,59 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/workload"
+)
+
+// HistoryStore is what a hand-off checklist reads of a connection's history.
+type HistoryStore interface {
+	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
+	ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, error)
+}
+
+// Checklist assembles conn's hand-off checklist: who recorded its settings last and when, its
+// newest run, and the warnings still open (drift, settings changed since that run).
+func Checklist(ctx context.Context, st HistoryStore, conn wif.Connection, now time.Time) (workload.Checklist, error) {
+	cl := workload.Checklist{Connection: conn, GeneratedAt: now.UTC(), RecordedAt: conn.UpdatedAt}
+	events, err := st.ListEvents(ctx, conn.ID)
+	if err != nil {
+		return cl, fmt.Errorf("read the timeline of %q: %w", conn.Name, err)
+	}
+	for _, e := range events { // newest first
+		if e.Kind == wif.EventCreated || e.Kind == wif.EventEdited {
+			cl.RecordedBy, cl.RecordedAt = e.Actor, e.At
+			break
+		}
+	}
+	runs, err := st.ListRuns(ctx, conn.ID, 1)
+	if err != nil {
+		return cl, fmt.Errorf("read the runs of %q: %w", conn.Name, err)
+	}
+	if len(runs) == 0 {
+		return cl, nil
+	}
+	run := runs[0]
+	rep, err := probe.DecodeReport(run)
+	if err != nil {
+		return cl, err
+	}
+	cl.LastRun = &workload.LastRun{At: run.At, Trigger: run.Trigger, OK: run.OK, Summary: rep.Summary, Checks: rep.Checks}
+	cl.Warnings = warnings(conn, run)
+	return cl, nil
+}
+
+func warnings(conn wif.Connection, run wif.Run) []string {
+	var out []string
+	if run.At.Before(conn.UpdatedAt) {
+		out = append(out, fmt.Sprintf("The settings changed on %s, after the last verification: verify again.", conn.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	for _, d := range run.Drift {
+		out = append(out, fmt.Sprintf("Changed since the last passing run (%s): %s (before %q, now %q).", d.Kind, d.Message, d.Before, d.After))
+	}
+	return out
+}
