@@ -102,11 +102,11 @@ func ConsoleStep(m ConsoleModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "issuer_name", Label: "Issuer name", Value: m.Values["issuer_name"], Error: m.Errors["issuer_name"], Hint: "A label for people; Anthropic does not compare it."}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "issuer_name", Label: "Issuer name", Value: m.Values["issuer_name"], Error: m.Errors["issuer_name"], Hint: "A label for people; Anthropic does not compare it.", Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "issuer_url", Label: "Issuer URL", Value: m.Values["issuer_url"], Error: m.Errors["issuer_url"], Hint: "Must equal the token's iss byte for byte — authentik's per-provider issuer ends with a slash.", Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "issuer_url", Label: "Issuer URL", Value: m.Values["issuer_url"], Error: m.Errors["issuer_url"], Hint: "Must equal the token's iss byte for byte — authentik's per-provider issuer ends with a slash.", Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -193,7 +193,7 @@ func ConsoleStep(m ConsoleModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "discovery_base", Label: "Discovery base (optional)", Value: m.Values["discovery_base"], Error: m.Errors["discovery_base"], Hint: "With discovery: the issuer URL without its trailing slash; Anthropic appends /.well-known/openid-configuration.", Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "discovery_base", Label: "Discovery base (optional)", Value: m.Values["discovery_base"], Error: m.Errors["discovery_base"], Hint: "With discovery: the issuer URL without its trailing slash; Anthropic appends /.well-known/openid-configuration.", Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -314,7 +314,7 @@ func ConsoleStep(m ConsoleModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "rule_name", Label: "Rule name", Value: m.Values["rule_name"], Error: m.Errors["rule_name"], Hint: "Lowercase letters, digits and -.", Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "rule_name", Label: "Rule name", Value: m.Values["rule_name"], Error: m.Errors["rule_name"], Hint: "Lowercase letters, digits and -.", Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -322,11 +322,11 @@ func ConsoleStep(m ConsoleModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "subject_prefix", Label: "Subject prefix", Value: m.Values["subject_prefix"], Error: m.Errors["subject_prefix"], Hint: subjectHint(m.SampleSub), Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "subject_prefix", Label: "Subject prefix", Value: m.Values["subject_prefix"], Error: m.Errors["subject_prefix"], Hint: subjectHint(m.SampleSub), Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "audience", Label: "Audience", Value: m.Values["audience"], Error: m.Errors["audience"], Hint: "The token's aud: authentik's Client ID.", Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "audience", Label: "Audience", Value: m.Values["audience"], Error: m.Errors["audience"], Hint: "The token's aud: authentik's Client ID.", Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -390,11 +390,11 @@ func ConsoleStep(m ConsoleModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "token_lifetime", Label: "Token lifetime (seconds)", Value: m.Values["token_lifetime"], Error: m.Errors["token_lifetime"], Hint: "60 to 86400; the Anthropic access token's lifetime (capped at twice the identity token's remaining validity).", Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "token_lifetime", Label: "Token lifetime (seconds)", Value: m.Values["token_lifetime"], Error: m.Errors["token_lifetime"], Hint: "60 to 86400; the Anthropic access token's lifetime (capped at twice the identity token's remaining validity).", Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "max_identity_token_lifetime", Label: "Maximum identity token lifetime (seconds)", Value: m.Values["max_identity_token_lifetime"], Error: m.Errors["max_identity_token_lifetime"], Hint: "1 to 176400, Console default 3600; authentik's access token validity must not exceed it.", Mono: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "max_identity_token_lifetime", Label: "Maximum identity token lifetime (seconds)", Value: m.Values["max_identity_token_lifetime"], Error: m.Errors["max_identity_token_lifetime"], Hint: "1 to 176400, Console default 3600; authentik's access token validity must not exceed it.", Mono: true, Copy: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

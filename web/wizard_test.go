@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -239,5 +240,64 @@ func TestWizardStaleVersionRefused(t *testing.T) {
 	}
 	if v := a.get(base+"2").doc.Find(`input[name="client_id"]`).AttrOr("value", ""); v != "from-tab-1" {
 		t.Fatalf("stale save overwrote: %q", v)
+	}
+}
+
+func TestSampleTokenNeedsASecret(t *testing.T) {
+	a, _ := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	p := a.submit(base+"3", url.Values{"secret_ref": {""}, "scope": {"openid email"}})
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", p.status)
+	}
+	if msg := p.text(`[data-testid="error-client_secret"]`); !strings.Contains(msg, "Enter the client secret") {
+		t.Fatalf("message = %q", msg)
+	}
+	if v := p.doc.Find(`input[name="scope"]`).AttrOr("value", ""); v != "openid email" {
+		t.Fatalf("typed scope lost: %q", v)
+	}
+	bad := a.submit(base+"3", url.Values{"secret_ref": {"my-secret-value"}})
+	if msg := bad.text(`[data-testid="error-secret_ref"]`); !strings.Contains(msg, "env:NAME") {
+		t.Fatalf("bad reference message = %q", msg)
+	}
+}
+
+func TestSampleTokenProgressWithHTMX(t *testing.T) {
+	a, _ := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	page := a.get(base + "3")
+	form := url.Values{"version": {page.doc.Find(`input[name="version"]`).AttrOr("value", "")}, "secret_ref": {"env:" + demo.SecretEnv}}
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+base+"3/jobs", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", page.doc.Find(`input[name="_csrf"]`).AttrOr("value", ""))
+	p := a.do(req)
+	poll, ok := p.doc.Find(`[data-testid="progress-poll"]`).Attr("hx-get")
+	if p.status != http.StatusOK || !ok {
+		t.Fatalf("job start: %d %s", p.status, p.body)
+	}
+	if p.doc.Find(`[data-stage="discovery"]`).Length() != 1 {
+		t.Fatal("no discovery stage shown")
+	}
+	for i := 0; ; i++ {
+		r := a.get(poll)
+		if loc := r.header.Get("HX-Redirect"); loc != "" {
+			if loc != base+"3" {
+				t.Fatalf("redirect to %q", loc)
+			}
+			for _, stage := range []string{"discovery", "jwks", "token"} {
+				if st := r.doc.Find(`[data-stage="` + stage + `"]`).AttrOr("data-status", ""); st != "done" {
+					t.Errorf("stage %s = %q", stage, st)
+				}
+			}
+			break
+		}
+		if i > 200 {
+			t.Fatal("the job never finished")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if a.get(base+"3").doc.Find(`[data-testid="sample-result"]`).Length() != 1 {
+		t.Fatal("no result after the job")
 	}
 }
