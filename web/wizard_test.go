@@ -286,7 +286,7 @@ func TestSampleTokenProgressWithHTMX(t *testing.T) {
 				t.Fatalf("redirect to %q", loc)
 			}
 			for _, stage := range []string{"discovery", "jwks", "token"} {
-				if st := r.doc.Find(`[data-stage="` + stage + `"]`).AttrOr("data-status", ""); st != "done" {
+				if st := r.doc.Find(`[data-stage="`+stage+`"]`).AttrOr("data-status", ""); st != "done" {
 					t.Errorf("stage %s = %q", stage, st)
 				}
 			}
