@@ -65,7 +65,7 @@ func (s *Server) frame(c echo.Context, conn *wif.Connection, current int) (views
 		switch {
 		case n == stepSample && sampleFailed && conn.Step >= n, n == stepReport && reportFailed && conn.Step >= n:
 			st = views.StepFailed
-		case conn.Step >= n:
+		case conn.Step >= n, n == stepReport && conn.Step >= stepConsole && rep != nil && rep.OK:
 			st = views.StepComplete
 		}
 		f.Steps = append(f.Steps, views.WizardStep{N: n, Title: stepTitles[n], State: st, Href: wizardPath(conn.ID, n)})
