@@ -1,6 +1,10 @@
 package verify
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"strings"
 	"testing"
 
@@ -123,6 +127,12 @@ func TestCheckDiscovery(t *testing.T) {
 			f.obs.Discovery.Body = discoveryBody(testIssuer, "HS256")
 		}, Warn, "Signing Key", "only HS256"},
 		{"SkipNotFetched", func(_ testing.TB, f *fixture) { f.obs.Discovery = Fetch{} }, Skip, "", "not fetched"},
+		{"OKUnusedMemberWrongType", func(_ testing.TB, f *fixture) {
+			f.obs.Discovery.Body = []byte(`{"issuer":"` + testIssuer + `","userinfo_endpoint":1,"authorization_endpoint":[],"device_authorization_endpoint":{}}`)
+		}, Pass, "", "HTTP 200"},
+		{"ErrUsedMemberWrongType", func(_ testing.TB, f *fixture) {
+			f.obs.Discovery.Body = []byte(`{"issuer":"` + testIssuer + `","userinfo_endpoint":1,"jwks_uri":2}`)
+		}, Fail, "discovery base", "a member has the wrong type"},
 		{"OKURLFromDiscoveryBase", func(_ testing.TB, f *fixture) {
 			f.obs.Discovery.URL = ""
 			f.cfg.DiscoveryBase = "https://auth.example.com/application/o/claude-ci"
@@ -273,7 +283,45 @@ func TestCheckSignature(t *testing.T) {
 			f.token = forged[0] + "." + forged[1] + "." + good[2]
 		}, Fail, "Signing Key", "does not verify"},
 		{"ErrInlineStaleKey", func(_ testing.TB, f *fixture) { f.cfg.InlineJWKS = jwksOf(rsaJWK(rsaKey2, testKid)) }, Fail, "inline keys", "did not sign"},
+		{"ErrKeyTypeNotAlg", func(_ testing.TB, f *fixture) {
+			f.obs.JWKS.Body = jwksOf(jose.JSONWebKey{Key: &ecKey.PublicKey, KeyID: testKid, Algorithm: "ES256", Use: "sig"})
+		}, Fail, "select the Signing Key again", "does not verify"},
 		{"SkipKidUnknown", func(_ testing.TB, f *fixture) { f.key.kid = "kid-new" }, Skip, "", "see header.kid"},
 		{"SkipNoToken", func(_ testing.TB, f *fixture) { f.obs.Token = nil }, Skip, "", "No token"},
 	})
+}
+
+// TestKeyFitsAlg: go-oidc's StaticKeySet accepts any algorithm it knows, so verifySignature first
+// requires the key to be of the type the header's alg names.
+func TestKeyFitsAlg(t *testing.T) {
+	ec384 := mustECCurve(elliptic.P384())
+	for _, tc := range []struct {
+		key crypto.PublicKey
+		alg string
+		ok  bool
+	}{
+		{&rsaKey.PublicKey, "RS256", true},
+		{&rsaKey.PublicKey, "PS512", true},
+		{&rsaKey.PublicKey, "ES256", false},
+		{&ecKey.PublicKey, "ES256", true},
+		{&ecKey.PublicKey, "ES384", false},
+		{&ec384.PublicKey, "ES384", true},
+		{&ecKey.PublicKey, "RS256", false},
+		{&rsaKey.PublicKey, "EdDSA", false},
+		{&rsaKey.PublicKey, "HS256", false},
+		{rsaKey, "RS256", false},
+		{nil, "ES256", false},
+	} {
+		if err := keyFitsAlg(tc.key, tc.alg); (err == nil) != tc.ok {
+			t.Errorf("keyFitsAlg(%T, %s) = %v, want ok %v", tc.key, tc.alg, err, tc.ok)
+		}
+	}
+}
+
+func mustECCurve(c elliptic.Curve) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(c, rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
 }

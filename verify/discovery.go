@@ -7,23 +7,43 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coreos/go-oidc/v3/oidc"
+
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// providerConfig is the part of the discovery document the checks use, with the JSON names of
-// go-oidc's oidc.ProviderConfig. go-oidc itself is not imported: its package needs
-// golang.org/x/oauth2, which go.mod/go.sum do not list yet.
-type providerConfig struct {
-	IssuerURL  string   `json:"issuer"`
-	TokenURL   string   `json:"token_endpoint"`
-	JWKSURL    string   `json:"jwks_uri"`
-	Algorithms []string `json:"id_token_signing_alg_values_supported"`
+// discoveryDoc is a discovery document, parsed by go-oidc's oidc.ProviderConfig, and where it
+// was fetched.
+type discoveryDoc struct {
+	oidc.ProviderConfig
+	url string
 }
 
-// discoveryDoc is a discovery document and where it was fetched.
-type discoveryDoc struct {
-	providerConfig
-	url string
+// discoveryJSON decodes a discovery document into an oidc.ProviderConfig. The members go-oidc
+// reads but no check uses are shadowed by raw values, so that a wrong type there does not fail
+// discovery: only issuer, token_endpoint, jwks_uri and id_token_signing_alg_values_supported
+// must have the right type. The shadowed members are then copied over where they are strings.
+type discoveryJSON struct {
+	oidc.ProviderConfig
+	AuthURL       json.RawMessage `json:"authorization_endpoint"`
+	DeviceAuthURL json.RawMessage `json:"device_authorization_endpoint"`
+	UserInfoURL   json.RawMessage `json:"userinfo_endpoint"`
+}
+
+// parseDiscovery reads a discovery document; its errors are json.Unmarshal's.
+func parseDiscovery(body []byte) (oidc.ProviderConfig, error) {
+	var d discoveryJSON
+	if err := json.Unmarshal(body, &d); err != nil {
+		return oidc.ProviderConfig{}, err
+	}
+	pc := d.ProviderConfig
+	for _, m := range []struct {
+		raw json.RawMessage
+		dst *string
+	}{{d.AuthURL, &pc.AuthURL}, {d.DeviceAuthURL, &pc.DeviceAuthURL}, {d.UserInfoURL, &pc.UserInfoURL}} {
+		_ = json.Unmarshal(m.raw, m.dst) // best effort: no check reads these
+	}
+	return pc, nil
 }
 
 // discoveryURL is where discovery was (or would be) fetched.
@@ -50,15 +70,15 @@ func (r *run) checkDiscovery() Check {
 		r.discWhy = "Discovery failed: see discovery."
 		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), discoveryFix(f))
 	}
-	var doc discoveryDoc
-	if err := json.Unmarshal(f.Body, &doc.providerConfig); err != nil {
+	pc, err := parseDiscovery(f.Body)
+	if err != nil {
 		r.discWhy = "Discovery did not return a JSON document: see discovery."
 		return fail(exp, responseOutcome(f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
 			"Check the discovery base: it is the issuer URL without its trailing slash, and a proxy in front of authentik must not answer this path itself.")
 	}
-	doc.url = u
-	r.disc = &doc
-	return discoveryVerdict(exp, &doc)
+	doc := &discoveryDoc{ProviderConfig: pc, url: u}
+	r.disc = doc
+	return discoveryVerdict(exp, doc)
 }
 
 func discoveryVerdict(exp string, doc *discoveryDoc) Check {

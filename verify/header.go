@@ -1,9 +1,15 @@
 package verify
 
 import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"fmt"
 	"strings"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/wifwiz/wifwiz/wif"
@@ -120,15 +126,43 @@ func (r *run) inlineHint() string {
 	return ""
 }
 
-// verifySignature checks a compact JWS against one public key, accepting only alg. It is what
-// go-oidc's StaticKeySet.VerifySignature does, restricted to the header's algorithm.
+// verifySignature checks a compact JWS against one public key with go-oidc's
+// StaticKeySet.VerifySignature. StaticKeySet accepts every algorithm go-oidc knows (EdDSA too),
+// so the restriction to the header's algorithm stays here: the caller has already required alg
+// to be one Anthropic accepts, and the key must be of the type alg names (RSA for RS*/PS*, EC on
+// alg's curve for ES*). go-jose rejects a header with duplicate members, so the alg it verifies
+// with is the one the engine read. It reads no clock and opens no connection.
 func verifySignature(raw, alg string, key *jose.JSONWebKey) error {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
-	if err != nil {
-		return fmt.Errorf("parsing the JWS: %w", err)
+	if err := keyFitsAlg(key.Key, alg); err != nil {
+		return fmt.Errorf("verifying with kid %q: %w", key.KeyID, err)
 	}
-	if _, err := jws.Verify(key); err != nil {
+	ks := &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{key.Key}}
+	if _, err := ks.VerifySignature(context.Background(), raw); err != nil {
 		return fmt.Errorf("verifying with kid %q: %w", key.KeyID, err)
 	}
 	return nil
+}
+
+// keyFitsAlg reports an error unless key is a public key that signs with alg.
+func keyFitsAlg(key crypto.PublicKey, alg string) error {
+	var curve elliptic.Curve
+	switch alg {
+	case oidc.RS256, oidc.RS384, oidc.RS512, oidc.PS256, oidc.PS384, oidc.PS512:
+		if _, ok := key.(*rsa.PublicKey); ok {
+			return nil
+		}
+		return fmt.Errorf("%s needs an RSA key, not %T", alg, key)
+	case oidc.ES256:
+		curve = elliptic.P256()
+	case oidc.ES384:
+		curve = elliptic.P384()
+	case oidc.ES512:
+		curve = elliptic.P521()
+	default:
+		return fmt.Errorf("algorithm %q is not verified here", alg)
+	}
+	if k, ok := key.(*ecdsa.PublicKey); ok && k.Curve == curve {
+		return nil
+	}
+	return fmt.Errorf("%s needs an EC %s key", alg, curve.Params().Name)
 }
