@@ -38,7 +38,7 @@ func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	var db *store.DB
 	if o.cf.connection != "" || o.save != "" {
 		var err error
-		if db, err = o.cf.openStore(ctx); err != nil {
+		if db, err = o.cf.openStore(ctx, o.save == ""); err != nil {
 			return exitUsage, err
 		}
 		defer db.Close()

@@ -21,6 +21,16 @@ func openTestDB(t *testing.T, path string) *store.DB {
 	return db
 }
 
+// createDB creates an empty database at path.
+func createDB(t *testing.T, path string) {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
 func TestCheckSaveThenConnection(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, authentikemu.Provider{})

@@ -169,6 +169,7 @@ func TestCheckUsageErrors(t *testing.T) {
 	f := newFixture(t, authentikemu.Provider{})
 	db := filepath.Join(t.TempDir(), "wifwiz.db")
 	missing := filepath.Join(t.TempDir(), "nope")
+	createDB(t, db)
 	cases := []struct {
 		name   string
 		vars   map[string]string
@@ -180,6 +181,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"unreadable secret file", nil, f.goodArgs("--client-secret-file", missing), "--client-secret-file " + missing},
 		{"no secret at all", nil, f.goodArgs(), secretEnv},
 		{"unknown connection", f.secretEnvVars(), []string{"check", "--connection", "ghost", "--db", db}, `no connection named "ghost"`},
+		{"connection in a missing database", f.secretEnvVars(), []string{"check", "--connection", "ci", "--db", missing}, "no database at --db " + missing},
 		{"bad lifetime", f.secretEnvVars(), f.goodArgs("--token-lifetime", "an hour"), "--token-lifetime"},
 		{"bad lifetime from the environment", map[string]string{secretEnv: "s", "WIFWIZ_MAX_IDENTITY_TOKEN_LIFETIME": "-5"},
 			f.goodArgs(), "--max-identity-token-lifetime"},
@@ -211,6 +213,27 @@ func TestCheckUsageErrors(t *testing.T) {
 				t.Error("the mistaken secret reference was echoed")
 			}
 		})
+	}
+}
+
+func TestCheckRequireIDs(t *testing.T) {
+	f := newFixture(t, authentikemu.Provider{})
+	var args []string
+	for _, a := range f.goodArgs() {
+		if strings.HasSuffix(a, "-id") && a != "--client-id" || strings.HasPrefix(a, "fdrl_") || strings.HasPrefix(a, "svac_") || a == testOrgID {
+			continue
+		}
+		args = append(args, a)
+	}
+	for _, tc := range []struct {
+		extra  []string
+		code   int
+		status string
+	}{{nil, exitOK, "skip"}, {[]string{"--require-ids"}, exitFail, "fail"}} {
+		res := runCLI(t, context.Background(), f.secretEnvVars(), append(args, append(tc.extra, "--json")...)...)
+		if got := parseReport(t, res.stdout).status(verify.CheckConsoleIDs); res.code != tc.code || got != tc.status {
+			t.Errorf("%v without Console IDs: exit %d, ids %s; want %d, %s", tc.extra, res.code, got, tc.code, tc.status)
+		}
 	}
 }
 

@@ -156,8 +156,12 @@ func requireAuthentik(c wif.Connection) error {
 	return nil
 }
 
-// openStore opens --db.
-func (cf *connFlags) openStore(ctx context.Context) (*store.DB, error) {
+// openStore opens --db. Reading a stored connection from a database that does not exist is a
+// usage error rather than the creation of an empty one.
+func (cf *connFlags) openStore(ctx context.Context, mustExist bool) (*store.DB, error) {
+	if _, err := os.Stat(cf.db); mustExist && err != nil {
+		return nil, usagef("no database at --db %s (%v): give the --db that holds connection %q", cf.db, unwrapPath(err), cf.connection)
+	}
 	return openDB(ctx, cf.db)
 }
 

@@ -69,7 +69,7 @@ func (o tokenOptions) validate() error {
 func (o tokenOptions) source(ctx context.Context, e env) (*authentikSource, error) {
 	var base *wif.Connection
 	if o.cf.connection != "" {
-		db, err := o.cf.openStore(ctx)
+		db, err := o.cf.openStore(ctx, true)
 		if err != nil {
 			return nil, err
 		}

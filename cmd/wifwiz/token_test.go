@@ -99,6 +99,7 @@ func TestTokenUsageErrors(t *testing.T) {
 	f := newFixture(t, authentikemu.Provider{})
 	out := filepath.Join(t.TempDir(), "identity-token")
 	db := filepath.Join(t.TempDir(), "wifwiz.db")
+	createDB(t, db)
 	cases := []struct {
 		name   string
 		vars   map[string]string
