@@ -2,9 +2,82 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/workload"
 )
 
+// exportFormats are the environment block's formats and the hand-off checklist.
+func exportFormats() []string {
+	fs := workload.Formats()
+	if !slices.Contains(fs, workload.FormatMarkdown) {
+		fs = append(fs, workload.FormatMarkdown)
+	}
+	return fs
+}
+
 func runExport(ctx context.Context, args []string, e env) (int, error) {
-	return exitUsage, errors.New("wifwiz export is not built yet")
+	formats := strings.Join(exportFormats(), "|")
+	fs := newFlagSet("export", "export --connection NAME --format "+formats+" [--db PATH]", e)
+	name := fs.String("connection", "", "the stored connection to export")
+	format := fs.String("format", "", "what to print: "+formats+" (markdown: the hand-off checklist)")
+	dbPath := fs.String("db", defaultDBPath(e), "SQLite database file of stored connections")
+	if err := parseFlags(fs, args, e); err != nil {
+		return helpOrUsage(err)
+	}
+	switch {
+	case *name == "":
+		return exitUsage, usagef("give --connection NAME: the stored connection to export")
+	case *format == "":
+		return exitUsage, usagef("give --format %s", formats)
+	case !slices.Contains(exportFormats(), *format):
+		return exitUsage, usagef("--format %q is not one of %s", *format, formats)
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return exitUsage, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", *dbPath)
+	}
+	db, err := openDB(ctx, *dbPath)
+	if err != nil {
+		return exitUsage, err
+	}
+	defer db.Close()
+	conn, err := stored(ctx, db, *name, *dbPath)
+	if err != nil {
+		return exitUsage, err
+	}
+	text, err := exportText(ctx, db, *conn, *format, time.Now())
+	if err != nil {
+		return exitFail, err
+	}
+	if err := db.AddEvent(ctx, &wif.Event{ConnectionID: conn.ID, Kind: wif.EventExported, Actor: cliActor(), Detail: *format + " via wifwiz export"}); err != nil {
+		return exitFail, fmt.Errorf("record the export of %q: %w", conn.Name, err)
+	}
+	if _, err := io.WriteString(e.stdout, text); err != nil {
+		return exitFail, fmt.Errorf("write the export: %w", err)
+	}
+	return exitOK, nil
+}
+
+// exportText is what the wizard's step 6 shows for format, or the hand-off checklist.
+func exportText(ctx context.Context, db *store.DB, conn wif.Connection, format string, now time.Time) (string, error) {
+	if format != workload.FormatMarkdown {
+		text, err := workload.Render(conn, format, workload.Options{})
+		if err != nil {
+			return "", fmt.Errorf("render %s for %q: %w", format, conn.Name, err)
+		}
+		return text, nil
+	}
+	cl, err := audit.Checklist(ctx, db, conn, now)
+	if err != nil {
+		return "", err
+	}
+	return workload.Markdown(cl, workload.Options{}), nil
 }
