@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wifwiz/wifwiz/probe"
@@ -56,4 +57,30 @@ func warnings(conn wif.Connection, run wif.Run) []string {
 		out = append(out, fmt.Sprintf("Changed since the last passing run (%s): %s (before %q, now %q).", d.Kind, d.Message, d.Before, d.After))
 	}
 	return out
+}
+
+// Export is what a workload or a teammate is handed for conn: the environment block in format,
+// exactly as the wizard's workload step shows it, or the hand-off checklist in Markdown.
+func Export(ctx context.Context, st HistoryStore, conn wif.Connection, format string, now time.Time) (string, error) {
+	if format != workload.FormatMarkdown {
+		text, err := workload.Render(conn, format, workload.Options{})
+		if err != nil {
+			return "", fmt.Errorf("render %s for %q: %w", format, conn.Name, err)
+		}
+		return text, nil
+	}
+	cl, err := Checklist(ctx, st, conn, now)
+	if err != nil {
+		return "", err
+	}
+	return workload.Markdown(cl, workload.Options{}), nil
+}
+
+// ExportFormats are the environment block's formats, then the hand-off checklist's.
+func ExportFormats() []string {
+	fs := workload.Formats()
+	if !slices.Contains(fs, workload.FormatMarkdown) {
+		fs = append(fs, workload.FormatMarkdown)
+	}
+	return fs
 }

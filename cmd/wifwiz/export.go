@@ -10,19 +10,10 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
-	"github.com/wifwiz/wifwiz/workload"
 )
 
-// exportFormats are the environment block's formats and the hand-off checklist.
-func exportFormats() []string {
-	fs := workload.Formats()
-	if !slices.Contains(fs, workload.FormatMarkdown) {
-		fs = append(fs, workload.FormatMarkdown)
-	}
-	return fs
-}
+func exportFormats() []string { return audit.ExportFormats() }
 
 func runExport(ctx context.Context, args []string, e env) (int, error) {
 	formats := strings.Join(exportFormats(), "|")
@@ -53,7 +44,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	text, err := exportText(ctx, db, *conn, *format, time.Now())
+	text, err := audit.Export(ctx, db, *conn, *format, time.Now())
 	if err != nil {
 		return exitFail, err
 	}
@@ -66,18 +57,3 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	return exitOK, nil
 }
 
-// exportText is what the wizard's step 6 shows for format, or the hand-off checklist.
-func exportText(ctx context.Context, db *store.DB, conn wif.Connection, format string, now time.Time) (string, error) {
-	if format != workload.FormatMarkdown {
-		text, err := workload.Render(conn, format, workload.Options{})
-		if err != nil {
-			return "", fmt.Errorf("render %s for %q: %w", format, conn.Name, err)
-		}
-		return text, nil
-	}
-	cl, err := audit.Checklist(ctx, db, conn, now)
-	if err != nil {
-		return "", err
-	}
-	return workload.Markdown(cl, workload.Options{}), nil
-}
