@@ -56,4 +56,3 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	}
 	return exitOK, nil
 }
-
