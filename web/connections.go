@@ -93,20 +93,3 @@ func (s *Server) connectionParam(c echo.Context) (*wif.Connection, error) {
 	}
 	return s.cfg.Store.GetConnection(c.Request().Context(), id)
 }
-
-func (s *Server) handleConnectionShow(c echo.Context) error {
-	conn, err := s.connectionParam(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	runs, err := s.cfg.Store.ListRuns(ctx, conn.ID, 50)
-	if err != nil {
-		return err
-	}
-	events, err := s.cfg.Store.ListEvents(ctx, conn.ID)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.ConnectionPage(views.ConnectionModel{Connection: *conn, Runs: runs, Events: events}))
-}

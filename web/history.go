@@ -1,0 +1,244 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/secretref"
+	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/views"
+	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/workload"
+)
+
+// manualVerifyTimeout bounds a "Verify now" run; each request in it has its own 10 s.
+const manualVerifyTimeout = 45 * time.Second
+
+func (s *Server) handleConnectionShow(c echo.Context) error {
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	return s.renderConnection(c, http.StatusOK, conn, "")
+}
+
+func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connection, verifyError string) error {
+	ctx := c.Request().Context()
+	runs, err := s.cfg.Store.ListRuns(ctx, conn.ID, 50)
+	if err != nil {
+		return err
+	}
+	events, err := s.cfg.Store.ListEvents(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	ref, _ := shownSecretRef(*conn)
+	m := views.ConnectionModel{Connection: *conn, Status: connectionStatus(runs), Settings: settingRows(*conn, nil),
+		Runs: runRows(runs), Events: eventRows(events), NeedsSecret: !s.refResolves(*conn), SecretRef: ref,
+		VerifyError: verifyError, Exports: exportLinks(conn.ID)}
+	return render(c, status, views.ConnectionPage(m))
+}
+
+// connectionStatus is the badge of a connection whose runs are newest first, as the list shows it.
+func connectionStatus(runs []wif.Run) string {
+	l := store.Listed{}
+	if len(runs) > 0 {
+		l.LastRun = &runs[0]
+	}
+	return l.Status()
+}
+
+func (s *Server) refResolves(conn wif.Connection) bool {
+	_, err := secretref.Resolve(conn.SecretRef, s.cfg.Getenv)
+	return err == nil
+}
+
+// handleConnectionVerify runs one manual verification. The secret comes from the connection's
+// reference, else from the form for this run only; it is never stored or rendered.
+func (s *Server) handleConnectionVerify(c echo.Context) error {
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	secret, err := secretref.Resolve(conn.SecretRef, s.cfg.Getenv)
+	if err != nil {
+		secret = strings.TrimSpace(c.FormValue("client_secret"))
+	}
+	if secret == "" {
+		return s.renderConnection(c, http.StatusUnprocessableEntity, conn,
+			"Enter the client secret: it is in the provider's edit form in authentik (Client Secret). It is used for this run only.")
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), manualVerifyTimeout)
+	defer cancel()
+	rep, err := s.cfg.Runner.Verify(ctx, probe.Input{Connection: *conn, Secret: secret})
+	if err != nil {
+		return s.renderConnection(c, http.StatusUnprocessableEntity, conn, "This connection cannot be verified as recorded: "+err.Error())
+	}
+	run, err := probe.Record(ctx, s.cfg.Store, *conn, rep, wif.TriggerManual, actor)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, runPath(conn.ID, run.ID))
+}
+
+func runPath(connID, runID int64) string {
+	return fmt.Sprintf("/connections/%d/runs/%d", connID, runID)
+}
+
+func (s *Server) handleRunShow(c echo.Context) error {
+	conn, err := s.connectionParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("run"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	run, err := s.cfg.Store.GetRun(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if run.ConnectionID != conn.ID {
+		return echo.ErrNotFound
+	}
+	rep, err := probe.DecodeReport(*run)
+	if err != nil {
+		return err
+	}
+	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(*run), Drift: driftRows(run.Drift), Checks: checkRows(rep.Checks)}
+	if rep.Token != nil {
+		m.TokenField, m.Fingerprint = rep.Token.Field, rep.Token.SHA256
+		m.Header, m.Claims = valueRows(rep.Token.Header), valueRows(rep.Token.Claims)
+	}
+	return render(c, http.StatusOK, views.RunPage(m))
+}
+
+func runRow(r wif.Run) views.RunRow {
+	return views.RunRow{ID: r.ID, At: r.At, Trigger: string(r.Trigger), OK: r.OK, Summary: r.Summary, Drift: len(r.Drift), Href: runPath(r.ConnectionID, r.ID)}
+}
+
+func runRows(runs []wif.Run) []views.RunRow {
+	rows := make([]views.RunRow, len(runs))
+	for i, r := range runs {
+		rows[i] = runRow(r)
+	}
+	return rows
+}
+
+func driftRows(ds []wif.Drift) []views.DriftRow {
+	rows := make([]views.DriftRow, len(ds))
+	for i, d := range ds {
+		rows[i] = views.DriftRow{Kind: d.Kind, Before: d.Before, After: d.After, Message: d.Message}
+	}
+	return rows
+}
+
+func eventRows(events []wif.Event) []views.EventRow {
+	rows := make([]views.EventRow, len(events))
+	for i, e := range events {
+		rows[i] = views.EventRow{At: e.At, Kind: e.Kind, Actor: e.Actor, Detail: e.Detail}
+	}
+	return rows
+}
+
+// valueRows lists a token's header or claims by name; non-string values as JSON.
+func valueRows(m map[string]any) []views.ValueRow {
+	rows := make([]views.ValueRow, 0, len(m))
+	for k, v := range m {
+		s, ok := v.(string)
+		if !ok {
+			b, _ := json.Marshal(v)
+			s = string(b)
+		}
+		rows = append(rows, views.ValueRow{Name: k, Value: s})
+	}
+	slices.SortFunc(rows, func(a, b views.ValueRow) int { return strings.Compare(a.Name, b.Name) })
+	return rows
+}
+
+// tokenShape catches a signed token pasted into a setting by mistake: it is never echoed.
+var tokenShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.`)
+
+func looksLikeToken(v string) bool { return wif.LooksLikeAPIKey(v) || tokenShape.MatchString(v) }
+
+// longSettings are shown collapsed.
+var longSettings = map[string]bool{wif.FieldCAPEM: true, wif.FieldInlineJWKS: true}
+
+// settingRows lists every recorded setting; verdicts (by field name) come from the last run.
+func settingRows(conn wif.Connection, verdicts map[string]verify.Status) []views.SettingRow {
+	rows := make([]views.SettingRow, len(wif.Fields))
+	for i, f := range wif.Fields {
+		v := f.Get(conn)
+		row := views.SettingRow{Name: f.Name, Label: f.Label, Value: v, Long: longSettings[f.Name]}
+		if f.Name == wif.FieldSecretRef {
+			row.Value, _ = shownSecretRef(conn)
+			if row.Value == "" && v != "" {
+				row.Hidden = "recorded but not shown: it is not of the form env:NAME or file:/path"
+			}
+		} else if looksLikeToken(v) {
+			row.Value, row.Hidden = "", workload.Redacted
+		}
+		if st, ok := verdicts[f.Name]; ok {
+			row.Verdict = string(st)
+		}
+		row.Mark = verdictMark(row.Verdict)
+		rows[i] = row
+	}
+	return rows
+}
+
+func verdictMark(v string) string {
+	switch verify.Status(v) {
+	case verify.Pass:
+		return "✅"
+	case verify.Warn:
+		return "⚠️"
+	case verify.Fail:
+		return "❌"
+	}
+	return "—"
+}
+
+// shownSecretRef is the connection's secret reference when it is safe to show: a malformed one
+// may be the secret itself, pasted by mistake.
+func shownSecretRef(conn wif.Connection) (ref string, malformed bool) {
+	if conn.SecretRef == "" {
+		return "", false
+	}
+	if looksLikeToken(conn.SecretRef) || wif.ValidateProvider(conn).Has(wif.FieldSecretRef) {
+		return "", true
+	}
+	return conn.SecretRef, false
+}
+
+var exportLabels = map[string]string{
+	workload.FormatShell:    "Environment (shell)",
+	workload.FormatDotenv:   "Environment (.env)",
+	workload.FormatK8s:      "Environment (Kubernetes)",
+	workload.FormatSystemd:  "Environment (systemd EnvironmentFile)",
+	workload.FormatMarkdown: "Hand-off checklist (Markdown)",
+}
+
+func exportLinks(connID int64) []views.ExportLink {
+	var out []views.ExportLink
+	for _, f := range audit.ExportFormats() {
+		label := exportLabels[f]
+		if label == "" {
+			label = f
+		}
+		out = append(out, views.ExportLink{Format: f, Label: label, Href: connectionPath(connID) + "/export?format=" + f})
+	}
+	return out
+}
