@@ -120,7 +120,7 @@ func TestConnectionDetailListsRunsAndEvents(t *testing.T) {
 			t.Errorf("no export link for %s", f)
 		}
 	}
-	if p.doc.Find(`a[href="` + h.path("/handoff") + `"]`).Length() == 0 {
+	if p.doc.Find(`a[href="`+h.path("/handoff")+`"]`).Length() == 0 {
 		t.Error("no link to the hand-off checklist")
 	}
 }
