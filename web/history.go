@@ -46,7 +46,7 @@ func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connecti
 	}
 	ref, _ := shownSecretRef(*conn)
 	m := views.ConnectionModel{Connection: *conn, Status: connectionStatus(runs), Settings: settingRows(*conn, nil),
-		Runs: runRows(runs), Events: eventRows(events), NeedsSecret: !s.refResolves(*conn), SecretRef: ref,
+		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.refResolves(*conn), SecretRef: ref,
 		VerifyError: verifyError, Exports: exportLinks(conn.ID)}
 	return render(c, status, views.ConnectionPage(m))
 }
@@ -145,10 +145,17 @@ func driftRows(ds []wif.Drift) []views.DriftRow {
 	return rows
 }
 
-func eventRows(events []wif.Event) []views.EventRow {
+// eventRows are the timeline. An edit's detail quotes values from → to: anything in it that
+// looks like a token, or the current secret reference when it may be a pasted secret, is hidden.
+func eventRows(conn wif.Connection, events []wif.Event) []views.EventRow {
+	_, malformed := shownSecretRef(conn)
 	rows := make([]views.EventRow, len(events))
 	for i, e := range events {
-		rows[i] = views.EventRow{At: e.At, Kind: e.Kind, Actor: e.Actor, Detail: e.Detail}
+		detail := tokenShape.ReplaceAllString(e.Detail, workload.Redacted+" ")
+		if malformed {
+			detail = strings.ReplaceAll(detail, conn.SecretRef, "[hidden]")
+		}
+		rows[i] = views.EventRow{At: e.At, Kind: e.Kind, Actor: e.Actor, Detail: detail}
 	}
 	return rows
 }
@@ -169,7 +176,7 @@ func valueRows(m map[string]any) []views.ValueRow {
 }
 
 // tokenShape catches a signed token pasted into a setting by mistake: it is never echoed.
-var tokenShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.`)
+var tokenShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 func looksLikeToken(v string) bool { return wif.LooksLikeAPIKey(v) || tokenShape.MatchString(v) }
 

@@ -1,0 +1,50 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/wifwiz/wifwiz/workload"
+)
+
+func TestExportDownload(t *testing.T) {
+	h := newHistoryApp(t, true)
+	h.auditOnce(t)
+	for _, format := range []string{"shell", "dotenv", "k8s", "systemd", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			p := h.get(h.path("/export?format=" + format))
+			if p.status != 200 {
+				t.Fatalf("status %d", p.status)
+			}
+			want := `attachment; filename="` + workload.FileName(h.conn, format) + `"`
+			if got := p.header.Get("Content-Disposition"); got != want {
+				t.Errorf("Content-Disposition = %q, want %q", got, want)
+			}
+			if format != "markdown" {
+				env, _ := workload.Render(h.conn, format, workload.Options{})
+				if p.body != env {
+					t.Errorf("download differs from workload.Render:\n%s", p.body)
+				}
+			} else if !strings.Contains(p.body, "# Hand-off checklist: history") || !strings.Contains(p.body, "`env:HISTORY_SECRET`") {
+				t.Errorf("markdown download:\n%s", p.body)
+			}
+			if strings.Contains(p.body, h.p.ClientSecret) || jwtLike(p.body) {
+				t.Error("the download holds the secret or a JWT")
+			}
+		})
+	}
+	events, _ := h.db.ListEvents(context.Background(), h.conn.ID)
+	var exported []string
+	for _, e := range events {
+		if e.Kind == "exported" {
+			exported = append(exported, e.Detail)
+		}
+	}
+	if len(exported) != 5 || exported[0] != "markdown download" {
+		t.Errorf("exported events = %v, want one per download, newest first", exported)
+	}
+	if p := h.get(h.path("/export?format=yaml")); p.status != 400 || !strings.Contains(p.text(`[data-testid="error-message"]`), "shell, dotenv") {
+		t.Errorf("unknown format: status %d, %q", p.status, p.text(`[data-testid="error-message"]`))
+	}
+}
