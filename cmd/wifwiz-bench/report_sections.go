@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func renderManual(p printer, res *results) {
+	m := res.Manual
+	p("## 2. `wifwiz check` against the manual way")
+	p("")
+	p("The built binary, `wifwiz check` with flags, the CA file and the inline JWKS file, started as a process per check,")
+	p("against the authentik guide's way: `curl --cacert` for discovery, for the JWKS and for the token (the form from a file),")
+	p("one after the other as a person types them, then `jq` decoding the token's header and claims. Both ways are timed")
+	p("from the first process start to the last exit, alternating, on the same emulator. The manual way checks nothing: a")
+	p("person still has to compare `iss`, `sub`, `aud`, `kid` and the lifetimes by eye; `wifwiz check` reports %d checks.", m.Checks)
+	p("")
+	if m.Missing != "" {
+		p("**Skipped the manual way: %s not installed.** Only `wifwiz check` was timed.", m.Missing)
+		p("")
+	}
+	p("| L | runs | `wifwiz check` median · p95 | curl ×3 + jq median · p95 | manual ÷ wifwiz |")
+	p("|---|---|---|---|---|")
+	for _, r := range m.Rows {
+		manual, ratio := "skipped", "—"
+		if m.Missing == "" {
+			manual, ratio = ms(r.Manual.P50)+" · "+ms(r.Manual.P95), fmt.Sprintf("**%.2f×**", r.Ratio())
+		}
+		p("| %s | %d | %s · %s | %s | %s |", ms(r.Latency), r.Wifwiz.N, ms(r.Wifwiz.P50), ms(r.Wifwiz.P95), manual, ratio)
+	}
+	p("")
+	p("The manual way pays a round trip per curl (three, in sequence) and a TLS handshake per process; `wifwiz check` opens")
+	p("its connections once and overlaps the JWKS with the token request. At L = 0 only process start and TLS remain.")
+	p("")
+}
+
+func renderAudits(p printer, res *results) {
+	p("## 3. Audit scaling")
+	p("")
+	p("`audit.Auditor` (what `wifwiz audit` runs) over every stored connection, %d at a time, at L = %s, in a child process", 16, ms(benchLatency))
+	p("so that its memory is its own (the emulator runs in the harness). Connections are spread evenly over the issuers;")
+	p("each has its secret reference, inline JWKS and Console IDs. *First*: no earlier run; *repeat*: the same database")
+	p("again, when each connection has a passing run to compute drift against. Wall time covers listing the connections,")
+	p("verifying them and recording every run. Requests are counted by the emulator, per connection, for the first audit.")
+	p("")
+	p("| connections | issuers | wall, first | wall, repeat | requests per connection | at once (max) | peak heap | max RSS |")
+	p("|---|---|---|---|---|---|---|---|")
+	for _, a := range res.Audits {
+		p("| %d | %d | %s | %s | %s (%s) | %d | %s | %s |", a.Connections, a.Issuers, seconds(a.First.Wall), seconds(a.Repeat.Wall),
+			trimFloat(a.First.requests()), countsText(a.First.PerConnection), a.First.MaxInFlight, mib(a.First.PeakHeapInuse), mib(a.First.MaxRSS))
+	}
+	p("")
+	p("Discovery and JWKS are fetched once per issuer per audit (one `authentik.IssuerCache`), so a connection costs one")
+	p("token request plus 2 × issuers ÷ connections. With %d connections at once and one round trip each, the floor is", 16)
+	p("connections ÷ 16 × L: %s for 1,000 at L = %s.", seconds(time.Duration(1000/16+1)*benchLatency), ms(benchLatency))
+	p("")
+}
+
+func renderPages(p printer, res *results) {
+	p("## 4. Pages under load")
+	p("")
+	p("`web.New` on a loopback port in the harness, the database on disk: 1,000 connections with a verification run each")
+	p("(CA and inline JWKS recorded, as real ones are), one of them with 100 runs. %d clients request the page in a loop,", res.Options.clients)
+	p("each waiting for its answer, for %s; every answer must be a 200 holding the page's table. *Alone*: one client for", res.Options.duration)
+	p("%s first, the page's own cost. Heap is `HeapInuse` after a GC, before and after the load.", serviceTimeLoad)
+	p("")
+	p("| page | size | requests/s | p50 | p99 | max | errors | alone p50 · p99 | heap before → after | goroutines before → after |")
+	p("|---|---|---|---|---|---|---|---|---|---|")
+	for _, pg := range res.Pages.Pages {
+		p("| %s `%s` | %.0f KiB | %.0f | %s | %s | %s | %d of %d | %s · %s | %s → %s | %d → %d |", pg.Name, pg.Path, float64(pg.Bytes)/1024,
+			pg.RPS, ms(pg.Latency.P50), ms(pg.Latency.P99), ms(pg.Latency.Max), pg.Errors, pg.Requests,
+			ms(pg.Alone.P50), ms(pg.Alone.P99), mib(pg.HeapBefore), mib(pg.HeapAfter), pg.GoroutinesBF[0], pg.GoroutinesBF[1])
+	}
+	p("")
+	p("With %d clients on %d cores, a request waits for the ones ahead of it: p50 under load is about clients ÷ cores ×", res.Options.clients, res.Machine.Cores)
+	p("the page's own cost (the *alone* column), and the harness's clients share those cores.")
+	p("")
+}
+
+func renderStartup(p printer, res *results) {
+	s := res.Startup
+	p("## 5. Start-up, size, memory")
+	p("")
+	p("The binary built as `make build` builds it (`-trimpath -ldflags '-s -w'`), started %d times as `wifwiz serve` on an", s.ToPage.N)
+	p("existing database of 1,000 connections (the pages' database); the harness polls `/healthz` every millisecond, then")
+	p("loads `/` and checks that it lists all 1,000. Idle memory is `VmRSS` from `/proc/PID/status` one second later.")
+	p("")
+	p("| binary size | start → /healthz, median · max | start → first page, median · max | idle RSS | peak RSS (VmHWM) |")
+	p("|---|---|---|---|---|")
+	p("| %s | %s · %s | **%s** · %s | %s | %s |", mib(uint64(s.Binary.Size)), ms(s.ToHealth.P50), ms(s.ToHealth.Max),
+		ms(s.ToPage.P50), ms(s.ToPage.Max), mib(s.IdleRSS), mib(s.PeakRSS))
+	p("")
+}
+
+func renderGoBench(p printer, res *results) {
+	g := res.GoBench
+	p("## Go benchmarks")
+	p("")
+	if g.Command == "" {
+		p("Not run (`-gobench=false`).")
+		p("")
+		return
+	}
+	p("`%s` (not part of `make test`, which only compiles them):", g.Command)
+	p("")
+	p("```")
+	for _, l := range g.Lines {
+		p("%s", l)
+	}
+	p("```")
+	p("")
+	p("`BenchmarkVerifyEmulator` reports its time per check in units of its injected latency (`round-trips/op`).")
+}
