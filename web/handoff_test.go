@@ -36,7 +36,7 @@ func TestHandoffPage(t *testing.T) {
 	if v, _ := settings.Find(`tr[data-setting="issuer_url"]`).Attr("data-verdict"); v != "warn" {
 		t.Errorf("issuer_url verdict = %q, want warn (not on 443, inline JWKS)", v)
 	}
-	if v := settings.Find(`tr[data-setting="client_id"] td`).Last().Text(); v != "✅" {
+	if v := settings.Find(`tr[data-setting="client_id"] [data-testid="mark"]`).Text(); v != "✅" {
 		t.Errorf("client_id mark = %q", v)
 	}
 	if !strings.Contains(p.text(`[data-testid="recorded"]`), "browser") {
