@@ -22,9 +22,11 @@ func auditDoc(t *testing.T, stdout string) auditDocument {
 	return doc
 }
 
-// The bound: each of the `concurrency` workers has at most one request of its own in flight
-// (discovery, then the token request); the JWKS fetch runs beside a worker's token request, but
-// the audit's issuer cache makes it once per issuer. So at most concurrency + issuers at once.
+// The bound: each of the `concurrency` workers has at most one request of its own in flight —
+// discovery (shared through the audit's issuer cache: waiters add none), then the token
+// request. The JWKS fetch runs beside a worker's token request, but the cache makes it once per
+// issuer. So at most concurrency + issuers at once. (A recorded token URL would start the token
+// request beside discovery; these connections have none.)
 func TestAuditTwoHundredConnectionsBoundedAndCached(t *testing.T) {
 	const total, concurrency = 200, 16
 	ctx := context.Background()
