@@ -62,10 +62,9 @@ func commonSuffix(a, b string) int {
 }
 
 // Compared is a failed row whose expected and actual both start with a quoted value: the values
-// are compared character by character; the rest of each cell is shown as it is.
+// are compared character by character; the quotes and the rest of each cell are plain segments.
 type Compared struct {
-	Expected, Actual         []Segment
-	ExpectedRest, ActualRest string
+	Expected, Actual []Segment
 }
 
 // compare returns the highlighted values of a failed or warned row, or ok=false when the row's
@@ -80,7 +79,12 @@ func (r CheckRow) compare() (Compared, bool) {
 		return Compared{}, false
 	}
 	es, as := Highlight(e, a)
-	return Compared{Expected: es, Actual: as, ExpectedRest: eRest, ActualRest: aRest}, true
+	return Compared{Expected: quoted(es, eRest), Actual: quoted(as, aRest)}, true
+}
+
+func quoted(segs []Segment, rest string) []Segment {
+	out := append([]Segment{{Text: `"`}}, segs...)
+	return append(out, Segment{Text: `"` + rest})
 }
 
 func quotedHead(s string) (value, rest string, ok bool) {
