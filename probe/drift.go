@@ -1,10 +1,10 @@
 package probe
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
@@ -157,24 +157,11 @@ func quotedAfter(s, marker string) string {
 }
 
 func lifetimeOf(t *verify.Token) string {
-	exp, ok1 := number(t.Claims["exp"])
-	iat, ok2 := number(t.Claims["iat"])
-	if !ok1 || !ok2 {
+	d, ok := t.Lifetime()
+	if !ok {
 		return ""
 	}
-	return fmt.Sprintf("%d s", int64(exp-iat))
-}
-
-// number reads a claim decoded either from a token (json.Number) or from a stored report (float64).
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return 0, false
+	return fmt.Sprintf("%d s", int64(d/time.Second))
 }
 
 func str(v any) string {

@@ -55,7 +55,7 @@ func claimRows(m map[string]any, first []string, now time.Time) []views.ClaimRow
 	rows := make([]views.ClaimRow, 0, len(m))
 	for _, n := range append(names, rest...) {
 		row := views.ClaimRow{Name: n, Value: display(m[n])}
-		if sec, ok := number(m[n]); ok && timeClaims[n] {
+		if sec, ok := verify.NumericDate(m[n]); ok && timeClaims[n] {
 			row.Readable = readableTime(time.Unix(int64(sec), 0), now)
 		}
 		rows = append(rows, row)
@@ -79,17 +79,6 @@ func display(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return 0, false
 }
 
 // readableTime reads like "2026-11-28 16:04:05 UTC · in 59 minutes".
@@ -124,7 +113,7 @@ func relative(d time.Duration) string {
 func lifetimeBars(conn wif.Connection, rep verify.Report) []views.LifetimeBar {
 	maxID, rule := orDefaultDuration(conn.MaxIdentityTokenLifetime), orDefaultDuration(conn.TokenLifetime)
 	var bars []views.LifetimeBar
-	tokenLife := tokenLifetime(rep)
+	tokenLife, _ := rep.Token.Lifetime()
 	if tokenLife > 0 {
 		st := "pass"
 		if tokenLife > maxID {
@@ -151,18 +140,6 @@ func validityNote(conn wif.Connection) string {
 		return ""
 	}
 	return "(authentik: " + conn.AccessTokenValidity + ")"
-}
-
-func tokenLifetime(rep verify.Report) time.Duration {
-	if rep.Token == nil {
-		return 0
-	}
-	exp, ok1 := number(rep.Token.Claims["exp"])
-	iat, ok2 := number(rep.Token.Claims["iat"])
-	if !ok1 || !ok2 || exp <= iat {
-		return 0
-	}
-	return time.Duration(exp-iat) * time.Second
 }
 
 func orDefaultDuration(d time.Duration) time.Duration {
