@@ -15,6 +15,9 @@ type Field struct {
 	Get   func(Connection) string
 }
 
+// bulky fields hold documents (PEM, JWKS): an edit names their size, not their text.
+var bulky = map[string]bool{"ca_pem": true, "inline_jwks": true}
+
 func seconds(d time.Duration) string {
 	if d == 0 {
 		return ""
@@ -69,6 +72,10 @@ type Changes []FieldChange
 func (cs Changes) String() string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
+		if bulky[c.Field] {
+			parts[i] = fmt.Sprintf("%s: %d → %d bytes", c.Label, len(c.Before), len(c.After))
+			continue
+		}
 		parts[i] = fmt.Sprintf("%s: %q → %q", c.Label, short(c.Before), short(c.After))
 	}
 	return strings.Join(parts, "; ")
