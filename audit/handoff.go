@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wifwiz/wifwiz/probe"
@@ -62,6 +63,13 @@ func warnings(conn wif.Connection, run wif.Run) []string {
 // Export is what a workload or a teammate is handed for conn: the environment block in format,
 // exactly as the wizard's workload step shows it, or the hand-off checklist in Markdown.
 func Export(ctx context.Context, st HistoryStore, conn wif.Connection, format string, now time.Time) (string, error) {
+	if id, ok := strings.CutPrefix(format, refreshPrefix); ok {
+		setup, found := workload.RefreshSetup(conn, workload.Options{}, id)
+		if !found {
+			return "", fmt.Errorf("no token refresh setup %q", id)
+		}
+		return setup.Content, nil
+	}
 	if format != workload.FormatMarkdown {
 		text, err := workload.Render(conn, format, workload.Options{})
 		if err != nil {
@@ -76,11 +84,18 @@ func Export(ctx context.Context, st HistoryStore, conn wif.Connection, format st
 	return workload.Markdown(cl, workload.Options{}), nil
 }
 
-// ExportFormats are the environment block's formats, then the hand-off checklist's.
+// refreshPrefix marks the export formats of the token refresh setups (refresh-systemd-unit, …).
+const refreshPrefix = "refresh-"
+
+// ExportFormats are the environment block's formats, the hand-off checklist's, then the token
+// refresh setups' (the same files the wizard's last step shows).
 func ExportFormats() []string {
 	fs := workload.Formats()
 	if !slices.Contains(fs, workload.FormatMarkdown) {
 		fs = append(fs, workload.FormatMarkdown)
+	}
+	for _, id := range workload.RefreshSetupIDs {
+		fs = append(fs, refreshPrefix+id)
 	}
 	return fs
 }

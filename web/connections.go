@@ -25,13 +25,13 @@ func (s *Server) handleConnectionIndex(c echo.Context) error {
 	setNav(c, "connections")
 	ctx := c.Request().Context()
 	query := strings.TrimSpace(c.QueryParam("q"))
-	all, err := s.cfg.Store.ListConnections(ctx, store.ListFilter{})
+	all, err := s.cfg.Store.ListConnectionsBrief(ctx, store.ListFilter{})
 	if err != nil {
 		return err
 	}
 	rows := all
 	if query != "" {
-		if rows, err = s.cfg.Store.ListConnections(ctx, store.ListFilter{Query: query}); err != nil {
+		if rows, err = s.cfg.Store.ListConnectionsBrief(ctx, store.ListFilter{Query: query}); err != nil {
 			return err
 		}
 	}

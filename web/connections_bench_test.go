@@ -14,13 +14,17 @@ import (
 )
 
 // BenchmarkConnectionsPage serves the connections list with 1,000 connections, each verified
-// once, over a real loopback connection (request logging included, to a discarded log).
+// once, over a real loopback connection (request logging included, to a discarded log). Each
+// connection records a CA and an inline JWKS of the usual sizes, which the list does not show.
 func BenchmarkConnectionsPage(b *testing.B) {
 	const connections = 1000
 	a := newApp(b, func(c *web.Config) { c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) })
 	ctx := context.Background()
+	caPEM := "-----BEGIN CERTIFICATE-----\n" + strings.Repeat(strings.Repeat("A", 64)+"\n", 16) + "-----END CERTIFICATE-----\n"
+	jwks := `{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"k1","e":"AQAB","n":"` + strings.Repeat("x", 342) + `"}]}`
 	for i := range connections {
-		c := &wif.Connection{Name: fmt.Sprintf("workload-%04d", i), IssuerURL: fmt.Sprintf("https://authentik.example/application/o/app-%d/", i%10)}
+		c := &wif.Connection{Name: fmt.Sprintf("workload-%04d", i), IssuerURL: fmt.Sprintf("https://authentik.example/application/o/app-%d/", i%10),
+			CAPEM: caPEM, JWKSSource: wif.JWKSInline, InlineJWKS: jwks}
 		if err := a.db.CreateConnection(ctx, c, "bench"); err != nil {
 			b.Fatal(err)
 		}

@@ -41,7 +41,7 @@ func exportContentType(format string) string {
 	switch format {
 	case workload.FormatMarkdown:
 		return "text/markdown; charset=utf-8"
-	case workload.FormatK8s:
+	case workload.FormatK8s, "refresh-k8s-sidecar":
 		return "application/yaml; charset=utf-8"
 	}
 	return echo.MIMETextPlainCharsetUTF8

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -46,5 +47,21 @@ func TestExportDownload(t *testing.T) {
 	}
 	if p := h.get(h.path("/export?format=yaml")); p.status != 400 || !strings.Contains(p.text(`[data-testid="error-message"]`), "shell, dotenv") {
 		t.Errorf("unknown format: status %d, %q", p.status, p.text(`[data-testid="error-message"]`))
+	}
+}
+
+func TestExportRefreshSetupDownload(t *testing.T) {
+	a, _ := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	id := strings.TrimSuffix(strings.TrimPrefix(base, "/connections/"), "/wizard/")
+	p := a.get("/connections/" + id + "/export?format=refresh-systemd-unit")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d: %s", p.status, p.body)
+	}
+	if cd := p.header.Get("Content-Disposition"); !strings.Contains(cd, `filename="wifwiz-token-demo.service"`) {
+		t.Fatalf("Content-Disposition = %q", cd)
+	}
+	if !strings.Contains(p.body, "ExecStart=") || !strings.Contains(p.body, "LoadCredential=") {
+		t.Fatalf("not a systemd unit:\n%s", p.body)
 	}
 }

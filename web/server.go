@@ -23,6 +23,7 @@ type Store interface {
 	GetConnection(ctx context.Context, id int64) (*wif.Connection, error)
 	UpdateConnection(ctx context.Context, c *wif.Connection, actor string) error
 	ListConnections(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
+	ListConnectionsBrief(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
 	DeleteConnection(ctx context.Context, id int64) error
 	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
 	GetRun(ctx context.Context, id int64) (*wif.Run, error)

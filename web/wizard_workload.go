@@ -40,7 +40,8 @@ func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection
 			Download: connectionPath(conn.ID) + "/export?format=" + f})
 	}
 	for _, r := range workload.RefreshSetups(*conn, workload.Options{}) {
-		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Filename: r.Filename, Content: r.Content})
+		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Filename: r.Filename, Content: r.Content,
+			Download: connectionPath(conn.ID) + "/export?format=refresh-" + r.ID})
 	}
 	return render(c, status, views.WorkloadStep(wm))
 }

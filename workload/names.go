@@ -49,5 +49,10 @@ func FileName(c wif.Connection, format string) string {
 	case FormatMarkdown:
 		return name + "-handoff.md"
 	}
+	if id, ok := strings.CutPrefix(format, "refresh-"); ok {
+		if setup, found := RefreshSetup(c, Options{}, id); found {
+			return setup.Filename
+		}
+	}
 	return name + ".txt"
 }

@@ -8,10 +8,14 @@ import (
 
 // Setup is one way to keep the identity token file fresh, as a file to save.
 type Setup struct {
+	ID       string // stable: wifwiz export --format refresh-<ID>
 	Name     string
 	Filename string
 	Content  string
 }
+
+// Refresh setup IDs, in the order RefreshSetups lists them.
+var RefreshSetupIDs = []string{"token-stored", "token-flags", "systemd-unit", "systemd-env", "k8s-sidecar", "cron"}
 
 // Placeholders in refresh setups for authentik settings not recorded yet.
 const (
@@ -26,7 +30,7 @@ const (
 func RefreshSetups(c wif.Connection, o Options) []Setup {
 	o = o.withDefaults()
 	o.TokenSource = TokenFromFile
-	return []Setup{
+	setups := []Setup{
 		storedCommandSetup(c, o),
 		flagsCommandSetup(c, o),
 		systemdUnitSetup(c, o),
@@ -35,6 +39,20 @@ func RefreshSetups(c wif.Connection, o Options) []Setup {
 		k8sSetup(c, o),
 		curlSetup(c, o),
 	}
+	for i := range setups {
+		setups[i].ID = RefreshSetupIDs[i]
+	}
+	return setups
+}
+
+// RefreshSetup returns the refresh setup with the given ID.
+func RefreshSetup(c wif.Connection, o Options, id string) (Setup, bool) {
+	for _, s := range RefreshSetups(c, o) {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Setup{}, false
 }
 
 // tokenFlags are the flags-only arguments of wifwiz token for c. secretFile is empty when the
