@@ -22,6 +22,10 @@ const (
 	FederationRuleID = "fdrl_demo01wifwiz"
 	ServiceAccountID = "svac_demo01wifwiz"
 	OrganizationID   = "5e1e0d3a-0000-4000-8000-00000000de30"
+	// The demo provider's client ID and secret are fixed so that a demo connection survives a
+	// restart; they only ever open the emulator on this machine's loopback.
+	ClientID     = "wifwiz-demo-client-0123456789abcdefghij"
+	clientSecret = "wifwiz-demo-secret-for-the-local-emulator-only-0123456789"
 )
 
 // Demo is the running demo issuer and exchange endpoint.
@@ -37,7 +41,8 @@ func Start() (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the authentik emulator: %w", err)
 	}
-	p, err := ak.AddProvider(akemu.Provider{Slug: Slug, Name: ProviderName, SubMode: wif.SubUsername, Validity: "hours=1", IncludeClaims: true})
+	p, err := ak.AddProvider(akemu.Provider{Slug: Slug, Name: ProviderName, ClientID: ClientID, ClientSecret: clientSecret,
+		SubMode: wif.SubUsername, Validity: "hours=1", IncludeClaims: true})
 	if err != nil {
 		ak.Close()
 		return nil, fmt.Errorf("add the demo provider: %w", err)
@@ -67,6 +72,18 @@ func (d *Demo) Connection() wif.Connection {
 		AccessTokenValidity: d.provider.Validity, SubjectMode: d.provider.SubMode, SecretRef: "env:" + SecretEnv,
 		IssuerName: "authentik demo", ServiceAccountID: ServiceAccountID, FederationRuleID: FederationRuleID,
 		OrganizationID: OrganizationID, AnthropicBaseURL: d.Anthropic.URL}
+}
+
+// Rebind points a demo connection saved by an earlier run at this run's emulators, which listen
+// on new ports with new signing keys. jwks is the current JWKS for a connection using inline keys.
+func (d *Demo) Rebind(c wif.Connection, jwks string) wif.Connection {
+	fresh := d.Connection()
+	c.AuthentikURL, c.IssuerURL, c.DiscoveryBase = fresh.AuthentikURL, fresh.IssuerURL, fresh.DiscoveryBase
+	c.AnthropicBaseURL = fresh.AnthropicBaseURL
+	if c.JWKSSource == wif.JWKSInline && jwks != "" {
+		c.InlineJWKS = jwks
+	}
+	return c
 }
 
 // Getenv answers the demo secret's variable and passes every other name to next.

@@ -39,7 +39,7 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 		}
 	}
 	if *demo {
-		stopDemo, err := startDemo(&cfg, e.getenv, log)
+		stopDemo, err := startDemo(ctx, db, &cfg, e.getenv, log)
 		if err != nil {
 			return exitFail, fmt.Errorf("start the demo issuer: %w", err)
 		}
