@@ -20,7 +20,7 @@ func startDemo(ctx context.Context, db *store.DB, cfg *web.Config, getenv func(s
 	}
 	cfg.Demo = d
 	cfg.Getenv = d.Getenv(getenv)
-	cfg.Runner = &probe.Runner{ExtraCA: d.CAPEM()}
+	cfg.Runner.ExtraCA = d.CAPEM()
 	if err := rebindDemo(ctx, db, d, cfg.Runner); err != nil {
 		d.Close()
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/web"
 )
@@ -32,7 +33,8 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 	}
 	defer db.Close()
 
-	cfg := web.Config{Store: db, Logger: log, Version: version}
+	// The live exchange goes to ANTHROPIC_BASE_URL, as Anthropic's SDKs do, unless a connection has its own.
+	cfg := web.Config{Store: db, Logger: log, Version: version, Runner: &probe.Runner{AnthropicBaseURL: e.getenv("ANTHROPIC_BASE_URL")}}
 	if !isLoopback(*addr) {
 		if cfg.AccessToken, err = accessToken(e); err != nil {
 			return exitFail, err
