@@ -301,3 +301,24 @@ func TestSampleTokenProgressWithHTMX(t *testing.T) {
 		t.Fatal("no result after the job")
 	}
 }
+
+func TestWizardResumesWhereTheUserStopped(t *testing.T) {
+	a, _ := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	resume := strings.TrimSuffix(base, "/")
+	if loc := a.get(resume).header.Get("Location"); loc != base+"1" {
+		t.Fatalf("fresh connection resumes at %q", loc)
+	}
+	a.submit(base+"1", nil)
+	a.submit(base+"2", nil)
+	if loc := a.get(resume).header.Get("Location"); loc != base+"3" {
+		t.Fatalf("after two steps the wizard resumes at %q, want step 3", loc)
+	}
+	states := a.get(base + "3").doc.Find(`[data-testid="steps"] li`)
+	want := []string{"complete", "complete", "incomplete", "incomplete", "incomplete", "incomplete"}
+	for i, w := range want {
+		if got := states.Eq(i).AttrOr("data-state", ""); got != w {
+			t.Errorf("step %d state = %q, want %q", i+1, got, w)
+		}
+	}
+}
