@@ -85,12 +85,12 @@ func isUniqueViolation(err error) bool {
 
 // GetConnection returns the connection with the given ID, or an ENOTFOUND error.
 func (s *DB) GetConnection(ctx context.Context, id int64) (*wif.Connection, error) {
-	return s.getConnection(ctx, s.db, `WHERE id = ?`, id, fmt.Sprintf("connection %d", id))
+	return s.getConnection(ctx, s.reads, `WHERE id = ?`, id, fmt.Sprintf("connection %d", id))
 }
 
 // GetConnectionByName returns the connection with the given name (case-insensitive).
 func (s *DB) GetConnectionByName(ctx context.Context, name string) (*wif.Connection, error) {
-	return s.getConnection(ctx, s.db, `WHERE name = ?`, name, fmt.Sprintf("connection %q", name))
+	return s.getConnection(ctx, s.reads, `WHERE name = ?`, name, fmt.Sprintf("connection %q", name))
 }
 
 type querier interface {

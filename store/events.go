@@ -32,7 +32,7 @@ func (s *DB) AddEvent(ctx context.Context, e *wif.Event) error {
 
 // ListEvents returns a connection's timeline, newest first.
 func (s *DB) ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, connection_id, at, kind, actor, detail FROM events
+	rows, err := s.reads.QueryContext(ctx, `SELECT id, connection_id, at, kind, actor, detail FROM events
 		WHERE connection_id = ? ORDER BY at DESC, id DESC`, connectionID)
 	if err != nil {
 		return nil, fmt.Errorf("list events of connection %d: %w", connectionID, err)

@@ -43,7 +43,7 @@ func (s *DB) ListConnections(ctx context.Context, f ListFilter) ([]Listed, error
 		FROM connections c
 		LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE connection_id = c.id ORDER BY at DESC, id DESC LIMIT 1)
 		` + where + ` ORDER BY c.name`
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}

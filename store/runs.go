@@ -62,7 +62,7 @@ func (s *DB) ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.db.QueryContext(ctx, selectRun+` WHERE connection_id = ? ORDER BY at DESC, id DESC LIMIT ?`, connectionID, limit)
+	rows, err := s.reads.QueryContext(ctx, selectRun+` WHERE connection_id = ? ORDER BY at DESC, id DESC LIMIT ?`, connectionID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list runs of connection %d: %w", connectionID, err)
 	}
@@ -93,7 +93,7 @@ func (s *DB) LastPassingRun(ctx context.Context, connectionID int64) (*wif.Run, 
 }
 
 func (s *DB) oneRun(ctx context.Context, q string, arg any) (*wif.Run, error) {
-	r, err := scanRun(s.db.QueryRowContext(ctx, q, arg))
+	r, err := scanRun(s.reads.QueryRowContext(ctx, q, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, wif.Errorf(wif.ENOTFOUND, "There is no such verification run.")
 	}

@@ -17,7 +17,8 @@ import (
 
 // DB is an open wifwiz database.
 type DB struct {
-	db *sql.DB
+	db    *sql.DB
+	reads *stmtCache // read queries through prepared statements
 	// Now is the clock used for created/updated/event times; tests replace it.
 	Now func() time.Time
 }
@@ -36,18 +37,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	return &DB{db: db, Now: time.Now}, nil
+	return &DB{db: db, reads: newStmtCache(db), Now: time.Now}, nil
 }
 
 // dsn sets the pragmas on every pooled connection, not only the first one: WAL for concurrent
 // readers, foreign keys for ON DELETE CASCADE, a busy timeout instead of SQLITE_BUSY, and
 // immediate transactions so that a read-then-write transaction never deadlocks on upgrade.
+// Reads go through a memory map of the file: each pooled connection's own page cache (2 MB) is
+// smaller than a database of 1,000 connections with their runs, and re-reading its pages made
+// up a quarter of the connections page (docs/benchmarks.md, "Fixes").
 func dsn(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "mmap_size(268435456)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
@@ -62,7 +67,10 @@ func migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.reads.close()
+	return s.db.Close()
+}
 
 // SchemaVersion returns the highest applied migration version.
 func (s *DB) SchemaVersion(ctx context.Context) (int64, error) {
