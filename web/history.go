@@ -36,7 +36,7 @@ func (s *Server) handleConnectionShow(c echo.Context) error {
 
 func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connection, verifyError string) error {
 	ctx := c.Request().Context()
-	runs, err := s.cfg.Store.ListRuns(ctx, conn.ID, 50)
+	runs, err := s.cfg.Store.ListRunSummaries(ctx, conn.ID, 50)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type Store interface {
 	ListConnectionsBrief(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
 	DeleteConnection(ctx context.Context, id int64) error
 	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
+	ListRunSummaries(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
 	GetRun(ctx context.Context, id int64) (*wif.Run, error)
 	LastPassingRun(ctx context.Context, connectionID int64) (*wif.Run, error)
 	AddRun(ctx context.Context, r *wif.Run, actor string) error
