@@ -8,52 +8,80 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// The audit scenarios of issue 7: stored connections across issuers, at latency benchLatency.
-var (
-	auditSizes   = []int{10, 100, 1000}
-	auditIssuers = []int{1, 10}
-)
-
-// auditFigure is one scenario, audited twice: first with no earlier run, then again, when every
-// connection has a passing run to compute drift against.
-type auditFigure struct {
+// auditScenario is one audit of issue 7: stored connections across issuers, at latency
+// benchLatency, with the providers signing with Signing.
+type auditScenario struct {
+	Signing              string
 	Connections, Issuers int
-	First, Repeat        auditRun
 }
 
-// auditRun is one audit: the worker's own figures and what the emulator saw.
+// auditScenarios: every size with RSA keys (authentik's default), then the largest with EC keys,
+// whose signatures cost the emulator — on the same cores as wifwiz — far less.
+var auditScenarios = []auditScenario{
+	{emulator.RS256, 10, 1}, {emulator.RS256, 100, 1}, {emulator.RS256, 1000, 1},
+	{emulator.RS256, 10, 10}, {emulator.RS256, 100, 10}, {emulator.RS256, 1000, 10},
+	{emulator.ES256, 1000, 1}, {emulator.ES256, 1000, 10},
+}
+
+// auditFigure is one scenario, audited twice by audit.Auditor in a child process — first with
+// no earlier run, then again, when every connection has a passing run to compute drift
+// against — and, for the largest RSA scenario, a third time by the built `wifwiz audit`.
+type auditFigure struct {
+	auditScenario
+	First, Repeat auditRun
+	Command       *auditRun
+}
+
+// auditRun is one audit: the child's own figures and what the harness saw meanwhile.
 type auditRun struct {
 	workerFigures
 	PerConnection map[string]float64 // requests per connection, by kind
 	MaxInFlight   int
+	EmulatorCPU   time.Duration // CPU the harness (the emulator, almost all of it) used meanwhile
 }
 
 // workerFigures are measured inside the child process that runs the audit, so that its memory
-// is the audit's alone (the emulator runs in the parent).
+// is the audit's alone (the emulator runs in the harness).
 type workerFigures struct {
 	Wall          time.Duration // list the connections, verify, record
-	Summary       audit.Summary
-	PeakHeapInuse uint64 // sampled every 5 ms
-	MaxRSS        uint64 // bytes, ru_maxrss of the process
+	Summary       audit.Summary `json:"summary"`
+	PeakHeapInuse uint64        // sampled every 5 ms; 0 for the wifwiz audit process
+	MaxRSS        uint64        // bytes, ru_maxrss of the process
+	CPU           time.Duration // user + system time of the process
 }
 
-func measureAudits(ctx context.Context, work string) ([]auditFigure, error) {
-	is, err := startIssuer(benchLatency, max(auditIssuers[len(auditIssuers)-1], 1))
-	if err != nil {
-		return nil, err
-	}
-	defer is.close()
+func measureAudits(ctx context.Context, work, bin string) ([]auditFigure, error) {
 	dir := filepath.Join(work, "audit")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	var out []auditFigure
+	for _, signing := range []string{emulator.RS256, emulator.ES256} {
+		figs, err := auditWith(ctx, dir, bin, signing)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", signing, err)
+		}
+		out = append(out, figs...)
+	}
+	return out, nil
+}
+
+// auditWith runs the scenarios signed with signing against one emulator.
+func auditWith(ctx context.Context, dir, bin, signing string) ([]auditFigure, error) {
+	is, err := startSigningIssuer(benchLatency, 10, signing)
+	if err != nil {
+		return nil, err
+	}
+	defer is.close()
 	ca, err := is.writeCA(dir)
 	if err != nil {
 		return nil, err
@@ -65,22 +93,43 @@ func measureAudits(ctx context.Context, work string) ([]auditFigure, error) {
 		}
 	}
 	var out []auditFigure
-	for _, issuers := range auditIssuers {
-		for _, n := range auditSizes {
-			f := auditFigure{Connections: n, Issuers: issuers}
-			path := filepath.Join(dir, fmt.Sprintf("audit-%d-%d.db", n, issuers))
-			if err := seedAuditDB(ctx, path, templates[:issuers], n); err != nil {
-				return nil, err
-			}
-			for _, r := range []*auditRun{&f.First, &f.Repeat} {
-				if *r, err = runAudit(ctx, is, path, ca, n); err != nil {
-					return nil, fmt.Errorf("%d connections, %d issuers: %w", n, issuers, err)
-				}
-			}
-			out = append(out, f)
+	for _, sc := range auditScenarios {
+		if sc.Signing != signing {
+			continue
 		}
+		f, err := auditScenarioRuns(ctx, is, templates, sc, dir, bin, ca)
+		if err != nil {
+			return nil, fmt.Errorf("%d connections, %d issuers: %w", sc.Connections, sc.Issuers, err)
+		}
+		out = append(out, f)
 	}
 	return out, nil
+}
+
+func auditScenarioRuns(ctx context.Context, is *issuer, templates []wif.Connection, sc auditScenario, dir, bin, ca string) (auditFigure, error) {
+	f := auditFigure{auditScenario: sc}
+	path := filepath.Join(dir, fmt.Sprintf("audit-%s-%d-%d.db", sc.Signing, sc.Connections, sc.Issuers))
+	if err := seedAuditDB(ctx, path, templates[:sc.Issuers], sc.Connections); err != nil {
+		return f, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return f, err
+	}
+	worker := []string{self, "-worker", "audit", "-worker-db", path, "-worker-ca", ca}
+	for _, r := range []*auditRun{&f.First, &f.Repeat} {
+		if *r, err = runAudit(ctx, is, worker, sc.Connections, true); err != nil {
+			return f, err
+		}
+	}
+	if sc.Signing == emulator.RS256 && sc.Connections == 1000 && sc.Issuers == 10 {
+		r, err := runAudit(ctx, is, []string{bin, "audit", "--db", path, "--ca-file", ca, "--json"}, sc.Connections, false)
+		if err != nil {
+			return f, fmt.Errorf("wifwiz audit: %w", err)
+		}
+		f.Command = &r
+	}
+	return f, nil
 }
 
 // seedAuditDB stores n connections spread evenly over the templates' issuers.
@@ -100,30 +149,48 @@ func seedAuditDB(ctx context.Context, path string, templates []wif.Connection, n
 	return nil
 }
 
-// runAudit audits the database in a child process (this program with -worker audit).
-func runAudit(ctx context.Context, is *issuer, dbPath, caPath string, n int) (auditRun, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return auditRun{}, err
-	}
+// runAudit runs one audit as a child process: this program as a worker (which prints its own
+// figures), or the wifwiz binary (timed from start to exit here).
+func runAudit(ctx context.Context, is *issuer, argv []string, n int, worker bool) (auditRun, error) {
+	var r auditRun
 	is.emu.ResetCounts()
-	cmd := exec.CommandContext(ctx, self, "-worker", "audit", "-worker-db", dbPath, "-worker-ca", caPath)
+	cpuBefore := selfCPU()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = childEnv(is.secretEnviron()...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return auditRun{}, fmt.Errorf("audit worker: %v: %s", err, stderr.String())
+		return r, fmt.Errorf("%v: %s", err, stderr.String())
 	}
-	var r auditRun
+	wall := time.Since(start)
+	r.EmulatorCPU = selfCPU() - cpuBefore
+	// The worker's figures, or the summary of `wifwiz audit --json`: both have "summary".
 	if err := json.Unmarshal(stdout.Bytes(), &r.workerFigures); err != nil {
-		return r, fmt.Errorf("audit worker output: %w", err)
+		return r, fmt.Errorf("audit output: %w", err)
 	}
+	if !worker {
+		r.Wall = wall
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.MaxRSS = uint64(ru.Maxrss) * 1024 // kilobytes on Linux
+	}
+	r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	if r.Summary.Total != n || r.Summary.Passed+r.Summary.Drifted != n {
 		return r, fmt.Errorf("audit of %d connections: %+v; every one should pass", n, r.Summary)
 	}
 	r.PerConnection = perUnit(is.emu.Counts(), n)
 	r.MaxInFlight = is.emu.MaxInFlight()
 	return r, nil
+}
+
+// selfCPU is the user and system time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // requests is the total of the per-connection request counts.

@@ -28,6 +28,11 @@ type issuer struct {
 }
 
 func startIssuer(latency time.Duration, providers int) (*issuer, error) {
+	return startSigningIssuer(latency, providers, emulator.RS256)
+}
+
+// startSigningIssuer is startIssuer with the providers' signing algorithm chosen.
+func startSigningIssuer(latency time.Duration, providers int, signing string) (*issuer, error) {
 	e, err := emulator.Start(emulator.WithLatency(latency))
 	if err != nil {
 		return nil, err
@@ -35,7 +40,7 @@ func startIssuer(latency time.Duration, providers int) (*issuer, error) {
 	is := &issuer{emu: e}
 	for i := range providers {
 		slug := fmt.Sprintf("iss-%d", i)
-		p, err := e.AddProvider(emulator.Provider{Slug: slug, Name: slug, SubMode: wif.SubUsername, IncludeClaims: true})
+		p, err := e.AddProvider(emulator.Provider{Slug: slug, Name: slug, Signing: signing, SubMode: wif.SubUsername, IncludeClaims: true})
 		if err != nil {
 			e.Close()
 			return nil, fmt.Errorf("add provider %s: %w", slug, err)

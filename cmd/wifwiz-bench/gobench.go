@@ -16,6 +16,12 @@ var goBenchPackages = []string{"./verify/", "./authentik/", "./probe/", "./store
 type goBenchFigures struct {
 	Command string
 	Lines   []string
+	Failed  string // why go test failed, when it did
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 func runGoBenchmarks(ctx context.Context, o options) (goBenchFigures, error) {
@@ -25,7 +31,8 @@ func runGoBenchmarks(ctx context.Context, o options) (goBenchFigures, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return f, fmt.Errorf("%s: %v\n%s%s", f.Command, err, stdout.String(), stderr.String())
+		// Other work in the tree may be mid-edit: say so in the report rather than lose the rest.
+		f.Failed = fmt.Sprintf("%v: %s", err, lastLines(stdout.String()+stderr.String(), 8))
 	}
 	for _, line := range strings.Split(stdout.String(), "\n") {
 		if strings.HasPrefix(line, "Benchmark") || strings.HasPrefix(line, "pkg: ") {

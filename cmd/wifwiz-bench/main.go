@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -26,7 +28,8 @@ type options struct {
 	runs     int           // process runs per way in the manual comparison
 	startups int
 	goBench  bool
-	worker   string // internal: run one measurement in this child process
+	only     map[string]bool // sections to run; empty: all
+	worker   string          // internal: run one measurement in this child process
 	workerDB string
 	workerCA string
 }
@@ -71,6 +74,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.runs, "runs", 15, "process runs per way in the check-vs-manual comparison")
 	fs.IntVar(&o.startups, "startups", 5, "measured start-ups of the built binary")
 	fs.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks (go test -bench) and include their output")
+	only := fs.String("only", "", "run only these sections, comma-separated: "+strings.Join(sectionNames, ","))
 	fs.StringVar(&o.worker, "worker", "", "internal: run one audit in this process and print its figures as JSON")
 	fs.StringVar(&o.workerDB, "worker-db", "", "internal: the worker's database")
 	fs.StringVar(&o.workerCA, "worker-ca", "", "internal: the worker's extra CA file")
@@ -80,11 +84,21 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 		return o, fmt.Errorf("%w: %v", errUsage, err)
 	}
+	o.only = map[string]bool{}
+	for _, name := range strings.FieldsFunc(*only, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !slices.Contains(sectionNames, name) {
+			return o, fmt.Errorf("%w: -only %s: the sections are %s", errUsage, name, strings.Join(sectionNames, ","))
+		}
+		o.only[name] = true
+	}
 	if o.duration <= 0 || o.clients < 1 || o.samples < 2 || o.runs < 1 || o.startups < 1 {
 		return o, fmt.Errorf("%w: -duration, -clients, -samples (≥2), -runs and -startups must be positive", errUsage)
 	}
 	return o, nil
 }
+
+// sectionNames are the measurements, in the order they run.
+var sectionNames = []string{"checks", "manual", "audit", "pages", "startup", "gobench"}
 
 // results is everything one harness run measured.
 type results struct {
@@ -93,6 +107,7 @@ type results struct {
 	Took     time.Duration
 	Options  options
 	Checks   []checkFigure
+	Anatomy  anatomy
 	Manual   manualFigures
 	Audits   []auditFigure
 	Pages    pageFigures
@@ -118,15 +133,20 @@ func measure(ctx context.Context, o options, log io.Writer) (*results, error) {
 		name string
 		fn   func() error
 	}{
-		{"check latency", func() (err error) { res.Checks, err = measureChecks(ctx, o); return }},
-		{"check vs curl+jq", func() (err error) { res.Manual, err = measureManual(ctx, o, work, bin.Path); return }},
-		{"audit scaling", func() (err error) { res.Audits, err = measureAudits(ctx, work); return }},
+		{"checks", func() (err error) {
+			if res.Checks, err = measureChecks(ctx, o); err == nil {
+				res.Anatomy, err = measureAnatomy(ctx, o.samples)
+			}
+			return
+		}},
+		{"manual", func() (err error) { res.Manual, err = measureManual(ctx, o, work, bin.Path); return }},
+		{"audit", func() (err error) { res.Audits, err = measureAudits(ctx, work, bin.Path); return }},
 		{"pages", func() (err error) { res.Pages, err = measurePages(ctx, o, work); return }},
-		{"start-up", func() error { return measureStartup(ctx, o, res.Pages.DBPath, &res.Startup) }},
-		{"go benchmarks", func() (err error) { res.GoBench, err = runGoBenchmarks(ctx, o); return }},
+		{"startup", func() error { return measureStartup(ctx, o, work, res.Pages.DBPath, &res.Startup) }},
+		{"gobench", func() (err error) { res.GoBench, err = runGoBenchmarks(ctx, o); return }},
 	}
 	for _, s := range steps {
-		if s.name == "go benchmarks" && !o.goBench {
+		if len(o.only) > 0 && !o.only[s.name] || s.name == "gobench" && !o.goBench {
 			continue
 		}
 		start := time.Now()

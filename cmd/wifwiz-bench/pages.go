@@ -47,7 +47,16 @@ type pageLoad struct {
 	HeapBefore   uint64 // HeapInuse after a GC, before and after the load
 	HeapAfter    uint64
 	GoroutinesBF [2]int
+	// Capacity is the most clients, of capacitySteps, under which p99 stayed below pageTarget.
+	Capacity    int
+	CapacityP99 time.Duration
 }
+
+// pageTarget is issue 7's p99 target; capacitySteps are the client counts tried against it, for
+// serviceTimeLoad each.
+const pageTarget = 20 * time.Millisecond
+
+var capacitySteps = []int{1, 2, 4, 8, 16}
 
 func measurePages(ctx context.Context, o options, work string) (pageFigures, error) {
 	f := pageFigures{DBPath: filepath.Join(work, "pages.db")}
@@ -180,6 +189,24 @@ func loadPage(ctx context.Context, base, marker string, o options, p *pageLoad) 
 	p.Latency = spreadOf(r.latencies)
 	if r.firstErr != nil {
 		return fmt.Errorf("%d errors under load, the first: %w", r.errors, r.firstErr)
+	}
+	return p.findCapacity(ctx, url, marker)
+}
+
+// findCapacity raises the clients until p99 reaches pageTarget.
+func (p *pageLoad) findCapacity(ctx context.Context, url, marker string) error {
+	for _, n := range capacitySteps {
+		c := newLoadClient(n)
+		r := hammer(ctx, c, url, marker, n, serviceTimeLoad)
+		c.CloseIdleConnections()
+		if r.firstErr != nil {
+			return fmt.Errorf("%d clients: %w", n, r.firstErr)
+		}
+		p99 := spreadOf(r.latencies).P99
+		if p99 >= pageTarget {
+			return nil
+		}
+		p.Capacity, p.CapacityP99 = n, p99
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,19 @@ type startupFigures struct {
 	PeakRSS  uint64 // VmHWM at that time, median
 }
 
-func measureStartup(ctx context.Context, o options, dbPath string, f *startupFigures) error {
+// measureStartup starts the binary on the pages' database, or on a new one like it when the
+// pages were not measured.
+func measureStartup(ctx context.Context, o options, work, dbPath string, f *startupFigures) error {
+	if dbPath == "" {
+		dbPath = filepath.Join(work, "startup.db")
+		rep, err := sampleReport(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := seedPagesDB(ctx, dbPath, rep); err != nil {
+			return err
+		}
+	}
 	var health, page []time.Duration
 	var idle, peak []uint64
 	for range o.startups {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/wifwiz/wifwiz/audit"
@@ -57,10 +56,6 @@ func auditWorker(ctx context.Context, dbPath, caPath string) (workerFigures, err
 	f.Wall = time.Since(start)
 	f.PeakHeapInuse = heap.stop()
 	f.Summary = out.Summary
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		f.MaxRSS = uint64(ru.Maxrss) * 1024 // kilobytes on Linux
-	}
 	return f, nil
 }
 
