@@ -28,6 +28,7 @@ type options struct {
 	runs     int           // process runs per way in the manual comparison
 	startups int
 	goBench  bool
+	capacity bool            // look for the most clients under which each page meets the p99 target
 	only     map[string]bool // sections to run; empty: all
 	worker   string          // internal: run one measurement in this child process
 	workerDB string
@@ -74,6 +75,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.runs, "runs", 15, "process runs per way in the check-vs-manual comparison")
 	fs.IntVar(&o.startups, "startups", 5, "measured start-ups of the built binary")
 	fs.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks (go test -bench) and include their output")
+	fs.BoolVar(&o.capacity, "capacity", true, "find, per page, the most clients (1 to 16) under which p99 stays below 20 ms")
 	only := fs.String("only", "", "run only these sections, comma-separated: "+strings.Join(sectionNames, ","))
 	fs.StringVar(&o.worker, "worker", "", "internal: run one audit in this process and print its figures as JSON")
 	fs.StringVar(&o.workerDB, "worker-db", "", "internal: the worker's database")

@@ -43,8 +43,9 @@ type pageLoad struct {
 	Errors       int
 	RPS          float64
 	Latency      spread
-	Alone        spread // one client: the page's own cost
-	HeapBefore   uint64 // HeapInuse after a GC, before and after the load
+	Alone        spread        // one client: the page's own cost
+	AloneCPU     time.Duration // CPU per request then, server and client: little moved by other work on the machine
+	HeapBefore   uint64        // HeapInuse after a GC, before and after the load
 	HeapAfter    uint64
 	GoroutinesBF [2]int
 	// Capacity is the most clients, of capacitySteps, under which p99 stayed below pageTarget.
@@ -175,7 +176,9 @@ func loadPage(ctx context.Context, base, marker string, o options, p *pageLoad) 
 		return err
 	}
 	p.Bytes = len(body)
+	cpu := selfCPU()
 	alone := hammer(ctx, warm, url, marker, 1, serviceTimeLoad)
+	p.AloneCPU = (selfCPU() - cpu) / time.Duration(max(1, len(alone.latencies)))
 	p.Alone = spreadOf(alone.latencies)
 	warm.CloseIdleConnections()
 
@@ -189,6 +192,9 @@ func loadPage(ctx context.Context, base, marker string, o options, p *pageLoad) 
 	p.Latency = spreadOf(r.latencies)
 	if r.firstErr != nil {
 		return fmt.Errorf("%d errors under load, the first: %w", r.errors, r.firstErr)
+	}
+	if !o.capacity {
+		return nil
 	}
 	return p.findCapacity(ctx, url, marker)
 }

@@ -86,23 +86,26 @@ func renderPages(p printer, res *results) {
 	p("`web.New` on a loopback port in the harness, the database on disk: 1,000 connections with a verification run each")
 	p("(CA and inline JWKS recorded, as real ones are), one of them with 100 runs. %d clients request the page in a loop,", res.Options.clients)
 	p("each waiting for its answer, for %s; every answer must be a 200 holding the page's table. *Alone*: one client for", res.Options.duration)
-	p("%s first, the page's own cost. Heap is `HeapInuse` after a GC, before and after the load. *p99 < 20 ms up to*: the", serviceTimeLoad)
-	p("most clients (of %v, %s each) under which p99 stayed below the target.", capacitySteps, serviceTimeLoad)
+	p("%s first, the page's own cost; *CPU per request* is the harness's CPU time then (server and client) per request —", serviceTimeLoad)
+	p("a figure other work on the machine moves little. Heap is `HeapInuse` after a GC, before and after the load.")
+	p("*p99 < 20 ms up to*: the most clients (of %v, %s each) under which p99 stayed below the target.", capacitySteps, serviceTimeLoad)
 	p("")
 	if len(res.Pages.Pages) == 0 {
 		notRun(p)
 		return
 	}
-	p("| page | size | requests/s | p50 | p99 | max | errors | alone p50 · p99 | p99 < 20 ms up to | heap before → after | goroutines |")
-	p("|---|---|---|---|---|---|---|---|---|---|---|")
+	p("| page | size | requests/s | p50 | p99 | max | errors | alone p50 · p99 | CPU per request | p99 < 20 ms up to | heap before → after | goroutines |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, pg := range res.Pages.Pages {
 		capacity := "none"
-		if pg.Capacity > 0 {
+		if !res.Options.capacity {
+			capacity = "not measured"
+		} else if pg.Capacity > 0 {
 			capacity = fmt.Sprintf("%d clients (p99 %s)", pg.Capacity, ms(pg.CapacityP99))
 		}
-		p("| %s `%s` | %.0f KiB | %.0f | %s | %s | %s | %d of %d | %s · %s | %s | %s → %s | %d → %d |", pg.Name, pg.Path, float64(pg.Bytes)/1024,
+		p("| %s `%s` | %.0f KiB | %.0f | %s | %s | %s | %d of %d | %s · %s | %s | %s | %s → %s | %d → %d |", pg.Name, pg.Path, float64(pg.Bytes)/1024,
 			pg.RPS, ms(pg.Latency.P50), ms(pg.Latency.P99), ms(pg.Latency.Max), pg.Errors, pg.Requests,
-			ms(pg.Alone.P50), ms(pg.Alone.P99), capacity, mib(pg.HeapBefore), mib(pg.HeapAfter), pg.GoroutinesBF[0], pg.GoroutinesBF[1])
+			ms(pg.Alone.P50), ms(pg.Alone.P99), ms(pg.AloneCPU), capacity, mib(pg.HeapBefore), mib(pg.HeapAfter), pg.GoroutinesBF[0], pg.GoroutinesBF[1])
 	}
 	p("")
 	p("With %d clients on %d cores, each request waits for the ones ahead of it: p50 under load is about clients ÷ cores ×", res.Options.clients, res.Machine.Cores)
