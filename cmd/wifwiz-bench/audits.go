@@ -47,6 +47,7 @@ type auditRun struct {
 	PerConnection map[string]float64 // requests per connection, by kind
 	MaxInFlight   int
 	EmulatorCPU   time.Duration // CPU the harness (the emulator, almost all of it) used meanwhile
+	OtherCores    float64       // cores other processes kept busy meanwhile
 }
 
 // workerFigures are measured inside the child process that runs the audit, so that its memory
@@ -154,7 +155,7 @@ func seedAuditDB(ctx context.Context, path string, templates []wif.Connection, n
 func runAudit(ctx context.Context, is *issuer, argv []string, n int, worker bool) (auditRun, error) {
 	var r auditRun
 	is.emu.ResetCounts()
-	cpuBefore := selfCPU()
+	cpuBefore, others := selfCPU(), startOtherLoad()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = childEnv(is.secretEnviron()...)
 	var stdout, stderr bytes.Buffer
@@ -176,6 +177,7 @@ func runAudit(ctx context.Context, is *issuer, argv []string, n int, worker bool
 		r.MaxRSS = uint64(ru.Maxrss) * 1024 // kilobytes on Linux
 	}
 	r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	r.OtherCores = others.cores(r.CPU)
 	if r.Summary.Total != n || r.Summary.Passed+r.Summary.Drifted != n {
 		return r, fmt.Errorf("audit of %d connections: %+v; every one should pass", n, r.Summary)
 	}

@@ -32,6 +32,7 @@ type checkFigure struct {
 	PerCheck    map[string]float64
 	MaxInFlight int
 	Summary     string
+	OtherCores  float64 // cores other processes kept busy meanwhile
 }
 
 func measureChecks(ctx context.Context, o options) ([]checkFigure, error) {
@@ -67,6 +68,7 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 		Progress: func(authentik.StepResult) { answered.latest(time.Now()) }}
 	is.emu.ResetCounts()
 	durations, engine := make([]time.Duration, 0, samples), make([]time.Duration, 0, samples)
+	others := startOtherLoad()
 	for i := 0; i <= samples; i++ {
 		answered.reset()
 		start := time.Now()
@@ -85,6 +87,7 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 		}
 		durations, engine = append(durations, took), append(engine, end.Sub(answered.get()))
 	}
+	f.OtherCores = others.cores(0)
 	f.Spread, f.Engine = spreadOf(durations), spreadOf(engine)
 	f.PerCheck = perUnit(is.emu.Counts(), samples+1)
 	f.MaxInFlight = is.emu.MaxInFlight()

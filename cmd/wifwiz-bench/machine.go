@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // machine is what the figures were measured on.
@@ -72,4 +74,47 @@ func gitCommit() string {
 		return "unknown"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// clockTick is the unit of /proc/stat: USER_HZ, 100 on Linux.
+const clockTick = 10 * time.Millisecond
+
+// machineBusy is the CPU time every process on the machine has used since boot (/proc/stat);
+// 0 when unreadable.
+func machineBusy() time.Duration {
+	f := strings.Fields(strings.SplitN(readFile("/proc/stat"), "\n", 2)[0])
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var ticks int64
+	for i, v := range f[1:9] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * clockTick
+}
+
+// otherLoad measures how busy the rest of the machine keeps its cores while the harness
+// measures: the figures of a shared machine move with it.
+type otherLoad struct {
+	start      time.Time
+	busy, self time.Duration
+}
+
+func startOtherLoad() otherLoad {
+	return otherLoad{start: time.Now(), busy: machineBusy(), self: selfCPU()}
+}
+
+// cores is the average number of cores other processes kept busy since start; children is the
+// CPU of this harness's own child processes meanwhile.
+func (o otherLoad) cores(children time.Duration) float64 {
+	wall := time.Since(o.start)
+	other := machineBusy() - o.busy - (selfCPU() - o.self) - children
+	if wall <= 0 || other < 0 {
+		return 0
+	}
+	return float64(other) / float64(wall)
 }

@@ -49,6 +49,7 @@ type pageLoad struct {
 	HeapAfter    uint64
 	GoroutinesBF [2]int
 	// Capacity is the most clients, of capacitySteps, under which p99 stayed below pageTarget.
+	OtherCores  float64 // cores other processes kept busy during the load
 	Capacity    int
 	CapacityP99 time.Duration
 }
@@ -184,7 +185,9 @@ func loadPage(ctx context.Context, base, marker string, o options, p *pageLoad) 
 
 	p.HeapBefore, p.GoroutinesBF[0] = settledHeap()
 	client := newLoadClient(o.clients)
+	others := startOtherLoad()
 	r := hammer(ctx, client, url, marker, o.clients, o.duration)
+	p.OtherCores = others.cores(0)
 	client.CloseIdleConnections()
 	p.HeapAfter, p.GoroutinesBF[1] = settledHeap()
 	p.Requests, p.Errors = len(r.latencies)+r.errors, r.errors

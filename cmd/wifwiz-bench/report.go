@@ -123,14 +123,15 @@ func renderChecks(p printer, res *results) {
 	p("`probe.Runner.Verify` with the client secret, on a connection set up like the demo (username subject, inline JWKS,")
 	p("Console IDs), one check after another on one runner, as the wizard and `wifwiz check` run it. The first check opens the")
 	p("TLS connections and looks the host up; it is shown apart. *Engine*: from the last answer to the finished report —")
-	p("wifwiz's checks, signature included. At L = 0 only the work on both sides is left.")
+	p("wifwiz's checks, signature included. At L = 0 only the work on both sides is left. *Other load*: the cores other")
+	p("processes on the machine kept busy meanwhile (from /proc/stat), which the slowest checks wait for.")
 	p("")
 	if len(res.Checks) == 0 {
 		notRun(p)
 		return
 	}
-	p("| L | token URL | checks | first | median | p95 | max | median ÷ L | p95 ÷ L | engine, median | requests per check | report |")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	p("| L | token URL | checks | first | median | p95 | max | median ÷ L | p95 ÷ L | engine, median | requests per check | other load | report |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, c := range res.Checks {
 		s := c.Spread
 		r50, r95 := "—", "—"
@@ -141,8 +142,8 @@ func renderChecks(p printer, res *results) {
 		if c.TokenURL {
 			from = "recorded"
 		}
-		p("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", ms(c.Latency), from, s.N, ms(c.First), ms(s.P50), ms(s.P95), ms(s.Max),
-			r50, r95, ms(c.Engine.P50), countsText(c.PerCheck), c.Summary)
+		p("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", ms(c.Latency), from, s.N, ms(c.First), ms(s.P50), ms(s.P95), ms(s.Max),
+			r50, r95, ms(c.Engine.P50), countsText(c.PerCheck), coresText(c.OtherCores), c.Summary)
 	}
 	p("")
 	an := res.Anatomy
@@ -160,6 +161,9 @@ func renderChecks(p printer, res *results) {
 	p("answer ends the check and the signing overlaps the first round trip.")
 	p("")
 }
+
+// coresText words an average number of busy cores.
+func coresText(c float64) string { return fmt.Sprintf("%.2f cores", c) }
 
 // setupNote names the token URL setup in the summary.
 func (c checkFigure) setupNote() string {

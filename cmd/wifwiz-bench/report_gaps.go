@@ -3,6 +3,7 @@ package main
 import (
 	"time"
 
+	"github.com/wifwiz/wifwiz/audit"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 )
 
@@ -18,16 +19,23 @@ func renderGaps(p printer, res *results) {
 
 func renderCheckGap(p printer, res *results) {
 	for _, c := range res.Checks {
-		if c.Latency != benchLatency || c.TokenURL || times(c.Spread.P50, c.Latency) <= 2.3 {
+		r50, r95 := times(c.Spread.P50, c.Latency), times(c.Spread.P95, c.Latency)
+		if c.Latency == 0 || (r50 <= 2.3 && r95 <= 2.3) {
 			continue
 		}
-		an, engine := res.Anatomy, engineAt(res, 0)
-		p("- **One check at L = %s**: %s above 2 × L, a fixed cost that weighs more the smaller L is (at 50 ms it is met).", ms(c.Latency),
-			ms(c.Spread.P50-2*c.Latency))
-		p("  Each request alone at L = 0 costs discovery %s and token %s (the emulator signing two RS256 tokens), and wifwiz's",
-			ms(an.Discovery.P50), ms(an.Token.P50))
-		p("  checks %s: the token request waits for discovery because the endpoint comes from it. With the token URL", ms(engine))
-		p("  recorded the token request runs beside discovery → JWKS, and the same check takes %s.", tokenURLFigure(res, c.Latency))
+		p("- **One check at L = %s%s** (median %.2f × L, p95 %.2f × L):", ms(c.Latency), c.setupNote(), r50, r95)
+		if r50 > 2.3 && !c.TokenURL {
+			an, engine := res.Anatomy, engineAt(res, 0)
+			p("  %s above 2 × L at the median, a fixed cost that weighs more the smaller L is. Each request alone at L = 0 costs",
+				ms(c.Spread.P50-2*c.Latency))
+			p("  discovery %s and token %s (the emulator signing two RS256 tokens), and wifwiz's checks %s: the token",
+				ms(an.Discovery.P50), ms(an.Token.P50), ms(engine))
+			p("  request waits for discovery because the endpoint comes from it. With the token URL recorded the token request")
+			p("  runs beside discovery → JWKS, and the same check takes %s at the median.", tokenURLFigure(res, c.Latency))
+			continue
+		}
+		p("  the median meets the target; the slowest checks waited for the cores, which other processes kept %s busy", coresText(c.OtherCores))
+		p("  on average meanwhile (of %d).", res.Machine.Cores)
 	}
 }
 
@@ -43,15 +51,23 @@ func tokenURLFigure(res *results, l time.Duration) string {
 func renderAuditGap(p printer, res *results) {
 	for _, a := range res.Audits {
 		r := a.First
-		if a.Connections != 1000 || a.Signing != emulator.RS256 || (r.Wall < 3*time.Second && a.Repeat.Wall < 3*time.Second) {
+		if a.Connections != 1000 || (r.Wall < 3*time.Second && a.Repeat.Wall < 3*time.Second) {
 			continue
 		}
-		floor := (r.CPU + r.EmulatorCPU) / time.Duration(res.Machine.Cores)
-		p("- **Audit of 1,000 connections, %d issuer(s), RSA keys** (%s): bound by CPU, not round trips. The audit used %s of CPU",
-			a.Issuers, seconds(r.Wall), seconds(r.CPU))
-		p("  and the emulator %s signing 2,000 RS256 tokens, on %d cores: at least %s. On its own machine authentik's signing", seconds(r.EmulatorCPU),
-			res.Machine.Cores, seconds(floor))
-		p("  would cost wifwiz nothing; with EC keys the emulator's share nearly vanishes and the same audit meets the target (section 3).")
+		rounds := time.Duration((a.Connections+audit.DefaultConcurrency-1)/audit.DefaultConcurrency) * benchLatency
+		free := float64(res.Machine.Cores) - r.OtherCores
+		p("- **Audit of 1,000 connections, %d issuer(s), %s keys** (first %s, repeat %s): bound by CPU, not round trips", a.Issuers, a.Signing,
+			seconds(r.Wall), seconds(a.Repeat.Wall))
+		p("  (those need %s). The audit used %s of CPU and the emulator %s answering it, on %d cores of which other", seconds(rounds),
+			seconds(r.CPU), seconds(r.EmulatorCPU), res.Machine.Cores)
+		if free > 0.1 {
+			p("  processes kept %s busy: at least %s.", coresText(r.OtherCores), seconds(time.Duration(float64(r.CPU+r.EmulatorCPU)/free)))
+		} else {
+			p("  processes kept %s busy.", coresText(r.OtherCores))
+		}
+		if a.Signing == emulator.RS256 {
+			p("  Most of the emulator's share is signing two RS256 tokens per connection, which authentik does on its own machine.")
+		}
 	}
 }
 
@@ -69,7 +85,8 @@ func renderPageGap(p printer, res *results) {
 	p("  waits for about clients ÷ cores others; p99 under 20 ms needs a page costing under %s of CPU, load generator", ms(budget))
 	p("  included. Measured alone:")
 	for _, pg := range res.Pages.Pages {
-		p("  %s %s CPU per request (p99 < 20 ms held up to %s);", pg.Name, ms(pg.AloneCPU), capacityText(res, pg))
+		p("  %s %s CPU per request (p99 < 20 ms held up to %s; other processes kept %s busy during its load);", pg.Name,
+			ms(pg.AloneCPU), capacityText(res, pg), coresText(pg.OtherCores))
 	}
 	p("  the list is 1,000 rows, %.0f KiB of HTML: in its CPU profile about half is SQLite reading the rows with each newest", float64(listBytes(res))/1024)
 	p("  run, half the template. Showing the list a page at a time (say 50 rows, with the search) would bring it near the")

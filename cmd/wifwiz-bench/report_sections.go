@@ -48,25 +48,27 @@ func renderAudits(p printer, res *results) {
 	p("evenly over the issuers; each has its secret reference, inline JWKS and Console IDs. *First*: no earlier run;")
 	p("*repeat*: the same database again, when each connection has a passing run to compute drift against. Wall time covers")
 	p("listing the connections, verifying them and recording every run. Requests are counted by the emulator for the first")
-	p("audit. CPU: the audit process's user + system time, and the harness's meanwhile (the emulator answering).")
+	p("audit. CPU: the audit process's user + system time, and the harness's meanwhile (the emulator answering); *other")
+	p("load*: the cores the machine's other processes kept busy meanwhile (from /proc/stat).")
 	p("")
 	if len(res.Audits) == 0 {
 		notRun(p)
 		return
 	}
-	p("| keys | connections | issuers | wall, first | wall, repeat | requests per connection | at once (max) | CPU audit · emulator | peak heap | max RSS |")
-	p("|---|---|---|---|---|---|---|---|---|---|")
+	p("| keys | connections | issuers | wall, first | wall, repeat | requests per connection | at once (max) | CPU audit · emulator | other load | peak heap | max RSS |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, a := range res.Audits {
 		r := a.First
-		p("| %s | %d | %d | %s | %s | %s (%s) | %d | %s · %s | %s | %s |", a.Signing, a.Connections, a.Issuers, seconds(r.Wall), seconds(a.Repeat.Wall),
-			trimFloat(r.requests()), countsText(r.PerConnection), r.MaxInFlight, seconds(r.CPU), seconds(r.EmulatorCPU), mib(r.PeakHeapInuse), mib(r.MaxRSS))
+		p("| %s | %d | %d | %s | %s | %s (%s) | %d | %s · %s | %s | %s | %s |", a.Signing, a.Connections, a.Issuers, seconds(r.Wall), seconds(a.Repeat.Wall),
+			trimFloat(r.requests()), countsText(r.PerConnection), r.MaxInFlight, seconds(r.CPU), seconds(r.EmulatorCPU), coresText(r.OtherCores),
+			mib(r.PeakHeapInuse), mib(r.MaxRSS))
 	}
 	for _, a := range res.Audits {
 		if c := a.Command; c != nil {
 			p("")
 			p("The built binary on the same %s database of %d connections across %d issuers, a third audit: `wifwiz audit --db … --ca-file … --json`,", a.Signing, a.Connections, a.Issuers)
-			p("timed from process start to exit: **%s** (CPU %s, emulator %s, max RSS %s, %s requests per connection).",
-				seconds(c.Wall), seconds(c.CPU), seconds(c.EmulatorCPU), mib(c.MaxRSS), trimFloat(c.requests()))
+			p("timed from process start to exit: **%s** (CPU %s, emulator %s, other load %s, max RSS %s, %s requests per connection).",
+				seconds(c.Wall), seconds(c.CPU), seconds(c.EmulatorCPU), coresText(c.OtherCores), mib(c.MaxRSS), trimFloat(c.requests()))
 		}
 	}
 	p("")
@@ -94,8 +96,8 @@ func renderPages(p printer, res *results) {
 		notRun(p)
 		return
 	}
-	p("| page | size | requests/s | p50 | p99 | max | errors | alone p50 · p99 | CPU per request | p99 < 20 ms up to | heap before → after | goroutines |")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	p("| page | size | requests/s | p50 | p99 | max | errors | other load | alone p50 · p99 | CPU per request | p99 < 20 ms up to | heap before → after | goroutines |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, pg := range res.Pages.Pages {
 		capacity := "none"
 		if !res.Options.capacity {
@@ -103,8 +105,8 @@ func renderPages(p printer, res *results) {
 		} else if pg.Capacity > 0 {
 			capacity = fmt.Sprintf("%d clients (p99 %s)", pg.Capacity, ms(pg.CapacityP99))
 		}
-		p("| %s `%s` | %.0f KiB | %.0f | %s | %s | %s | %d of %d | %s · %s | %s | %s | %s → %s | %d → %d |", pg.Name, pg.Path, float64(pg.Bytes)/1024,
-			pg.RPS, ms(pg.Latency.P50), ms(pg.Latency.P99), ms(pg.Latency.Max), pg.Errors, pg.Requests,
+		p("| %s `%s` | %.0f KiB | %.0f | %s | %s | %s | %d of %d | %s | %s · %s | %s | %s | %s → %s | %d → %d |", pg.Name, pg.Path, float64(pg.Bytes)/1024,
+			pg.RPS, ms(pg.Latency.P50), ms(pg.Latency.P99), ms(pg.Latency.Max), pg.Errors, pg.Requests, coresText(pg.OtherCores),
 			ms(pg.Alone.P50), ms(pg.Alone.P99), ms(pg.AloneCPU), capacity, mib(pg.HeapBefore), mib(pg.HeapAfter), pg.GoroutinesBF[0], pg.GoroutinesBF[1])
 	}
 	p("")
