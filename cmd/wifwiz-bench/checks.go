@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -33,6 +34,7 @@ type checkFigure struct {
 	MaxInFlight int
 	Summary     string
 	OtherCores  float64 // cores other processes kept busy meanwhile
+	GCs         uint32  // collections in the harness (emulator and wifwiz) meanwhile
 }
 
 func measureChecks(ctx context.Context, o options) ([]checkFigure, error) {
@@ -68,7 +70,7 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 		Progress: func(authentik.StepResult) { answered.latest(time.Now()) }}
 	is.emu.ResetCounts()
 	durations, engine := make([]time.Duration, 0, samples), make([]time.Duration, 0, samples)
-	others := startOtherLoad()
+	others, gcs := startOtherLoad(), numGC()
 	for i := 0; i <= samples; i++ {
 		answered.reset()
 		start := time.Now()
@@ -87,7 +89,7 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 		}
 		durations, engine = append(durations, took), append(engine, end.Sub(answered.get()))
 	}
-	f.OtherCores = others.cores(0)
+	f.OtherCores, f.GCs = others.cores(0), numGC()-gcs
 	f.Spread, f.Engine = spreadOf(durations), spreadOf(engine)
 	f.PerCheck = perUnit(is.emu.Counts(), samples+1)
 	f.MaxInFlight = is.emu.MaxInFlight()
@@ -118,6 +120,12 @@ func (a *latestTime) reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.t = time.Time{}
+}
+
+func numGC() uint32 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.NumGC
 }
 
 // perUnit divides request counts by n.

@@ -48,7 +48,7 @@ func TestReportVerdicts(t *testing.T) {
 		"| one check at L = 20.0 ms, token URL recorded, median · p95 | ≤ 2.3 × L | 2.10 × L · 2.15 × L | met |",
 		"**One check at L = 20.0 ms** (median 2.40 × L, p95 2.45 × L):",
 		"8.00 ms above 2 × L at the median",
-		"the same check takes 42.0 ms (2.1 × L) at the median",
+		"the same check takes 42.0 ms (2.10 × L) at the median",
 		"| start-up to the first served page (1,000 connections), median | < 200 ms | 50.0 ms | met |",
 		"Test CPU, 2 cores",
 		"## 3. Audit scaling",
