@@ -107,6 +107,7 @@ func renderMachine(p printer, res *results) {
 	p("")
 	p("```sh")
 	p("make bench                                          # all sections and the Go benchmarks; writes docs/benchmarks.md")
+	p("go run ./cmd/wifwiz-bench -only pages,startup -out -  # some sections only: checks,manual,audit,pages,startup,gobench")
 	p("go run ./cmd/wifwiz-bench -out - -duration 3s -gobench=false   # quicker, to stdout")
 	p("```")
 	p("")
@@ -114,6 +115,9 @@ func renderMachine(p printer, res *results) {
 	p("(processes per way in the curl comparison, 15), `-startups` (5), `-gobench` (run `go test -bench`). No network beyond")
 	p("loopback and no external tools are needed; `curl` and `jq` are used for the comparison row when installed. This run: ")
 	p("`-duration %s -clients %d -samples %d -runs %d -startups %d`.", res.Options.duration, res.Options.clients, res.Options.samples, res.Options.runs, res.Options.startups)
+	p("")
+	p("From a fresh clone, `make bench` first downloads the modules and builds (on this machine, with an empty build cache,")
+	p("about three minutes of its five); the measurements take the time given at the top.")
 	p("")
 }
 
