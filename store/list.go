@@ -31,8 +31,28 @@ func (l Listed) Status() string {
 
 // ListFilter narrows ListConnections. Query matches name or issuer URL (case-insensitive substring).
 type ListFilter struct {
-	Query string
-	Demo  *bool // nil: both
+	Query  string
+	Demo   *bool // nil: both
+	Limit  int   // 0: no limit
+	Offset int
+}
+
+// page is the LIMIT/OFFSET clause of f, empty without a limit.
+func (f ListFilter) page() string {
+	if f.Limit <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(0, f.Offset))
+}
+
+// CountConnections counts the connections f matches, ignoring its limit and offset.
+func (s *DB) CountConnections(ctx context.Context, f ListFilter) (int, error) {
+	where, args := listWhere(f)
+	var n int
+	if err := s.reads.QueryRowContext(ctx, `SELECT COUNT(*) FROM connections c `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count connections: %w", err)
+	}
+	return n, nil
 }
 
 // ListConnections returns the connections ordered by name, each with its newest run, in one query.
@@ -42,7 +62,7 @@ func (s *DB) ListConnections(ctx context.Context, f ListFilter) ([]Listed, error
 		r.id, r.at, r.trigger, r.ok, r.summary, r.token_fingerprint, r.drift_json
 		FROM connections c
 		LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE connection_id = c.id ORDER BY at DESC, id DESC LIMIT 1)
-		` + where + ` ORDER BY c.name`
+		` + where + ` ORDER BY c.name` + f.page()
 	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)

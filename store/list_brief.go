@@ -21,7 +21,7 @@ func (s *DB) ListConnectionsBrief(ctx context.Context, f ListFilter) ([]Listed, 
 	q := `SELECT ` + briefColumns + `, r.id, r.at, r.trigger, r.ok, r.summary, r.token_fingerprint, r.drift_json
 		FROM connections c
 		LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE connection_id = c.id ORDER BY at DESC, id DESC LIMIT 1)
-		` + where + ` ORDER BY c.name`
+		` + where + ` ORDER BY c.name` + f.page()
 	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)

@@ -21,21 +21,43 @@ func setNav(c echo.Context, nav string) {
 	c.SetRequest(req.WithContext(views.WithMeta(req.Context(), m)))
 }
 
+// connectionsPerPage bounds the list page: past a few dozen rows a person searches instead,
+// and a page of 1,000 rows cost 28 ms of CPU (docs/benchmarks.md).
+const connectionsPerPage = 50
+
 func (s *Server) handleConnectionIndex(c echo.Context) error {
 	setNav(c, "connections")
 	ctx := c.Request().Context()
 	query := strings.TrimSpace(c.QueryParam("q"))
-	all, err := s.cfg.Store.ListConnectionsBrief(ctx, store.ListFilter{})
+	total, err := s.cfg.Store.CountConnections(ctx, store.ListFilter{})
 	if err != nil {
 		return err
 	}
-	rows := all
+	filter := store.ListFilter{Query: query}
+	matched := total
 	if query != "" {
-		if rows, err = s.cfg.Store.ListConnectionsBrief(ctx, store.ListFilter{Query: query}); err != nil {
+		if matched, err = s.cfg.Store.CountConnections(ctx, filter); err != nil {
 			return err
 		}
 	}
-	return render(c, http.StatusOK, views.ConnectionsPage(views.ConnectionsModel{Query: query, Rows: connectionRows(rows), Total: len(all)}))
+	page := pageParam(c, matched)
+	filter.Limit, filter.Offset = connectionsPerPage, (page-1)*connectionsPerPage
+	rows, err := s.cfg.Store.ListConnectionsBrief(ctx, filter)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ConnectionsPage(views.ConnectionsModel{Query: query, Rows: connectionRows(rows),
+		Total: total, Matched: matched, Page: page, PerPage: connectionsPerPage}))
+}
+
+// pageParam reads ?page=, 1-based, clamped to the pages there are.
+func pageParam(c echo.Context, matched int) int {
+	page, err := strconv.Atoi(c.QueryParam("page"))
+	last := max(1, (matched+connectionsPerPage-1)/connectionsPerPage)
+	if err != nil || page < 1 {
+		return 1
+	}
+	return min(page, last)
 }
 
 func connectionRows(ls []store.Listed) []views.ConnectionRow {

@@ -24,6 +24,7 @@ type Store interface {
 	UpdateConnection(ctx context.Context, c *wif.Connection, actor string) error
 	ListConnections(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
 	ListConnectionsBrief(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
+	CountConnections(ctx context.Context, f store.ListFilter) (int, error)
 	DeleteConnection(ctx context.Context, id int64) error
 	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
 	ListRunSummaries(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)

@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/wifwiz/wifwiz/web"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 func TestListPageEmptyState(t *testing.T) {
@@ -171,5 +174,42 @@ func TestHealth(t *testing.T) {
 	p := a.get("/healthz")
 	if p.status != http.StatusOK || !strings.Contains(p.body, `"status":"ok"`) {
 		t.Fatalf("health: %d %s", p.status, p.body)
+	}
+}
+
+func TestConnectionsListPages(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	for i := range 120 {
+		name := fmt.Sprintf("conn-%03d", i)
+		if i%2 == 1 {
+			name = fmt.Sprintf("other-%03d", i)
+		}
+		if err := a.db.CreateConnection(ctx, &wif.Connection{Name: name}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := a.get("/")
+	if n := first.doc.Find(`[data-testid="connection-row"]`).Length(); n != 50 {
+		t.Fatalf("page 1 has %d rows", n)
+	}
+	if !strings.Contains(first.text(`[data-testid="pager"]`), "1–50 of 120") {
+		t.Fatalf("pager = %q", first.text(`[data-testid="pager"]`))
+	}
+	next, _ := first.doc.Find(`[data-testid="pager"] a[rel="next"]`).Attr("href")
+	if next != "/?page=2" {
+		t.Fatalf("next = %q", next)
+	}
+	last := a.get("/?page=99")
+	if n := last.doc.Find(`[data-testid="connection-row"]`).Length(); n != 20 || !strings.Contains(last.text(`[data-testid="pager"]`), "101–120 of 120") {
+		t.Fatalf("last page: %d rows, pager %q", n, last.text(`[data-testid="pager"]`))
+	}
+	search := a.get("/?q=conn-&page=2")
+	if !strings.Contains(search.text(`[data-testid="pager"]`), "51–60 of 60") {
+		t.Fatalf("search pager = %q", search.text(`[data-testid="pager"]`))
+	}
+	prev, _ := search.doc.Find(`[data-testid="pager"] a[rel="prev"]`).Attr("href")
+	if prev != "/?q=conn-" {
+		t.Fatalf("prev keeps the query? %q", prev)
 	}
 }

@@ -24,6 +24,7 @@ import (
 // The pages' database (issue 7): 1,000 connections with a run each; the first has 100 runs.
 const (
 	pageConnections = 1000
+	listPageRows    = 50 // the connections page shows this many a page (web.connectionsPerPage)
 	pageDetailRuns  = 100
 	pageIssuers     = 10
 	serviceTimeLoad = 2 * time.Second // one client alone: the time a page costs without queueing
@@ -81,7 +82,7 @@ func measurePages(ctx context.Context, o options, work string) (pageFigures, err
 	}
 	defer stop()
 	targets := []struct{ name, path, marker string }{
-		{"connections list (1,000 connections)", "/", `data-testid="connection-row"`},
+		{"connections list (1,000 connections, first page of 50)", "/", `data-testid="connection-row"`},
 		{"connection detail (100 runs)", fmt.Sprintf("/connections/%d", detailID), `data-testid="runs"`},
 		{"verification report", fmt.Sprintf("/connections/%d/wizard/5", detailID), `data-testid="report"`},
 	}

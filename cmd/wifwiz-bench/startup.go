@@ -83,8 +83,8 @@ func startOnce(ctx context.Context, bin, dbPath string) (startup, error) {
 		return s, fmt.Errorf("first page: %w", err)
 	}
 	s.page = time.Since(start)
-	if n := strings.Count(string(body), `data-testid="connection-row"`); n != pageConnections {
-		return s, fmt.Errorf("the first page lists %d connections, want %d", n, pageConnections)
+	if n := strings.Count(string(body), `data-testid="connection-row"`); n != listPageRows {
+		return s, fmt.Errorf("the first page lists %d connections, want %d", n, listPageRows)
 	}
 	client.CloseIdleConnections()
 	time.Sleep(time.Second)
