@@ -46,7 +46,7 @@ func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connecti
 	}
 	ref, _ := shownSecretRef(*conn)
 	m := views.ConnectionModel{Connection: *conn, Status: connectionStatus(runs), Settings: settingRows(*conn, nil),
-		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.refResolves(*conn), SecretRef: ref,
+		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.secretResolves(conn), SecretRef: ref,
 		VerifyError: verifyError, Exports: exportLinks(conn.ID)}
 	return render(c, status, views.ConnectionPage(m))
 }
@@ -58,11 +58,6 @@ func connectionStatus(runs []wif.Run) string {
 		l.LastRun = &runs[0]
 	}
 	return l.Status()
-}
-
-func (s *Server) refResolves(conn wif.Connection) bool {
-	_, err := secretref.Resolve(conn.SecretRef, s.cfg.Getenv)
-	return err == nil
 }
 
 // handleConnectionVerify runs one manual verification. The secret comes from the connection's
