@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,9 +20,6 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 	"github.com/wifwiz/wifwiz/workload"
 )
-
-// manualVerifyTimeout bounds a "Verify now" run; each request in it has its own 10 s.
-const manualVerifyTimeout = 45 * time.Second
 
 func (s *Server) handleConnectionShow(c echo.Context) error {
 	conn, err := s.connectionParam(c)
@@ -75,13 +70,10 @@ func (s *Server) handleConnectionVerify(c echo.Context) error {
 		return s.renderConnection(c, http.StatusUnprocessableEntity, conn,
 			"Enter the client secret: it is in the provider's edit form in authentik (Client Secret). It is used for this run only.")
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), manualVerifyTimeout)
-	defer cancel()
-	rep, err := s.cfg.Runner.Verify(ctx, probe.Input{Connection: *conn, Secret: secret})
-	if err != nil {
+	run, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret, trigger: wif.TriggerManual})
+	if wif.ErrorCode(err) == wif.EINVALID {
 		return s.renderConnection(c, http.StatusUnprocessableEntity, conn, "This connection cannot be verified as recorded: "+err.Error())
 	}
-	run, err := probe.Record(ctx, s.cfg.Store, *conn, rep, wif.TriggerManual, actor)
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,8 @@ func (s *Server) handleSampleJob(c echo.Context) error {
 	id := s.jobs.add(job)
 	snapshot, ctx := *conn, c.Request().Context()
 	go func() {
-		job.finish(s.verifyAndRecord(ctx, &snapshot, secret, false, job.observe))
+		_, err := s.verifyAndRecord(ctx, liveRun{conn: &snapshot, secret: secret, progress: job.observe})
+		job.finish(err)
 	}()
 	steps, _, _ := job.snapshot()
 	return render(c, http.StatusOK, views.Progress("/jobs/"+id, steps, true))

@@ -78,7 +78,8 @@ func (s *Server) afterConsoleSave(c echo.Context, conn *wif.Connection) error {
 	if msg != "" {
 		return nil
 	}
-	return s.verifyAndRecord(c.Request().Context(), conn, secret, false, nil)
+	_, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret})
+	return err
 }
 
 // handleProviderInspect reads the provider's settings through authentik's admin API with a

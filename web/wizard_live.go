@@ -98,8 +98,11 @@ func (s *Server) handleSampleToken(c echo.Context, conn *wif.Connection) error {
 	if !ok {
 		return err
 	}
-	if err := s.verifyAndRecord(c.Request().Context(), conn, secret, false, nil); err != nil {
-		return s.renderSampleError(c, conn, err)
+	if _, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret}); err != nil {
+		if wif.ErrorCode(err) == wif.EINVALID {
+			return s.renderSampleError(c, conn, err)
+		}
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepSample))
 }
@@ -113,20 +116,33 @@ func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err err
 	return render(c, http.StatusUnprocessableEntity, views.SampleStep(m))
 }
 
-// verifyAndRecord runs one verification with its own deadline and stores it as a wizard run.
-func (s *Server) verifyAndRecord(ctx context.Context, conn *wif.Connection, secret string, exchange bool, progress func(probeStep)) error {
+// liveRun is one verification started from a page.
+type liveRun struct {
+	conn     *wif.Connection
+	secret   string
+	exchange bool
+	trigger  wif.Trigger     // empty: wizard
+	progress func(probeStep) // optional
+}
+
+// verifyAndRecord runs one verification with its own deadline (the request may end first) and
+// stores it as a run of the connection.
+func (s *Server) verifyAndRecord(ctx context.Context, r liveRun) (*wif.Run, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
 	defer cancel()
-	in := probe.Input{Connection: *conn, Secret: secret, Exchange: exchange}
-	if progress != nil {
-		in.Progress = progressAdapter(progress)
+	in := probe.Input{Connection: *r.conn, Secret: r.secret, Exchange: r.exchange}
+	if r.progress != nil {
+		in.Progress = progressAdapter(r.progress)
 	}
 	rep, err := s.cfg.Runner.Verify(ctx, in)
 	if err != nil {
-		return err
+		// The connection cannot be verified as recorded (an unreadable CA, a malformed validity).
+		return nil, &wif.Error{Code: wif.EINVALID, Message: err.Error()}
 	}
-	_, err = probe.Record(ctx, s.cfg.Store, *conn, rep, wif.TriggerWizard, actor)
-	return err
+	if r.trigger == "" {
+		r.trigger = wif.TriggerWizard
+	}
+	return probe.Record(ctx, s.cfg.Store, *r.conn, rep, r.trigger, actor)
 }
 
 func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
@@ -146,7 +162,7 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 	if msg != "" {
 		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": msg}, "")
 	}
-	if err := s.verifyAndRecord(c.Request().Context(), conn, secret, c.FormValue("exchange") == "1", nil); err != nil {
+	if _, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret, exchange: c.FormValue("exchange") == "1"}); err != nil {
 		return err
 	}
 	if conn.Step < stepReport {
