@@ -322,3 +322,36 @@ func TestWizardResumesWhereTheUserStopped(t *testing.T) {
 		}
 	}
 }
+
+func TestProviderReadThroughTheAdminAPI(t *testing.T) {
+	a, d := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	a.submit(base+"1", nil)
+	page := a.get(base + "2")
+	tok := page.doc.Find(`input[name="_csrf"]`).AttrOr("value", "")
+	apiToken := d.Authentik.APIToken()
+
+	p := a.post(base+"2/inspect", url.Values{"client_id": {demo.ClientID}, "api_token": {apiToken}}, tok)
+	if p.status != http.StatusOK {
+		t.Fatalf("inspect: %d %s", p.status, p.text(`[data-testid="api-error"]`))
+	}
+	rows := p.doc.Find(`[data-testid="provider-results"] tbody tr`)
+	if rows.Length() < 6 {
+		t.Fatalf("%d checklist rows", rows.Length())
+	}
+	if !strings.Contains(p.text(`[data-testid="provider-results"]`), "Based on the User's username") {
+		t.Errorf("subject mode not read: %s", p.text(`[data-testid="provider-results"]`))
+	}
+	bad := a.post(base+"2/inspect", url.Values{"client_id": {demo.ClientID}, "api_token": {"wrong-api-token-value"}}, tok)
+	if bad.status != http.StatusUnprocessableEntity || bad.text(`[data-testid="api-error"]`) == "" {
+		t.Fatalf("wrong API token: %d", bad.status)
+	}
+	for _, body := range []string{p.body, bad.body} {
+		if strings.Contains(body, apiToken) || strings.Contains(body, "wrong-api-token-value") {
+			t.Fatal("the API token was rendered back")
+		}
+	}
+	if strings.Contains(a.logs.String(), apiToken) {
+		t.Fatal("the API token reached the logs")
+	}
+}
