@@ -1,11 +1,9 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -107,7 +105,8 @@ func (s *Server) handleRunShow(c echo.Context) error {
 	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(*run), Drift: driftRows(run.Drift), Checks: checkRows(rep.Checks)}
 	if rep.Token != nil {
 		m.TokenField, m.Fingerprint = rep.Token.Field, rep.Token.SHA256
-		m.Header, m.Claims = valueRows(rep.Token.Header), valueRows(rep.Token.Claims)
+		now := s.cfg.Now()
+		m.Header, m.Claims = claimRows(rep.Token.Header, headerOrder, now), claimRows(rep.Token.Claims, claimOrder, now)
 	}
 	return render(c, http.StatusOK, views.RunPage(m))
 }
@@ -144,21 +143,6 @@ func eventRows(conn wif.Connection, events []wif.Event) []views.EventRow {
 		}
 		rows[i] = views.EventRow{At: e.At, Kind: e.Kind, Actor: e.Actor, Detail: detail}
 	}
-	return rows
-}
-
-// valueRows lists a token's header or claims by name; non-string values as JSON.
-func valueRows(m map[string]any) []views.ValueRow {
-	rows := make([]views.ValueRow, 0, len(m))
-	for k, v := range m {
-		s, ok := v.(string)
-		if !ok {
-			b, _ := json.Marshal(v)
-			s = string(b)
-		}
-		rows = append(rows, views.ValueRow{Name: k, Value: s})
-	}
-	slices.SortFunc(rows, func(a, b views.ValueRow) int { return strings.Compare(a.Name, b.Name) })
 	return rows
 }
 
