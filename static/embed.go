@@ -39,7 +39,7 @@ func Path(name string) string {
 func Handler() http.Handler {
 	fileServer := http.StripPrefix(strings.TrimSuffix(Prefix, "/"), http.FileServer(http.FS(files)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") || strings.HasSuffix(r.URL.Path, ".go") {
+		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
 			http.NotFound(w, r)
 			return
 		}
