@@ -49,12 +49,9 @@ func stepParam(c echo.Context) (int, error) {
 }
 
 // frame builds the progress indicator: complete, failed, current or incomplete per step.
-func (s *Server) frame(c echo.Context, conn *wif.Connection, current int) (views.WizardFrame, error) {
+func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 	f := views.WizardFrame{ConnectionID: conn.ID, Name: conn.Name, Demo: conn.Demo, Current: current, Version: conn.Version}
-	_, rep, err := s.lastReport(c.Request().Context(), conn.ID)
-	if err != nil {
-		return f, err
-	}
+	rep := last.rep
 	var sampleFailed, reportFailed bool
 	if rep != nil {
 		_, sampleFailed = failedChecks(*rep, conn.Step >= stepConsole)
@@ -70,7 +67,7 @@ func (s *Server) frame(c echo.Context, conn *wif.Connection, current int) (views
 		}
 		f.Steps = append(f.Steps, views.WizardStep{N: n, Title: stepTitles[n], State: st, Href: wizardPath(conn.ID, n)})
 	}
-	return f, nil
+	return f
 }
 
 // formValues keeps what the user typed so a page re-rendered with errors loses nothing.

@@ -16,12 +16,8 @@ import (
 // keysTimeout bounds the JWKS fetch that fills the inline-JWKS suggestion.
 const keysTimeout = 10 * time.Second
 
-func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
-	ctx := c.Request().Context()
-	_, rep, err := s.lastReport(ctx, conn.ID)
-	if err != nil {
-		return err
-	}
+func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
+	ctx, rep := c.Request().Context(), last.rep
 	cm := views.ConsoleModel{StepModel: m}
 	if rep != nil && rep.Token != nil {
 		cm.SampleSub = display(rep.Token.Claims["sub"])
@@ -89,10 +85,11 @@ func (s *Server) handleProviderInspect(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.frame(c, conn, stepProvider)
+	last, err := s.lastReport(c.Request().Context(), conn.ID)
 	if err != nil {
 		return err
 	}
+	f := frame(conn, stepProvider, last)
 	values := stepValues(conn, stepProvider)
 	if id := c.FormValue(wif.FieldClientID); id != "" {
 		values[wif.FieldClientID] = id

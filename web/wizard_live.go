@@ -20,17 +20,23 @@ const verifyTimeout = 45 * time.Second
 // sampleFields are the step 3 inputs that are stored; the client secret is read separately.
 var sampleFields = []string{wif.FieldSecretRef, wif.FieldScope, wif.FieldTokenField, wif.FieldTokenURL, wif.FieldCAPEM}
 
-// lastReport returns the connection's newest run and its report, or nil when there is none.
-func (s *Server) lastReport(ctx context.Context, id int64) (*wif.Run, *verify.Report, error) {
+// lastRun is a connection's newest run and its decoded report; both nil when there is none.
+// A wizard page reads it once and hands it to the progress indicator and the step.
+type lastRun struct {
+	run *wif.Run
+	rep *verify.Report
+}
+
+func (s *Server) lastReport(ctx context.Context, id int64) (lastRun, error) {
 	runs, err := s.cfg.Store.ListRuns(ctx, id, 1)
 	if err != nil || len(runs) == 0 {
-		return nil, nil, err
+		return lastRun{}, err
 	}
 	rep, err := probe.DecodeReport(runs[0])
 	if err != nil {
-		return nil, nil, err
+		return lastRun{}, err
 	}
-	return &runs[0], &rep, nil
+	return lastRun{&runs[0], &rep}, nil
 }
 
 // secretFor is the typed secret, else the one the connection's reference points to.
@@ -108,10 +114,11 @@ func (s *Server) handleSampleToken(c echo.Context, conn *wif.Connection) error {
 }
 
 func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err error) error {
-	f, ferr := s.frame(c, conn, stepSample)
-	if ferr != nil {
-		return ferr
+	last, lerr := s.lastReport(c.Request().Context(), conn.ID)
+	if lerr != nil {
+		return lerr
 	}
+	f := frame(conn, stepSample, last)
 	m := views.SampleModel{StepModel: views.StepModel{Frame: f, Values: stepValues(conn, stepSample)}, Error: err.Error(), HasSecret: s.secretResolves(conn)}
 	return render(c, http.StatusUnprocessableEntity, views.SampleStep(m))
 }
@@ -145,14 +152,10 @@ func (s *Server) verifyAndRecord(ctx context.Context, r liveRun) (*wif.Run, erro
 	return probe.Record(ctx, s.cfg.Store, *r.conn, rep, r.trigger, actor)
 }
 
-func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
-	run, rep, err := s.lastReport(c.Request().Context(), conn.ID)
-	if err != nil {
-		return err
-	}
+func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
 	sm := views.SampleModel{StepModel: m, HasSecret: s.secretResolves(conn)}
-	if rep != nil {
-		sm.Result = sampleResult(*run, *rep, conn.Step >= stepConsole, s.cfg.Now())
+	if last.rep != nil {
+		sm.Result = sampleResult(*last.run, *last.rep, conn.Step >= stepConsole, s.cfg.Now())
 	}
 	return render(c, status, views.SampleStep(sm))
 }
@@ -174,11 +177,8 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepReport))
 }
 
-func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
-	run, rep, err := s.lastReport(c.Request().Context(), conn.ID)
-	if err != nil {
-		return err
-	}
+func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
+	run, rep := last.run, last.rep
 	rm := views.ReportModel{StepModel: m, HasSecret: s.secretResolves(conn), NoRun: rep == nil}
 	if rep != nil {
 		rm.RunAt, rm.OK, rm.Summary = run.At.Format("2006-01-02 15:04:05 UTC"), rep.OK, run.Summary

@@ -178,10 +178,11 @@ func ruleNameFor(name string) string {
 }
 
 func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, step int, v formValues, fe wif.FieldErrors, conflict string) error {
-	f, err := s.frame(c, conn, step)
+	last, err := s.lastReport(c.Request().Context(), conn.ID)
 	if err != nil {
 		return err
 	}
+	f := frame(conn, step, last)
 	f.Conflict = conflict
 	m := views.StepModel{Frame: f, Values: v, Errors: fe}
 	switch step {
@@ -190,13 +191,13 @@ func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, st
 	case stepProvider:
 		return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m}))
 	case stepSample:
-		return s.renderSample(c, status, conn, m)
+		return s.renderSample(c, status, conn, m, last)
 	case stepConsole:
-		return s.renderConsole(c, status, conn, m)
+		return s.renderConsole(c, status, conn, m, last)
 	case stepWorkload:
-		return s.renderWorkload(c, status, conn, m)
+		return s.renderWorkload(c, status, conn, m, last)
 	case stepReport:
-		return s.renderReport(c, status, conn, m)
+		return s.renderReport(c, status, conn, m, last)
 	}
 	return echo.ErrNotFound
 }

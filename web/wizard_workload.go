@@ -18,12 +18,8 @@ var formatLabels = map[string]string{
 	"systemd": "systemd (EnvironmentFile)",
 }
 
-func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
-	run, _, err := s.lastReport(c.Request().Context(), conn.ID)
-	if err != nil {
-		return err
-	}
-	wm := views.WorkloadModel{StepModel: m, Verified: run != nil && run.OK}
+func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
+	wm := views.WorkloadModel{StepModel: m, Verified: last.run != nil && last.run.OK}
 	for _, f := range workload.Formats() {
 		if f == "markdown" {
 			continue
