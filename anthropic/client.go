@@ -3,8 +3,6 @@ package anthropic
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/verify"
 )
 
@@ -62,16 +61,11 @@ func newHTTPClient(o Options) (*http.Client, error) {
 		timeout = DefaultTimeout
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if len(o.CAPEM) > 0 {
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(o.CAPEM) {
-			return nil, errors.New("anthropic CA PEM: no certificate found")
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	tlsConfig, err := tlsconf.Client(o.CAPEM)
+	if err != nil {
+		return nil, fmt.Errorf("anthropic %w", err)
 	}
+	tr.TLSClientConfig = tlsConfig
 	return &http.Client{
 		Timeout:   timeout,
 		Transport: tr,

@@ -8,24 +8,11 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// Expectations are what the connection needs from the provider; empty fields are unknown
-// and their items are judged on the provider alone.
-type Expectations struct {
-	AuthentikURL             string // e.g. https://authentik.company
-	AppSlug                  string
-	IssuerURL                string // as configured in the Console
-	SubjectPrefix            string // the federation rule's subject prefix
-	MaxIdentityTokenLifetime time.Duration
-}
+// Expectations are what the connection needs from the provider.
+type Expectations = wif.ProviderExpectations
 
-// ChecklistItem is one setting of the provider, judged. IDs are stable.
-type ChecklistItem struct {
-	ID     string
-	Label  string
-	OK     bool
-	Actual string
-	Fix    string // empty when OK
-}
+// ChecklistItem is one setting of the provider, judged.
+type ChecklistItem = wif.ChecklistItem
 
 // ProviderChecklist judges the provider's settings against what Workload Identity
 // Federation needs (product.md, wizard step 2; authentik.md). It does no I/O.

@@ -5,16 +5,13 @@
 package authentik
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/wifwiz/wifwiz/tlsconf"
 )
 
 // DefaultTimeout bounds every outbound request (product.md, "Security rules").
@@ -45,7 +42,7 @@ type Client struct {
 
 // NewClient builds a client; it fails when CAPEM holds anything but certificates.
 func NewClient(o Options) (*Client, error) {
-	pool, err := certPool(o.CAPEM)
+	tlsConfig, err := tlsconf.Client(o.CAPEM)
 	if err != nil {
 		return nil, err
 	}
@@ -56,48 +53,13 @@ func NewClient(o Options) (*Client, error) {
 		o.Resolver = net.DefaultResolver
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	transport.TLSClientConfig = tlsConfig
 	transport.MaxIdleConnsPerHost = 16
 	return &Client{
 		http:     &http.Client{Transport: transport, Timeout: o.Timeout, CheckRedirect: sameHostRedirects},
 		resolver: o.Resolver,
 		timeout:  o.Timeout,
 	}, nil
-}
-
-// certPool is the system pool plus every certificate of caPEM.
-func certPool(caPEM []byte) (*x509.CertPool, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool() // no system pool on this platform: trust only caPEM
-	}
-	if len(bytes.TrimSpace(caPEM)) == 0 {
-		return pool, nil
-	}
-	rest, n := caPEM, 0
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		n++
-		if block.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("CA PEM block %d is %q, want CERTIFICATE", n, block.Type)
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("CA PEM certificate %d: %w", n, err)
-		}
-		pool.AddCert(cert)
-	}
-	if n == 0 {
-		return nil, errors.New("CA PEM holds no certificate: expected -----BEGIN CERTIFICATE-----")
-	}
-	if len(bytes.TrimSpace(rest)) > 0 {
-		return nil, fmt.Errorf("CA PEM has non-PEM data after certificate %d", n)
-	}
-	return pool, nil
 }
 
 // sameHostRedirects follows redirects only within the scheme and host first asked, so an

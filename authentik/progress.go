@@ -4,23 +4,19 @@ import (
 	"fmt"
 
 	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // Steps of Observe, as a Progress hears of them.
 const (
-	StepDiscovery = "discovery"
-	StepJWKS      = "jwks"
-	StepToken     = "token"
-	StepResolve   = "resolve"
+	StepDiscovery = wif.StepDiscovery
+	StepJWKS      = wif.StepJWKS
+	StepToken     = wif.StepToken
+	StepResolve   = wif.StepResolve
 )
 
-// StepResult is one finished step: OK when it got an HTTP 200 (or resolved), Detail the
-// status or the error. It never holds a body, a token or a secret.
-type StepResult struct {
-	Step   string
-	OK     bool
-	Detail string
-}
+// StepResult is one finished step of Observe.
+type StepResult = wif.ProbeStep
 
 // Progress is told as each attempted step of Observe finishes, for a page that shows the
 // steps live. JWKS, token and resolution finish concurrently: it must be safe for concurrent use.

@@ -18,7 +18,7 @@ import (
 const (
 	Slug             = "wifwiz-demo"
 	ProviderName     = "wifwiz-demo"
-	SecretEnv        = "WIFWIZ_DEMO_CLIENT_SECRET"
+	SecretEnv        = "WIFWIZ_SECRET_DEMO"
 	FederationRuleID = "fdrl_demo01wifwiz"
 	ServiceAccountID = "svac_demo01wifwiz"
 	OrganizationID   = "5e1e0d3a-0000-4000-8000-00000000de30"

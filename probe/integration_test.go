@@ -130,7 +130,7 @@ func TestVerifyAgainstEmulator(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(&conn, &secret)
 			}
-			rep, err := runner.Verify(context.Background(), probe.Input{Connection: conn, Secret: secret})
+			rep, err := runner.Verify(context.Background(), wif.ProbeRequest{Connection: conn, Secret: secret})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,26 +161,26 @@ func TestRotatedKeyWithOutdatedInlineJWKS(t *testing.T) {
 	runner := &probe.Runner{ExtraCA: emu.CAPEM()}
 	p, _ := emu.AddProvider(akemu.Provider{Slug: "rotate", SubMode: wif.SubUsername})
 	conn := connectionFor(t, emu, p)
-	before, _ := runner.Verify(context.Background(), probe.Input{Connection: conn, Secret: p.ClientSecret})
+	before, _ := runner.Verify(context.Background(), wif.ProbeRequest{Connection: conn, Secret: p.ClientSecret})
 	if !before.OK {
 		t.Fatalf("before rotation: %+v", statuses(before))
 	}
 	if err := emu.RotateKey("rotate"); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := runner.Verify(context.Background(), probe.Input{Connection: conn, Secret: p.ClientSecret})
+	after, _ := runner.Verify(context.Background(), wif.ProbeRequest{Connection: conn, Secret: p.ClientSecret})
 	if st := statuses(after)[verify.CheckHeaderKid]; st != verify.Fail {
 		t.Fatalf("header.kid after rotation = %s", st)
 	}
 	if !strings.Contains(fixOf(after, verify.CheckHeaderKid), "JWKS") {
 		t.Fatalf("fix does not say to paste the new JWKS: %s", fixOf(after, verify.CheckHeaderKid))
 	}
-	drift := probe.Drift(before, after)
+	drift := verify.Drift(before, after)
 	kinds := map[string]bool{}
 	for _, d := range drift {
 		kinds[d.Kind] = true
 	}
-	if !kinds[probe.DriftKid] || !kinds[probe.DriftInlineJWKS] {
+	if !kinds[verify.DriftKid] || !kinds[verify.DriftInlineJWKS] {
 		t.Fatalf("drift = %+v, want kid and inline_jwks", drift)
 	}
 }

@@ -17,7 +17,7 @@ func (r *Runner) CurrentJWKS(ctx context.Context, conn wif.Connection) (string, 
 	if err != nil {
 		return "", err
 	}
-	obs := client.Observe(ctx, r.request(Input{Connection: conn}), nil)
+	obs := client.Observe(ctx, r.request(wif.ProbeRequest{Connection: conn}), nil)
 	if obs.Discovery.Status != http.StatusOK {
 		return "", fmt.Errorf("discovery at %s: %s", obs.Discovery.URL, outcome(obs.Discovery.Status, obs.Discovery.Err))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/anthropic"
 	"github.com/wifwiz/wifwiz/authentik"
+	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -24,18 +25,9 @@ type Runner struct {
 	AnthropicCA      []byte             // extra CA for the Anthropic API (tests, a proxy)
 	AnthropicBaseURL string             // for connections without their own; empty: api.anthropic.com
 
-	mu      sync.Mutex
-	clients map[string]*authentik.Client
-}
-
-// Input is one verification to run.
-type Input struct {
-	Connection wif.Connection
-	Secret     string // empty: no token is requested, token checks are skipped
-	RequireIDs bool
-	Exchange   bool                   // also run the live Anthropic exchange (spends the token's jti)
-	Cache      *authentik.IssuerCache // shared by an audit; nil: no caching
-	Progress   authentik.Progress     // optional: told as discovery, JWKS and token finish
+	mu        sync.Mutex
+	clients   map[string]*authentik.Client
+	endpoints sync.Map // discovery base → token_endpoint, for FetchIdentityToken
 }
 
 func (r *Runner) now() time.Time {
@@ -45,21 +37,34 @@ func (r *Runner) now() time.Time {
 	return time.Now()
 }
 
-// Verify runs every check for in.Connection. The error is for a configuration that cannot be
+// Verify runs every check for req.Connection. The error is for a configuration that cannot be
 // verified at all (an unreadable CA, a malformed validity); everything observed is in the report.
-func (r *Runner) Verify(ctx context.Context, in Input) (verify.Report, error) {
-	cfg, err := verify.ConfigFor(in.Connection, in.RequireIDs)
+func (r *Runner) Verify(ctx context.Context, req wif.ProbeRequest) (verify.Report, error) {
+	return r.verify(ctx, req, nil)
+}
+
+// Batch verifies many connections in a row (an audit): each issuer's discovery document, JWKS and
+// address are fetched once for the whole batch.
+func (r *Runner) Batch() func(context.Context, wif.ProbeRequest) (verify.Report, error) {
+	cache := &authentik.IssuerCache{}
+	return func(ctx context.Context, req wif.ProbeRequest) (verify.Report, error) {
+		return r.verify(ctx, req, cache)
+	}
+}
+
+func (r *Runner) verify(ctx context.Context, req wif.ProbeRequest, cache *authentik.IssuerCache) (verify.Report, error) {
+	cfg, err := verify.ConfigFor(req.Connection, req.RequireIDs)
 	if err != nil {
 		return verify.Report{}, err
 	}
-	client, err := r.authentikClient(in.Connection.CAPEM)
+	client, err := r.authentikClient(req.Connection.CAPEM)
 	if err != nil {
-		return verify.Report{}, fmt.Errorf("connection %q: %w", in.Connection.Name, err)
+		return verify.Report{}, fmt.Errorf("connection %q: %w", req.Connection.Name, err)
 	}
 	start, clock := time.Now(), r.now()
-	obs := client.Observe(ctx, r.request(in), in.Cache)
-	if in.Exchange {
-		obs.Exchange = r.exchange(ctx, in, obs)
+	obs := client.Observe(ctx, r.request(req), cache)
+	if req.Exchange {
+		obs.Exchange = r.exchange(ctx, req, obs)
 	}
 	rep := verify.Run(cfg, obs, r.now())
 	rep.StartedAt = clock.UTC()
@@ -67,14 +72,14 @@ func (r *Runner) Verify(ctx context.Context, in Input) (verify.Report, error) {
 	return rep, nil
 }
 
-func (r *Runner) request(in Input) authentik.Request {
-	c := in.Connection
+func (r *Runner) request(req wif.ProbeRequest) authentik.Request {
+	c := req.Connection
 	scope := c.Scope
 	if scope == "" {
 		scope = wif.DefaultScope
 	}
 	return authentik.Request{DiscoveryBase: c.DiscoveryBase, IssuerURL: c.IssuerURL, TokenURL: c.TokenURL,
-		ClientID: c.ClientID, ClientSecret: in.Secret, Scope: scope, Progress: in.Progress}
+		ClientID: c.ClientID, ClientSecret: req.Secret, Scope: scope, Progress: authentik.Progress(req.Progress)}
 }
 
 func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
@@ -84,9 +89,7 @@ func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
 	if c, ok := r.clients[key]; ok {
 		return c, nil
 	}
-	pem := append(append([]byte{}, r.ExtraCA...), '\n')
-	pem = append(pem, caPEM...)
-	c, err := authentik.NewClient(authentik.Options{CAPEM: pem, Resolver: r.Resolver})
+	c, err := authentik.NewClient(authentik.Options{CAPEM: tlsconf.Join(r.ExtraCA, []byte(caPEM)), Resolver: r.Resolver})
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +102,11 @@ func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
 
 // exchange sends the checked token to Anthropic. Without a token there is nothing to send, and
 // the report says so through the engine's skip.
-func (r *Runner) exchange(ctx context.Context, in Input, obs verify.Observation) *verify.Exchange {
+func (r *Runner) exchange(ctx context.Context, req wif.ProbeRequest, obs verify.Observation) *verify.Exchange {
 	if obs.Token == nil || obs.Token.Status != 200 {
 		return nil
 	}
-	c := in.Connection
+	c := req.Connection
 	raw, _, err := verify.SelectToken(obs.Token.Body, c.TokenField)
 	if err != nil {
 		return nil

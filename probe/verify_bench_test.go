@@ -29,7 +29,7 @@ func BenchmarkVerifyEmulator(b *testing.B) {
 	conn := benchConnection(b, r, e, p)
 	ctx := context.Background()
 	for b.Loop() {
-		rep, err := r.Verify(ctx, probe.Input{Connection: conn, Secret: p.ClientSecret})
+		rep, err := r.Verify(ctx, wif.ProbeRequest{Connection: conn, Secret: p.ClientSecret})
 		if err != nil || !rep.OK {
 			b.Fatalf("verify: err %v, summary %+v", err, rep.Summary)
 		}

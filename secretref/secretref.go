@@ -52,3 +52,17 @@ func readFile(path string) (string, error) {
 	}
 	return v, nil
 }
+
+// Resolver resolves references with an environment lookup (os.Getenv outside tests).
+type Resolver struct {
+	Getenv func(string) string
+}
+
+// Resolve returns the secret ref points to.
+func (r Resolver) Resolve(ref string) (string, error) {
+	getenv := r.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return Resolve(ref, getenv)
+}

@@ -16,9 +16,9 @@ const connectionColumns = `name, demo, step, authentik_url, app_slug, provider_n
 	discovery_base, token_url, client_id, access_token_validity, subject_mode, scope, token_field,
 	ca_pem, secret_ref, service_account_id, issuer_name, jwks_source, inline_jwks, rule_name,
 	subject_prefix, audience, oauth_scope, token_lifetime_s, max_identity_token_lifetime_s,
-	federation_rule_id, organization_id, workspace_id, anthropic_base_url`
+	federation_rule_id, organization_id, workspace_id, anthropic_base_url, secret_ref_origin`
 
-const connectionColumnCount = 30
+const connectionColumnCount = 31
 
 func connectionArgs(c *wif.Connection) []any {
 	return []any{c.Name, c.Demo, c.Step, c.AuthentikURL, c.AppSlug, c.ProviderName, c.IssuerURL,
@@ -26,7 +26,7 @@ func connectionArgs(c *wif.Connection) []any {
 		c.CAPEM, c.SecretRef, c.ServiceAccountID, c.IssuerName, c.JWKSSource, c.InlineJWKS, c.RuleName,
 		c.SubjectPrefix, c.Audience, c.OAuthScope, int64(c.TokenLifetime / time.Second),
 		int64(c.MaxIdentityTokenLifetime / time.Second), c.FederationRuleID, c.OrganizationID, c.WorkspaceID,
-		c.AnthropicBaseURL}
+		c.AnthropicBaseURL, c.SecretRefOrigin}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -39,7 +39,7 @@ func scanConnection(row scanner) (*wif.Connection, error) {
 		&c.DiscoveryBase, &c.TokenURL, &c.ClientID, &c.AccessTokenValidity, &c.SubjectMode, &c.Scope, &c.TokenField,
 		&c.CAPEM, &c.SecretRef, &c.ServiceAccountID, &c.IssuerName, &c.JWKSSource, &c.InlineJWKS, &c.RuleName,
 		&c.SubjectPrefix, &c.Audience, &c.OAuthScope, &tokenLifetime, &maxLifetime,
-		&c.FederationRuleID, &c.OrganizationID, &c.WorkspaceID, &c.AnthropicBaseURL)
+		&c.FederationRuleID, &c.OrganizationID, &c.WorkspaceID, &c.AnthropicBaseURL, &c.SecretRefOrigin)
 	if err != nil {
 		return nil, err
 	}

@@ -187,11 +187,18 @@ func TestListConnections(t *testing.T) {
 	if strings.Join(names, ",") != "alpha,demo,mid_1,zeta" {
 		t.Fatalf("order = %v", names)
 	}
-	if all[0].Status() != wif.StatusVerified || all[0].LastRun == nil || !all[0].LastRun.OK {
-		t.Fatalf("alpha status = %s, last run %+v (want the newest, passing run)", all[0].Status(), all[0].LastRun)
+	if all[0].ClientID != sample("alpha").ClientID || all[1].Demo != true || all[1].IssuerURL != demo.IssuerURL {
+		t.Fatalf("listed connections lack their fields: %+v", all[:2])
 	}
-	if all[2].Status() != wif.StatusDraft {
-		t.Fatalf("mid_1 status = %s", all[2].Status())
+	summaries, err := db.ListConnectionSummaries(ctx, store.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if summaries[0].Status() != wif.StatusVerified || summaries[0].LastRun == nil || !summaries[0].LastRun.OK {
+		t.Fatalf("alpha status = %s, last run %+v (want the newest, passing run)", summaries[0].Status(), summaries[0].LastRun)
+	}
+	if summaries[2].Status() != wif.StatusDraft {
+		t.Fatalf("mid_1 status = %s", summaries[2].Status())
 	}
 
 	byIssuer, _ := db.ListConnections(ctx, store.ListFilter{Query: "LOCALHOST"})

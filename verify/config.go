@@ -27,9 +27,7 @@ func ConfigFor(c wif.Connection, requireIDs bool) (Config, error) {
 		RequireIDs:               requireIDs,
 		OAuthScope:               c.OAuthScope,
 	}
-	if cfg.IssuerURL == "" && c.AuthentikURL != "" && c.AppSlug != "" {
-		cfg.IssuerURL = wif.IssuerURLFor(c.AuthentikURL, c.AppSlug)
-	}
+	cfg.IssuerURL = wif.EffectiveIssuerURL(c)
 	cfg.MaxIdentityTokenLifetime = orDefaultLifetime(cfg.MaxIdentityTokenLifetime)
 	cfg.TokenLifetime = orDefaultLifetime(cfg.TokenLifetime)
 	if err := recordedKeysAndValidity(&cfg, c); err != nil {

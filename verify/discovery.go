@@ -122,3 +122,19 @@ func (r *run) checkDiscoveryIssuer() Check {
 	d := compareIssuers(want, got)
 	return fail(exp, quote(got), "Discovery's issuer differs from the Console's Issuer URL: "+d.what("discovery's issuer")+".", d.discoveryFix(r.disc.url))
 }
+
+// TokenEndpoint is the token_endpoint of a fetched discovery document, read as the checks read
+// it; the error says what to give instead.
+func TokenEndpoint(f Fetch) (string, error) {
+	switch {
+	case f.Err != "":
+		return "", fmt.Errorf("discovery at %s: %s", f.URL, f.Err)
+	case f.Status != http.StatusOK:
+		return "", fmt.Errorf("discovery at %s answered HTTP %d; check the issuer URL or discovery base, or record the token URL", f.URL, f.Status)
+	}
+	pc, err := parseDiscovery(f.Body)
+	if err != nil || pc.TokenURL == "" {
+		return "", fmt.Errorf("discovery at %s names no token_endpoint; record the token URL", f.URL)
+	}
+	return pc.TokenURL, nil
+}

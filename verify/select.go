@@ -19,3 +19,12 @@ func SelectToken(body []byte, field string) (raw, usedField string, err error) {
 	}
 	return t.raw, t.field, nil
 }
+
+// SelectFrom chooses between the tokens of a parsed token response exactly as SelectToken does.
+func SelectFrom(idToken, accessToken, field string) (raw, usedField string, err error) {
+	t, err := pickToken(tokenResponse{IDToken: idToken, AccessToken: accessToken}, field)
+	if err != nil {
+		return "", "", err
+	}
+	return t.raw, t.field, nil
+}

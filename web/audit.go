@@ -8,40 +8,37 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// auditTimeout bounds one audit started from the browser.
-const auditTimeout = 15 * time.Minute
-
-// auditPages serves the audit page and keeps its jobs; it lives as long as the server.
-type auditPages struct {
-	s    *Server
-	jobs *auditJobs
-}
+// auditWaitStep is how often a request without JavaScript looks at the stored progress of the
+// audit it started while it waits for the end.
+const auditWaitStep = 100 * time.Millisecond
 
 // auditRoutes registers the audit, history, hand-off and export pages.
 func (s *Server) auditRoutes(e *echo.Echo) {
-	a := &auditPages{s: s, jobs: newAuditJobs()}
-	e.GET("/audit", a.handleAuditIndex)
-	e.POST("/audit", a.handleAuditStart)
-	e.GET("/audit/jobs/:job", a.handleAuditJob)
+	e.GET("/audit", s.handleAuditIndex)
+	e.POST("/audit", s.handleAuditStart)
+	e.GET("/audit/jobs/:job", s.handleAuditJob)
 	e.POST("/connections/:id/verify", s.handleConnectionVerify)
 	e.GET("/connections/:id/runs/:run", s.handleRunShow)
 	e.GET("/connections/:id/handoff", s.handleHandoff)
-	e.GET("/connections/:id/export", s.handleExport)
+	e.POST("/connections/:id/export", s.handleExport)
 }
 
-func (a *auditPages) handleAuditIndex(c echo.Context) error {
+func (s *Server) handleAuditIndex(c echo.Context) error {
 	setNav(c, "audit")
-	return a.renderPage(c, http.StatusOK, a.jobs.latest(), "")
+	job, err := s.app.LatestAuditJob(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.renderAuditPage(c, http.StatusOK, job, "")
 }
 
-func (a *auditPages) renderPage(c echo.Context, status int, job *auditJob, errMsg string) error {
-	conns, err := a.connections(c.Request().Context())
+func (s *Server) renderAuditPage(c echo.Context, status int, job *wif.AuditJob, errMsg string) error {
+	conns, err := s.app.AuditTargets(c.Request().Context(), nil)
 	if err != nil {
 		return err
 	}
@@ -50,134 +47,129 @@ func (a *auditPages) renderPage(c echo.Context, status int, job *auditJob, errMs
 		m.Choices = append(m.Choices, views.AuditChoice{ID: conn.ID, Name: conn.Name})
 	}
 	if job != nil {
-		jm := jobModel(job)
+		jm := jobModel(*job)
 		m.Job = &jm
 	}
 	return render(c, status, views.AuditPage(m))
 }
 
-// connections are the ones an audit of "all" covers: without --demo, the demo connections'
-// built-in issuer is not running, so they are left out.
-func (a *auditPages) connections(ctx context.Context) ([]wif.Connection, error) {
-	f := store.ListFilter{}
-	if a.s.cfg.Demo == nil {
-		notDemo := false
-		f.Demo = &notDemo
-	}
-	listed, err := a.s.cfg.Store.ListConnections(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	conns := make([]wif.Connection, len(listed))
-	for i, l := range listed {
-		conns[i] = l.Connection
-	}
-	return conns, nil
-}
-
-// handleAuditStart starts an audit. htmx gets the progress fragment at once and polls it;
-// without JavaScript the request waits for the audit and gets the page with the summary.
-func (a *auditPages) handleAuditStart(c echo.Context) error {
+// handleAuditStart starts an audit as a background job. htmx gets the progress fragment at once
+// and polls it; without JavaScript the request waits for the end, then redirects to the result.
+func (s *Server) handleAuditStart(c echo.Context) error {
 	setNav(c, "audit")
-	conns, err := a.selected(c)
+	ctx := c.Request().Context()
+	conns, err := s.selected(c)
 	if err != nil {
 		return err
 	}
-	job := a.start(c.Request().Context(), conns)
+	id, err := s.app.StartAudit(ctx, actions.AuditRequest{Connections: conns, Actor: actor})
+	if wif.ErrorCode(err) == wif.EBUSY {
+		return s.renderAuditPage(c, http.StatusServiceUnavailable, nil, err.Error())
+	}
+	if err != nil {
+		return err
+	}
 	if c.Request().Header.Get("HX-Request") == "true" {
-		return render(c, http.StatusOK, views.AuditJob(jobModel(job)))
+		job, err := s.app.AuditJob(ctx, id)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.AuditJob(jobModel(*job)))
 	}
-	select {
-	case <-job.done:
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
+	if err := s.waitForAudit(ctx, id); err != nil {
+		return err
 	}
-	return a.renderPage(c, http.StatusOK, job, "")
+	return c.Redirect(http.StatusSeeOther, "/audit/jobs/"+id)
 }
 
-// selected is the connection the form names, or all of them.
-func (a *auditPages) selected(c echo.Context) ([]wif.Connection, error) {
-	ctx := c.Request().Context()
+func (s *Server) waitForAudit(ctx context.Context, id string) error {
+	t := time.NewTicker(auditWaitStep)
+	defer t.Stop()
+	for {
+		job, err := s.app.AuditJob(ctx, id)
+		if err != nil || job.State != wif.AuditRunning {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// selected is the connection the form names, or nil for all of them.
+func (s *Server) selected(c echo.Context) ([]wif.Connection, error) {
 	v := c.FormValue("connection")
 	if v == "" {
-		return a.connections(ctx)
+		return nil, nil
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "Choose a connection from the list, or all connections.")
 	}
-	conn, err := a.s.cfg.Store.GetConnection(ctx, id)
+	conn, err := s.app.Connection(c.Request().Context(), id)
 	if err != nil {
 		return nil, err
 	}
 	return []wif.Connection{*conn}, nil
 }
 
-// start runs the audit in the background, detached from the request that started it.
-func (a *auditPages) start(ctx context.Context, conns []wif.Connection) *auditJob {
-	cfg := a.s.cfg
-	job := a.jobs.add(len(conns), cfg.Now())
-	auditor := &audit.Auditor{Store: cfg.Store, Verifier: cfg.Runner, Getenv: cfg.Getenv, Now: cfg.Now}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
-		defer cancel()
-		job.finish(auditor.Run(ctx, conns, job.record))
-	}()
-	return job
-}
-
 // handleAuditJob is the progress fragment for htmx's polling, or the whole page.
-func (a *auditPages) handleAuditJob(c echo.Context) error {
+func (s *Server) handleAuditJob(c echo.Context) error {
 	setNav(c, "audit")
-	job := a.jobs.get(c.Param("job"))
-	if job == nil {
-		return echo.ErrNotFound
+	job, err := s.app.AuditJob(c.Request().Context(), c.Param("job"))
+	if err != nil {
+		if wif.ErrorCode(err) == wif.ENOTFOUND {
+			return echo.ErrNotFound
+		}
+		return err
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
-		return render(c, http.StatusOK, views.AuditJob(jobModel(job)))
+		return render(c, http.StatusOK, views.AuditJob(jobModel(*job)))
 	}
-	return a.renderPage(c, http.StatusOK, job, "")
+	return s.renderAuditPage(c, http.StatusOK, job, "")
 }
 
-func jobModel(job *auditJob) views.AuditJobModel {
-	finished, outcome := job.snapshot()
-	m := views.AuditJobModel{ID: job.id, Started: job.started.UTC().Format("2006-01-02 15:04:05 UTC"),
-		Total: job.total, Done: len(finished), Finished: outcome != nil}
-	for _, r := range finished {
+func jobModel(job wif.AuditJob) views.AuditJobModel {
+	m := views.AuditJobModel{ID: job.ID, Started: job.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Total: job.Total, Done: len(job.Results), Finished: job.State != wif.AuditRunning,
+		Interrupted: job.State == wif.AuditInterrupted}
+	for _, r := range job.Results {
 		m.Rows = append(m.Rows, auditRow(r))
 	}
-	if outcome != nil {
-		m.Summary = auditSummary(*outcome)
+	if m.Finished {
+		m.Summary = auditSummary(job.Results)
 	}
 	return m
 }
 
 // auditBadges maps a status to the badge class the connections list uses for it.
-var auditBadges = map[audit.Status]string{
-	audit.Passed:  wif.StatusVerified,
-	audit.Failed:  wif.StatusFailing,
-	audit.Drifted: wif.StatusDrifted,
-	audit.Skipped: "skip",
+var auditBadges = map[wif.AuditStatus]string{
+	wif.AuditPassed:  wif.StatusVerified,
+	wif.AuditFailed:  wif.StatusFailing,
+	wif.AuditDrifted: wif.StatusDrifted,
+	wif.AuditSkipped: "skip",
 }
 
-func auditRow(r audit.Result) views.AuditRow {
-	row := views.AuditRow{ConnectionID: r.Connection.ID, Name: r.Connection.Name, Status: string(r.Status),
+func auditRow(r wif.AuditResult) views.AuditRow {
+	row := views.AuditRow{ConnectionID: r.ConnectionID, Name: r.ConnectionName, Status: string(r.Status),
 		Badge: auditBadges[r.Status], Result: r.Reason}
-	if r.Run != nil {
-		row.RunHref, row.Result = runPath(r.Connection.ID, r.Run.ID), r.Run.Summary
+	if r.RunID != 0 {
+		row.RunHref, row.Result = runPath(r.ConnectionID, r.RunID), r.Summary
 	}
-	for _, d := range r.Drift() {
+	for _, d := range r.Drift {
 		row.Drift = append(row.Drift, d.Kind)
 	}
 	return row
 }
 
 // auditSummary groups the results by status, in the order the summary reads.
-func auditSummary(o audit.Outcome) []views.AuditGroup {
+func auditSummary(results []wif.AuditResult) []views.AuditGroup {
 	var groups []views.AuditGroup
-	for _, st := range []audit.Status{audit.Passed, audit.Failed, audit.Drifted, audit.Skipped} {
+	for _, st := range wif.AuditStatuses {
 		g := views.AuditGroup{Status: string(st), Badge: auditBadges[st]}
-		for _, r := range o.Results {
+		for _, r := range results {
 			if r.Status == st {
 				g.Rows = append(g.Rows, auditRow(r))
 			}

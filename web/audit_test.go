@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit/audittest"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/web"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -19,19 +18,19 @@ import (
 // drift), one whose token validity shrinks (drifted) and one without its secret (skipped).
 func newAuditApp(t *testing.T) (*app, *emulator.Emulator, map[string]wif.Connection) {
 	t.Helper()
-	emu := audittest.Start(t)
+	emu := testenv.Start(t)
 	vars := map[string]string{}
-	a := newApp(t, func(c *web.Config) {
-		c.Runner = &probe.Runner{ExtraCA: emu.CAPEM()}
-		c.Getenv = audittest.Env(vars)
+	a := newApp(t, func(c *setup) {
+		c.runner = &probe.Runner{ExtraCA: emu.CAPEM()}
+		c.env = testenv.Env(vars)
 	})
 	conns := map[string]wif.Connection{}
 	for _, name := range []string{"steady", "rotated", "shorter", "secretless"} {
-		p := audittest.Provider(t, emu, name)
+		p := testenv.Provider(t, emu, name)
 		if name != "secretless" {
-			vars[audittest.SecretEnv(p)] = p.ClientSecret
+			vars[testenv.SecretEnv(p)] = p.ClientSecret
 		}
-		c := audittest.Connection(t, emu, p, name, audittest.SecretEnv(p))
+		c := testenv.Connection(t, emu, p, name, testenv.SecretEnv(p))
 		if err := a.db.CreateConnection(context.Background(), &c, "browser"); err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +46,7 @@ func TestAuditWithoutJavaScript(t *testing.T) {
 		t.Fatalf("audit page: status %d, %d options", page.status, page.doc.Find(`select[name="connection"] option`).Length())
 	}
 	csrf := a.csrf("/audit")
-	first := a.post("/audit", url.Values{}, csrf)
+	first := a.follow(a.post("/audit", url.Values{}, csrf))
 	if first.status != 200 || first.text(`[data-testid="count-passed"]`) != "3" || first.text(`[data-testid="count-skipped"]`) != "1" {
 		t.Fatalf("first audit: status %d, summary %q", first.status, first.text(`[data-testid="audit-summary"]`))
 	}
@@ -55,7 +54,7 @@ func TestAuditWithoutJavaScript(t *testing.T) {
 	emu.Update("shorter", func(p *emulator.Provider) { p.Validity = "minutes=30" })
 	emu.ResetCounts()
 
-	res := a.post("/audit", url.Values{}, csrf)
+	res := a.follow(a.post("/audit", url.Values{}, csrf))
 	if res.status != 200 {
 		t.Fatalf("status %d", res.status)
 	}
@@ -102,7 +101,7 @@ func TestAuditWithoutJavaScript(t *testing.T) {
 
 func TestAuditOneConnection(t *testing.T) {
 	a, _, conns := newAuditApp(t)
-	res := a.post("/audit", url.Values{"connection": {itoa(conns["steady"].ID)}}, a.csrf("/audit"))
+	res := a.follow(a.post("/audit", url.Values{"connection": {itoa(conns["steady"].ID)}}, a.csrf("/audit")))
 	if res.status != 200 || res.text(`[data-testid="audit-count"]`) != "1 of 1" || res.text(`[data-testid="count-passed"]`) != "1" {
 		t.Fatalf("status %d, progress %q", res.status, res.text(`[data-testid="audit-count"]`))
 	}

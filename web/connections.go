@@ -1,15 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -27,40 +24,17 @@ const connectionsPerPage = 50
 
 func (s *Server) handleConnectionIndex(c echo.Context) error {
 	setNav(c, "connections")
-	ctx := c.Request().Context()
 	query := strings.TrimSpace(c.QueryParam("q"))
-	total, err := s.cfg.Store.CountConnections(ctx, store.ListFilter{})
+	n, _ := strconv.Atoi(c.QueryParam("page"))
+	page, err := s.app.ListConnections(c.Request().Context(), query, n, connectionsPerPage)
 	if err != nil {
 		return err
 	}
-	filter := store.ListFilter{Query: query}
-	matched := total
-	if query != "" {
-		if matched, err = s.cfg.Store.CountConnections(ctx, filter); err != nil {
-			return err
-		}
-	}
-	page := pageParam(c, matched)
-	filter.Limit, filter.Offset = connectionsPerPage, (page-1)*connectionsPerPage
-	rows, err := s.cfg.Store.ListConnectionsBrief(ctx, filter)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.ConnectionsPage(views.ConnectionsModel{Query: query, Rows: connectionRows(rows),
-		Total: total, Matched: matched, Page: page, PerPage: connectionsPerPage}))
+	return render(c, http.StatusOK, views.ConnectionsPage(views.ConnectionsModel{Query: query, Rows: connectionRows(page.Rows),
+		Total: page.Total, Matched: page.Matched, Page: page.Page, PerPage: connectionsPerPage}))
 }
 
-// pageParam reads ?page=, 1-based, clamped to the pages there are.
-func pageParam(c echo.Context, matched int) int {
-	page, err := strconv.Atoi(c.QueryParam("page"))
-	last := max(1, (matched+connectionsPerPage-1)/connectionsPerPage)
-	if err != nil || page < 1 {
-		return 1
-	}
-	return min(page, last)
-}
-
-func connectionRows(ls []store.Listed) []views.ConnectionRow {
+func connectionRows(ls []wif.ConnectionSummary) []views.ConnectionRow {
 	rows := make([]views.ConnectionRow, len(ls))
 	for i, l := range ls {
 		rows[i] = views.ConnectionRow{ID: l.ID, Name: l.Name, Issuer: l.IssuerURL, Status: l.Status(), Demo: l.Demo}
@@ -76,33 +50,17 @@ func (s *Server) handleConnectionNew(c echo.Context) error {
 	return render(c, http.StatusOK, views.NewConnectionPage(views.NewConnectionModel{}))
 }
 
-// maxNameLength bounds connection names so that lists and exports stay readable.
-const maxNameLength = 100
-
-func validateName(name string) string {
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		return "Enter a name for the connection, such as the workload it serves (nightly-batch)."
-	case n > maxNameLength:
-		return fmt.Sprintf("The name is %d characters long; shorten it to %d or fewer.", n, maxNameLength)
-	}
-	return ""
-}
-
 func (s *Server) handleConnectionCreate(c echo.Context) error {
 	setNav(c, "new")
 	name := strings.TrimSpace(c.FormValue("name"))
-	if msg := validateName(name); msg != "" {
-		return render(c, http.StatusUnprocessableEntity, views.NewConnectionPage(views.NewConnectionModel{Name: name, Errors: map[string]string{"name": msg}}))
-	}
-	conn := &wif.Connection{Name: name}
-	if err := s.cfg.Store.CreateConnection(c.Request().Context(), conn, actor); err != nil {
-		if fields := wif.ErrorFields(err); fields != nil {
-			return render(c, http.StatusUnprocessableEntity, views.NewConnectionPage(views.NewConnectionModel{Name: name, Errors: fields}))
-		}
+	conn, fe, err := s.app.CreateConnection(c.Request().Context(), name, actor)
+	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, connectionPath(conn.ID))
+	if len(fe) > 0 {
+		return render(c, http.StatusUnprocessableEntity, views.NewConnectionPage(views.NewConnectionModel{Name: name, Errors: fe}))
+	}
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepBasics))
 }
 
 func connectionPath(id int64) string { return "/connections/" + strconv.FormatInt(id, 10) }
@@ -113,5 +71,5 @@ func (s *Server) connectionParam(c echo.Context) (*wif.Connection, error) {
 	if err != nil {
 		return nil, echo.ErrNotFound
 	}
-	return s.cfg.Store.GetConnection(c.Request().Context(), id)
+	return s.app.Connection(c.Request().Context(), id)
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wifwiz/wifwiz/web"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -18,7 +17,7 @@ import (
 // connection records a CA and an inline JWKS of the usual sizes, which the list does not show.
 func BenchmarkConnectionsPage(b *testing.B) {
 	const connections = 1000
-	a := newApp(b, func(c *web.Config) { c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) })
+	a := newApp(b, func(c *setup) { c.web.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) })
 	ctx := context.Background()
 	caPEM := "-----BEGIN CERTIFICATE-----\n" + strings.Repeat(strings.Repeat("A", 64)+"\n", 16) + "-----END CERTIFICATE-----\n"
 	jwks := `{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"k1","e":"AQAB","n":"` + strings.Repeat("x", 342) + `"}]}`

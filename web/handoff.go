@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/audit"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
@@ -20,11 +19,11 @@ func (s *Server) handleHandoff(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cl, err := audit.Checklist(ctx, s.cfg.Store, *conn, s.cfg.Now())
+	cl, err := s.app.Handoff(ctx, *conn)
 	if err != nil {
 		return err
 	}
-	runs, err := s.cfg.Store.ListRuns(ctx, conn.ID, 1)
+	runs, err := s.app.RunSummaries(ctx, conn.ID, 1)
 	if err != nil {
 		return err
 	}

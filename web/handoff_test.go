@@ -22,7 +22,7 @@ func TestHandoffPage(t *testing.T) {
 	for _, want := range []struct{ name, value string }{
 		{"name", h.conn.Name}, {"authentik_url", h.conn.AuthentikURL}, {"app_slug", h.conn.AppSlug}, {"provider_name", h.conn.ProviderName},
 		{"issuer_url", h.conn.IssuerURL}, {"client_id", h.conn.ClientID}, {"access_token_validity", "hours=1"},
-		{"subject_mode", h.conn.SubjectMode}, {"secret_ref", "env:HISTORY_SECRET"}, {"service_account_id", h.conn.ServiceAccountID},
+		{"subject_mode", h.conn.SubjectMode}, {"secret_ref", "env:WIFWIZ_SECRET_HISTORY"}, {"service_account_id", h.conn.ServiceAccountID},
 		{"issuer_name", h.conn.IssuerName}, {"jwks_source", "inline"}, {"inline_jwks", `"keys"`}, {"rule_name", h.conn.RuleName},
 		{"subject_prefix", h.conn.SubjectPrefix}, {"audience", h.conn.Audience}, {"oauth_scope", h.conn.OAuthScope},
 		{"token_lifetime", "3600 s"}, {"max_identity_token_lifetime", "3600 s"}, {"federation_rule_id", h.conn.FederationRuleID},
@@ -56,7 +56,7 @@ func TestHandoffPage(t *testing.T) {
 	if p.text(`[data-testid="handoff-env"]`) != strings.TrimSpace(env) {
 		t.Errorf("env block differs from the shell export:\n%s", p.text(`[data-testid="handoff-env"]`))
 	}
-	if got := p.text(`[data-testid="secret-place"]`); !strings.Contains(got, "env:HISTORY_SECRET") {
+	if got := p.text(`[data-testid="secret-place"]`); !strings.Contains(got, "env:WIFWIZ_SECRET_HISTORY") {
 		t.Errorf("secret place = %q", got)
 	}
 	if strings.Contains(p.body, h.p.ClientSecret) || jwtLike(p.body) {

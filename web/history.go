@@ -9,10 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/secretref"
-	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
@@ -29,28 +26,27 @@ func (s *Server) handleConnectionShow(c echo.Context) error {
 
 func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connection, verifyError string) error {
 	ctx := c.Request().Context()
-	runs, err := s.cfg.Store.ListRunSummaries(ctx, conn.ID, 50)
+	runs, err := s.app.RunSummaries(ctx, conn.ID, 50)
 	if err != nil {
 		return err
 	}
-	events, err := s.cfg.Store.ListEvents(ctx, conn.ID)
+	events, err := s.app.Events(ctx, conn.ID)
 	if err != nil {
 		return err
 	}
 	ref, _ := shownSecretRef(*conn)
 	m := views.ConnectionModel{Connection: *conn, Status: connectionStatus(runs), Settings: settingRows(*conn, nil),
-		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.secretResolves(conn), SecretRef: ref,
+		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.app.HasUsableSecret(*conn), SecretRef: ref,
 		VerifyError: verifyError, Exports: exportLinks(conn.ID)}
 	return render(c, status, views.ConnectionPage(m))
 }
 
 // connectionStatus is the badge of a connection whose runs are newest first, as the list shows it.
 func connectionStatus(runs []wif.Run) string {
-	l := store.Listed{}
-	if len(runs) > 0 {
-		l.LastRun = &runs[0]
+	if len(runs) == 0 {
+		return wif.RunStatus(nil)
 	}
-	return l.Status()
+	return wif.RunStatus(&runs[0])
 }
 
 // handleConnectionVerify runs one manual verification. The secret comes from the connection's
@@ -60,22 +56,20 @@ func (s *Server) handleConnectionVerify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	secret, err := secretref.Resolve(conn.SecretRef, s.cfg.Getenv)
-	if err != nil {
-		secret = strings.TrimSpace(c.FormValue("client_secret"))
-	}
-	if secret == "" {
+	secret := strings.TrimSpace(c.FormValue("client_secret"))
+	if secret == "" && !s.app.HasUsableSecret(*conn) {
 		return s.renderConnection(c, http.StatusUnprocessableEntity, conn,
 			"Enter the client secret: it is in the provider's edit form in authentik (Client Secret). It is used for this run only.")
 	}
-	run, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret, trigger: wif.TriggerManual})
+	v, err := s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, Secret: secret,
+		UseStoredSecret: true, Trigger: wif.TriggerManual, Actor: actor})
 	if wif.ErrorCode(err) == wif.EINVALID {
-		return s.renderConnection(c, http.StatusUnprocessableEntity, conn, "This connection cannot be verified as recorded: "+err.Error())
+		return s.renderConnection(c, http.StatusUnprocessableEntity, conn, err.Error())
 	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, runPath(conn.ID, run.ID))
+	return c.Redirect(http.StatusSeeOther, runPath(conn.ID, v.Run.ID))
 }
 
 func runPath(connID, runID int64) string {
@@ -91,21 +85,15 @@ func (s *Server) handleRunShow(c echo.Context) error {
 	if err != nil {
 		return echo.ErrNotFound
 	}
-	run, err := s.cfg.Store.GetRun(c.Request().Context(), id)
+	rec, err := s.app.Run(c.Request().Context(), conn.ID, id)
 	if err != nil {
 		return err
 	}
-	if run.ConnectionID != conn.ID {
-		return echo.ErrNotFound
-	}
-	rep, err := probe.DecodeReport(*run)
-	if err != nil {
-		return err
-	}
-	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(*run), Drift: driftRows(run.Drift), Checks: checkRows(rep.Checks)}
+	run, rep := rec.Run, rec.Report
+	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(run), Drift: driftRows(run.Drift), Checks: checkRows(rep.Checks)}
 	if rep.Token != nil {
 		m.TokenField, m.Fingerprint = rep.Token.Field, rep.Token.SHA256
-		now := s.cfg.Now()
+		now := s.app.Now()
 		m.Header, m.Claims = claimRows(rep.Token.Header, headerOrder, now), claimRows(rep.Token.Claims, claimOrder, now)
 	}
 	return render(c, http.StatusOK, views.RunPage(m))
@@ -211,12 +199,12 @@ var exportLabels = map[string]string{
 
 func exportLinks(connID int64) []views.ExportLink {
 	var out []views.ExportLink
-	for _, f := range audit.ExportFormats() {
+	for _, f := range workload.ExportFormats() {
 		label := exportLabels[f]
 		if label == "" {
 			label = f
 		}
-		out = append(out, views.ExportLink{Format: f, Label: label, Href: connectionPath(connID) + "/export?format=" + f})
+		out = append(out, views.ExportLink{Format: f, Label: label, Action: connectionPath(connID) + "/export"})
 	}
 	return out
 }

@@ -12,11 +12,11 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/audit/audittest"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/web"
+	"github.com/wifwiz/wifwiz/testenv"
+	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -29,21 +29,21 @@ type historyApp struct {
 	vars map[string]string
 }
 
-// newHistoryApp stores one connection to the emulator whose secret lives in $HISTORY_SECRET;
+// newHistoryApp stores one connection to the emulator whose secret lives in $WIFWIZ_SECRET_HISTORY;
 // withSecret says whether that variable is set where the server runs.
 func newHistoryApp(t *testing.T, withSecret bool) *historyApp {
 	t.Helper()
-	emu := audittest.Start(t)
-	p := audittest.Provider(t, emu, "history")
+	emu := testenv.Start(t)
+	p := testenv.Provider(t, emu, "history")
 	h := &historyApp{emu: emu, p: p, vars: map[string]string{}}
 	if withSecret {
-		h.vars["HISTORY_SECRET"] = p.ClientSecret
+		h.vars["WIFWIZ_SECRET_HISTORY"] = p.ClientSecret
 	}
-	h.app = newApp(t, func(c *web.Config) {
-		c.Runner = &probe.Runner{ExtraCA: emu.CAPEM()}
-		c.Getenv = audittest.Env(h.vars)
+	h.app = newApp(t, func(c *setup) {
+		c.runner = &probe.Runner{ExtraCA: emu.CAPEM()}
+		c.env = testenv.Env(h.vars)
 	})
-	h.conn = audittest.Connection(t, emu, p, "history", "HISTORY_SECRET")
+	h.conn = testenv.Connection(t, emu, p, "history", "WIFWIZ_SECRET_HISTORY")
 	if err := h.db.CreateConnection(context.Background(), &h.conn, "browser"); err != nil {
 		t.Fatal(err)
 	}
@@ -62,10 +62,14 @@ func jwtLike(s string) bool { return compactJWT.MatchString(s) }
 var compactJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 
 // auditOnce records one audit run of the connection, as the audit page would.
-func (h *historyApp) auditOnce(t *testing.T) audit.Result {
+func (h *historyApp) auditOnce(t *testing.T) actions.AuditResult {
 	t.Helper()
-	a := &audit.Auditor{Store: h.db, Verifier: &probe.Runner{ExtraCA: h.emu.CAPEM()}, Getenv: audittest.Env(map[string]string{"HISTORY_SECRET": h.p.ClientSecret})}
-	return a.Run(context.Background(), []wif.Connection{h.conn}, nil).Results[0]
+	svc := testenv.Service(t, h.db, &probe.Runner{ExtraCA: h.emu.CAPEM()}, testenv.ServiceOptions{Env: map[string]string{"WIFWIZ_SECRET_HISTORY": h.p.ClientSecret}})
+	out, err := svc.Audit(context.Background(), actions.AuditRequest{Connections: []wif.Connection{h.conn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Results[0]
 }
 
 func TestConnectionDetailListsRunsAndEvents(t *testing.T) {
@@ -110,13 +114,13 @@ func TestConnectionDetailListsRunsAndEvents(t *testing.T) {
 		t.Errorf("edited event = %q, want the change from → to", edited)
 	}
 	settings := p.text(`[data-testid="settings"]`)
-	for _, want := range []string{h.conn.ClientID, h.conn.IssuerURL, "env:HISTORY_SECRET", "history-renamed"} {
+	for _, want := range []string{h.conn.ClientID, h.conn.IssuerURL, "env:WIFWIZ_SECRET_HISTORY", "history-renamed"} {
 		if !strings.Contains(settings, want) {
 			t.Errorf("settings lack %q", want)
 		}
 	}
 	for _, f := range []string{"shell", "dotenv", "k8s", "systemd", "markdown"} {
-		if p.doc.Find(`[data-testid="exports"] a[href="`+h.path("/export?format="+f)+`"]`).Length() != 1 {
+		if p.doc.Find(`[data-testid="exports"] form[action="`+h.path("/export")+`"] input[name="format"][value="`+f+`"]`).Length() != 1 {
 			t.Errorf("no export link for %s", f)
 		}
 	}
@@ -142,7 +146,7 @@ func TestRunReportPage(t *testing.T) {
 	if st, _ := kid.Attr("data-status"); st != "fail" || !strings.Contains(kid.Find(`[data-testid="fix"]`).Text(), "paste it into the Console") {
 		t.Errorf("header.kid row = %s %q", st, kid.Text())
 	}
-	for _, kind := range []string{probe.DriftKid, probe.DriftInlineJWKS} {
+	for _, kind := range []string{verify.DriftKid, verify.DriftInlineJWKS} {
 		if p.doc.Find(`[data-testid="drift"] tr[data-kind="`+kind+`"]`).Length() != 1 {
 			t.Errorf("drift table lacks %s", kind)
 		}
@@ -228,7 +232,7 @@ func TestConnectionsListShowsDrifted(t *testing.T) {
 	h := newHistoryApp(t, true)
 	h.auditOnce(t)
 	h.emu.Update(h.p.Slug, func(p *emulator.Provider) { p.Validity = "minutes=30" })
-	if r := h.auditOnce(t); r.Status != audit.Drifted {
+	if r := h.auditOnce(t); r.Status != wif.AuditDrifted {
 		t.Fatalf("status %s, want drifted", r.Status)
 	}
 	p := h.get("/")

@@ -3,37 +3,15 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"os"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/static"
-	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
 )
-
-// Store is what the handlers need from persistence.
-type Store interface {
-	CreateConnection(ctx context.Context, c *wif.Connection, actor string) error
-	GetConnection(ctx context.Context, id int64) (*wif.Connection, error)
-	UpdateConnection(ctx context.Context, c *wif.Connection, actor string) error
-	ListConnections(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
-	ListConnectionsBrief(ctx context.Context, f store.ListFilter) ([]store.Listed, error)
-	CountConnections(ctx context.Context, f store.ListFilter) (int, error)
-	DeleteConnection(ctx context.Context, id int64) error
-	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
-	ListRunSummaries(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
-	GetRun(ctx context.Context, id int64) (*wif.Run, error)
-	LastPassingRun(ctx context.Context, connectionID int64) (*wif.Run, error)
-	AddRun(ctx context.Context, r *wif.Run, actor string) error
-	AddEvent(ctx context.Context, e *wif.Event) error
-	ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, error)
-}
 
 // Demo offers the pre-filled demo connection when `serve --demo` runs the built-in issuer.
 type Demo interface {
@@ -42,21 +20,18 @@ type Demo interface {
 
 // Config is what the server is built from.
 type Config struct {
-	Store       Store
+	App         *actions.Service // the use cases
 	Logger      *slog.Logger
 	Version     string
 	AccessToken string // required on every request when non-empty (non-loopback listening)
 	Demo        Demo   // nil without --demo
-	Runner      *probe.Runner
-	Getenv      func(string) string // resolves env: secret references; nil: os.Getenv
-	Now         func() time.Time
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	jobs jobs
+	cfg Config
+	app *actions.Service
+	log *slog.Logger
 }
 
 // actor is how browser-made changes are attributed in the timeline.
@@ -67,16 +42,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Getenv == nil {
-		cfg.Getenv = os.Getenv
-	}
-	if cfg.Runner == nil {
-		cfg.Runner = &probe.Runner{Now: cfg.Now}
-	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wifwiz/wifwiz/web"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -82,10 +81,11 @@ func TestCSRF(t *testing.T) {
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("create: %d %s", p.status, p.body)
 		}
-		show := a.get(p.header.Get("Location"))
-		if show.text(`[data-testid="connection-name"]`) != "nightly-batch" {
-			t.Fatalf("draft page: %s", show.body)
+		wizard := a.get(p.header.Get("Location"))
+		if !strings.HasSuffix(p.header.Get("Location"), "/wizard/1") || wizard.doc.Find(`input[name="name"]`).AttrOr("value", "") != "nightly-batch" {
+			t.Fatalf("a new draft opens at the wizard's first step: %s", wizard.body)
 		}
+		show := a.get(strings.TrimSuffix(p.header.Get("Location"), "/wizard/1"))
 		if !strings.Contains(show.text(`[data-testid="events"]`), "created") {
 			t.Fatal("timeline lacks the created event")
 		}
@@ -104,8 +104,8 @@ func TestCreateConnectionBadInput(t *testing.T) {
 	tests := []struct {
 		name, input, want string
 	}{
-		{"ErrEmpty", "   ", "Enter a name"},
-		{"ErrTooLong", long, "101 characters long; shorten it to 100"},
+		{"ErrEmpty", "   ", "Name is required"},
+		{"ErrTooLong", long, "101 characters long — shorten it to at most 100"},
 		{"ErrTaken", "TAKEN", `"TAKEN" already exists`},
 	}
 	for _, tt := range tests {
@@ -141,7 +141,7 @@ func TestNotFoundPage(t *testing.T) {
 }
 
 func TestAccessToken(t *testing.T) {
-	a := newApp(t, func(c *web.Config) { c.AccessToken = "s3cret-access" })
+	a := newApp(t, func(c *setup) { c.web.AccessToken = "s3cret-access" })
 	t.Run("ErrWithout", func(t *testing.T) {
 		for _, path := range []string{"/", "/healthz", "/connections/new", "/static/app.css"} {
 			if p := a.get(path); p.status != http.StatusUnauthorized {

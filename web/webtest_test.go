@@ -16,7 +16,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/web"
 )
 
@@ -47,7 +49,15 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newApp(t testing.TB, mutate ...func(*web.Config)) *app {
+// setup is what a test changes of the server: the web config and the wiring of the use cases.
+type setup struct {
+	web    web.Config
+	runner *probe.Runner
+	env    func(string) string // the environment secret references resolve in
+	svc    testenv.ServiceOptions
+}
+
+func newApp(t testing.TB, mutate ...func(*setup)) *app {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "wifwiz.db")
 	db, err := store.Open(context.Background(), path)
@@ -55,11 +65,14 @@ func newApp(t testing.TB, mutate ...func(*web.Config)) *app {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	cfg := web.Config{Store: db, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}
+	st := setup{web: web.Config{Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}, runner: &probe.Runner{}}
 	for _, m := range mutate {
-		m(&cfg)
+		m(&st)
 	}
-	srv := httptest.NewServer(web.New(cfg))
+	st.svc.Getenv = st.env
+	st.svc.DemoRunning = st.web.Demo != nil
+	st.web.App = testenv.Service(t, db, st.runner, st.svc)
+	srv := httptest.NewServer(web.New(st.web))
 	jar, _ := cookiejar.New(nil)
 	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,
 		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -111,6 +124,15 @@ func (a *app) csrf(path string) string {
 		a.t.Fatalf("no CSRF field on %s", path)
 	}
 	return tok
+}
+
+// follow loads the page a 303 redirects to, as a browser does; any other page is returned as is.
+func (a *app) follow(p page) page {
+	a.t.Helper()
+	if p.status != http.StatusSeeOther {
+		return p
+	}
+	return a.get(p.header.Get("Location"))
 }
 
 func (p page) text(sel string) string { return strings.TrimSpace(p.doc.Find(sel).Text()) }

@@ -10,19 +10,20 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
 // The wizard's steps (product.md, "The wizard"). Each step saves on submit and can be revisited.
 const (
-	stepBasics = iota + 1
-	stepProvider
-	stepSample
-	stepConsole
-	stepReport
-	stepWorkload
-	stepCount = stepWorkload
+	stepBasics   = actions.StepBasics
+	stepProvider = actions.StepProvider
+	stepSample   = actions.StepSample
+	stepConsole  = actions.StepConsole
+	stepReport   = actions.StepReport
+	stepWorkload = actions.StepWorkload
+	stepCount    = actions.StepCount
 )
 
 var stepTitles = [stepCount + 1]string{"", "Basics", "authentik provider", "Sample token", "Anthropic Console", "Verification report", "Workload configuration"}
@@ -87,21 +88,11 @@ func formVersion(c echo.Context) int {
 	return v
 }
 
-// saveStep stores conn after a step's form, marking the step as done. A stale version or a taken
-// name comes back as field or form errors, never as a silent overwrite.
-func (s *Server) saveStep(c echo.Context, conn *wif.Connection, step int) (wif.FieldErrors, string, error) {
-	conn.Step = max(conn.Step, step)
-	err := s.cfg.Store.UpdateConnection(c.Request().Context(), conn, actor)
-	switch wif.ErrorCode(err) {
-	case wif.EINTERNAL:
-		return nil, "", err
-	case wif.ECONFLICT:
-		return nil, err.Error(), nil
-	}
-	if fields := wif.ErrorFields(err); fields != nil {
-		return wif.FieldErrors(fields), "", nil
-	}
-	return nil, "", err
+// saveStep saves a step's edit of stored: edited carries the bound form and the version the form
+// was rendered from. Field errors and a conflict come back in the result, never as an overwrite.
+func (s *Server) saveStep(c echo.Context, stored, edited *wif.Connection, step int, bindErrs wif.FieldErrors) (actions.StepSaved, error) {
+	return s.app.SaveStep(c.Request().Context(), actions.StepEdit{Stored: *stored, Edited: *edited, Step: step,
+		BindErrors: bindErrs, Actor: actor})
 }
 
 func secondsValue(d time.Duration) string {

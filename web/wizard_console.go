@@ -3,18 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/authentik"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
-
-// keysTimeout bounds the JWKS fetch that fills the inline-JWKS suggestion.
-const keysTimeout = 10 * time.Second
 
 func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
 	ctx, rep := c.Request().Context(), last.rep
@@ -48,9 +44,7 @@ func notPublicReason(rep *verify.Report) string {
 // suggestInlineJWKS shows the current keys to paste and pre-selects inline keys when the
 // Console cannot use discovery and nothing was chosen yet.
 func (s *Server) suggestInlineJWKS(ctx context.Context, conn *wif.Connection, cm *views.ConsoleModel) {
-	ctx, cancel := context.WithTimeout(ctx, keysTimeout)
-	defer cancel()
-	jwks, err := s.cfg.Runner.CurrentJWKS(ctx, *conn)
+	jwks, err := s.app.CurrentJWKS(ctx, *conn)
 	if err != nil {
 		cm.JWKSFetchNote = "wifwiz could not read the current keys to paste: " + err.Error()
 		return
@@ -67,14 +61,13 @@ func (s *Server) suggestInlineJWKS(ctx context.Context, conn *wif.Connection, cm
 // afterConsoleSave verifies right away when the secret is at hand, so that the report reflects
 // the Console values just saved; otherwise the report page asks for the secret.
 func (s *Server) afterConsoleSave(c echo.Context, conn *wif.Connection) error {
-	if !s.secretResolves(conn) {
+	if !s.app.HasUsableSecret(*conn) {
 		return nil
 	}
-	secret, msg := s.secretFor(c, conn)
-	if msg != "" {
-		return nil
+	_, err := s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, UseStoredSecret: true, Actor: actor})
+	if wif.ErrorCode(err) == wif.EINVALID {
+		return nil // the report page shows why it cannot be verified
 	}
-	_, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret})
 	return err
 }
 
@@ -105,26 +98,14 @@ func (s *Server) handleProviderInspect(c echo.Context) error {
 }
 
 func (s *Server) inspectProvider(ctx context.Context, conn *wif.Connection, clientID, apiToken string) ([]views.ChecklistResult, string) {
-	switch {
-	case apiToken == "":
-		return nil, "Enter an authentik API token to read the provider's settings."
-	case clientID == "":
-		return nil, "Record the Client ID first: wifwiz looks the provider up by it."
-	case conn.AuthentikURL == "":
-		return nil, "Record the authentik URL on the Basics step first."
-	}
-	client, err := authentik.NewClient(authentik.Options{CAPEM: append(append([]byte{}, s.cfg.Runner.ExtraCA...), conn.CAPEM...)})
-	if err != nil {
+	items, err := s.app.InspectProvider(ctx, actions.InspectRequest{Connection: *conn, ClientID: clientID, APIToken: apiToken})
+	if wif.ErrorCode(err) == wif.EINVALID {
 		return nil, err.Error()
 	}
-	ctx, cancel := context.WithTimeout(ctx, keysTimeout)
-	defer cancel()
-	p, err := client.ReadProvider(ctx, conn.AuthentikURL, apiToken, clientID)
 	if err != nil {
-		return nil, "authentik's admin API: " + err.Error()
+		s.log.Error("inspect provider", "connection", conn.ID, "err", err)
+		return nil, "Internal error."
 	}
-	items := authentik.ProviderChecklist(p, authentik.Expectations{AuthentikURL: conn.AuthentikURL, AppSlug: conn.AppSlug,
-		IssuerURL: conn.IssuerURL, SubjectPrefix: conn.SubjectPrefix, MaxIdentityTokenLifetime: conn.MaxIdentityTokenLifetime})
 	out := make([]views.ChecklistResult, len(items))
 	for i, it := range items {
 		out[i] = views.ChecklistResult{Label: it.Label, OK: it.OK, Actual: it.Actual, Fix: it.Fix}

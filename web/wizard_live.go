@@ -3,19 +3,15 @@ package web
 import (
 	"context"
 	"net/http"
-	"time"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/secretref"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
-
-// verifyTimeout bounds one live verification started from a page (each request has its own 10 s).
-const verifyTimeout = 45 * time.Second
 
 // sampleFields are the step 3 inputs that are stored; the client secret is read separately.
 var sampleFields = []string{wif.FieldSecretRef, wif.FieldScope, wif.FieldTokenField, wif.FieldTokenURL, wif.FieldCAPEM}
@@ -28,66 +24,55 @@ type lastRun struct {
 }
 
 func (s *Server) lastReport(ctx context.Context, id int64) (lastRun, error) {
-	runs, err := s.cfg.Store.ListRuns(ctx, id, 1)
-	if err != nil || len(runs) == 0 {
+	rec, err := s.app.LastRun(ctx, id)
+	if err != nil || rec == nil {
 		return lastRun{}, err
 	}
-	rep, err := probe.DecodeReport(runs[0])
-	if err != nil {
-		return lastRun{}, err
-	}
-	return lastRun{&runs[0], &rep}, nil
+	return lastRun{&rec.Run, &rec.Report}, nil
 }
 
-// secretFor is the typed secret, else the one the connection's reference points to.
-func (s *Server) secretFor(c echo.Context, conn *wif.Connection) (string, string) {
-	if typed := c.FormValue("client_secret"); typed != "" {
+// typedSecret is the client secret typed for this run; "" when none was typed. An empty one with
+// no usable secret reference is a field error.
+func (s *Server) typedSecret(c echo.Context, conn *wif.Connection) (string, string) {
+	if typed := strings.TrimSpace(c.FormValue("client_secret")); typed != "" {
 		return typed, ""
 	}
+	if s.app.HasUsableSecret(*conn) {
+		return "", ""
+	}
 	if conn.SecretRef == "" {
-		return "", "Enter the client secret from the provider's edit form in authentik, or record where it lives (env:NAME or file:/path)."
+		return "", "Enter the client secret from the provider's edit form in authentik, or record where it lives (" + s.app.SecretPolicy().Describe() + ")."
 	}
-	secret, err := secretref.Resolve(conn.SecretRef, s.cfg.Getenv)
-	if err != nil {
-		return "", "Enter the client secret: the recorded reference does not resolve here (" + err.Error() + ")."
-	}
-	return secret, ""
+	return "", "Enter the client secret: the recorded secret reference cannot be used here."
 }
 
-func (s *Server) secretResolves(conn *wif.Connection) bool {
-	if conn.SecretRef == "" {
-		return false
-	}
-	_, err := secretref.Resolve(conn.SecretRef, s.cfg.Getenv)
-	return err == nil
-}
-
-// bindSample stores step 3's settings; the secret is never part of them.
-func bindSample(conn *wif.Connection, v formValues) wif.FieldErrors {
+// bindSample puts step 3's settings on conn; the secret is never part of them.
+func bindSample(conn *wif.Connection, v formValues) {
 	conn.SecretRef, conn.Scope, conn.TokenField = v[wif.FieldSecretRef], v[wif.FieldScope], v[wif.FieldTokenField]
 	conn.TokenURL, conn.CAPEM = v[wif.FieldTokenURL], v[wif.FieldCAPEM]
-	return wif.ValidateProvider(*conn)
 }
 
-// prepareSample binds and saves step 3's settings and resolves the secret. On a problem it has
-// already rendered the page (with the typed values, never the secret) and returns ok=false.
+// prepareSample binds and saves step 3's settings and reads the typed secret ("" to use the
+// recorded reference). On a problem it has already rendered the page (with the typed values,
+// never the secret) and returns ok=false.
 func (s *Server) prepareSample(c echo.Context, conn *wif.Connection) (secret string, ok bool, err error) {
 	stored := *conn
+	edited := *conn
+	edited.Version = formVersion(c)
 	values := readForm(c, sampleFields...)
-	conn.Version = formVersion(c)
-	fe := bindSample(conn, values)
-	if len(fe) == 0 {
-		var conflict string
-		if fe, conflict, err = s.saveStep(c, conn, stepSample); err != nil {
-			return "", false, err
-		}
-		if conflict != "" {
-			return "", false, s.renderStep(c, http.StatusConflict, &stored, stepSample, values, nil, conflict)
-		}
+	bindSample(&edited, values)
+	saved, err := s.saveStep(c, &stored, &edited, stepSample, nil)
+	switch {
+	case err != nil:
+		return "", false, err
+	case saved.Conflict != "":
+		return "", false, s.renderStep(c, http.StatusConflict, &stored, stepSample, values, nil, saved.Conflict)
 	}
+	fe := saved.Fields
 	if len(fe) == 0 {
+		*conn = saved.Connection
 		var msg string
-		if secret, msg = s.secretFor(c, conn); msg != "" {
+		if secret, msg = s.typedSecret(c, conn); msg != "" {
 			fe = wif.FieldErrors{"client_secret": msg}
 		}
 	}
@@ -104,10 +89,12 @@ func (s *Server) handleSampleToken(c echo.Context, conn *wif.Connection) error {
 	if !ok {
 		return err
 	}
-	if _, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret}); err != nil {
-		if wif.ErrorCode(err) == wif.EINVALID {
-			return s.renderSampleError(c, conn, err)
-		}
+	_, err = s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, Secret: secret,
+		UseStoredSecret: true, Actor: actor})
+	if wif.ErrorCode(err) == wif.EINVALID {
+		return s.renderSampleError(c, conn, err)
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepSample))
@@ -119,67 +106,41 @@ func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err err
 		return lerr
 	}
 	f := frame(conn, stepSample, last)
-	m := views.SampleModel{StepModel: views.StepModel{Frame: f, Values: stepValues(conn, stepSample)}, Error: err.Error(), HasSecret: s.secretResolves(conn)}
+	m := views.SampleModel{StepModel: views.StepModel{Frame: f, Values: stepValues(conn, stepSample)}, Error: err.Error(), HasSecret: s.app.HasUsableSecret(*conn)}
 	return render(c, http.StatusUnprocessableEntity, views.SampleStep(m))
 }
 
-// liveRun is one verification started from a page.
-type liveRun struct {
-	conn     *wif.Connection
-	secret   string
-	exchange bool
-	trigger  wif.Trigger     // empty: wizard
-	progress func(probeStep) // optional
-}
-
-// verifyAndRecord runs one verification with its own deadline (the request may end first) and
-// stores it as a run of the connection.
-func (s *Server) verifyAndRecord(ctx context.Context, r liveRun) (*wif.Run, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
-	defer cancel()
-	in := probe.Input{Connection: *r.conn, Secret: r.secret, Exchange: r.exchange}
-	if r.progress != nil {
-		in.Progress = progressAdapter(r.progress)
-	}
-	rep, err := s.cfg.Runner.Verify(ctx, in)
-	if err != nil {
-		// The connection cannot be verified as recorded (an unreadable CA, a malformed validity).
-		return nil, &wif.Error{Code: wif.EINVALID, Message: err.Error()}
-	}
-	if r.trigger == "" {
-		r.trigger = wif.TriggerWizard
-	}
-	return probe.Record(ctx, s.cfg.Store, *r.conn, rep, r.trigger, actor)
-}
-
 func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
-	sm := views.SampleModel{StepModel: m, HasSecret: s.secretResolves(conn)}
+	sm := views.SampleModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn)}
 	if last.rep != nil {
-		sm.Result = sampleResult(*last.run, *last.rep, conn.Step >= stepConsole, s.cfg.Now())
+		sm.Result = sampleResult(*last.run, *last.rep, conn.Step >= stepConsole, s.app.Now())
 	}
 	return render(c, status, views.SampleStep(sm))
 }
 
 func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
-	secret, msg := s.secretFor(c, conn)
+	secret, msg := s.typedSecret(c, conn)
 	if msg != "" {
 		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": msg}, "")
 	}
-	if _, err := s.verifyAndRecord(c.Request().Context(), liveRun{conn: conn, secret: secret, exchange: c.FormValue("exchange") == "1"}); err != nil {
+	ctx := c.Request().Context()
+	_, err := s.app.VerifyAndRecord(ctx, actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true,
+		Exchange: c.FormValue("exchange") == "1", Actor: actor})
+	if wif.ErrorCode(err) == wif.EINVALID {
+		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": err.Error()}, "")
+	}
+	if err != nil {
 		return err
 	}
-	if conn.Step < stepReport {
-		conn.Step = stepReport
-		if err := s.cfg.Store.UpdateConnection(c.Request().Context(), conn, actor); err != nil && wif.ErrorCode(err) != wif.ECONFLICT {
-			return err
-		}
+	if err := s.app.MarkStep(ctx, *conn, stepReport, actor); err != nil {
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepReport))
 }
 
 func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
 	run, rep := last.run, last.rep
-	rm := views.ReportModel{StepModel: m, HasSecret: s.secretResolves(conn), NoRun: rep == nil}
+	rm := views.ReportModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), NoRun: rep == nil}
 	if rep != nil {
 		rm.RunAt, rm.OK, rm.Summary = run.At.Format("2006-01-02 15:04:05 UTC"), rep.OK, run.Summary
 		rm.Checks = checkRows(rep.Checks)

@@ -42,24 +42,21 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 		return s.handleWizardFinish(c)
 	}
 	stored := *conn
-	conn.Version = formVersion(c)
+	edited := *conn
+	edited.Version = formVersion(c)
 	values := readForm(c, stepFields[step]...)
-	fe := bindStep(conn, step, values)
-	if len(fe) == 0 {
-		var conflict string
-		if fe, conflict, err = s.saveStep(c, conn, step); err != nil {
-			return err
-		}
-		if conflict != "" {
-			return s.renderStep(c, http.StatusConflict, &stored, step, values, nil, conflict)
-		}
-	}
-	if len(fe) > 0 {
+	saved, err := s.saveStep(c, &stored, &edited, step, bindStep(&edited, step, values))
+	switch {
+	case err != nil:
+		return err
+	case saved.Conflict != "":
+		return s.renderStep(c, http.StatusConflict, &stored, step, values, nil, saved.Conflict)
+	case len(saved.Fields) > 0:
 		stored.Version = formVersion(c)
-		return s.renderStep(c, http.StatusUnprocessableEntity, &stored, step, values, fe, "")
+		return s.renderStep(c, http.StatusUnprocessableEntity, &stored, step, values, saved.Fields, "")
 	}
 	if step == stepConsole {
-		if err := s.afterConsoleSave(c, conn); err != nil {
+		if err := s.afterConsoleSave(c, &saved.Connection); err != nil {
 			return err
 		}
 	}
@@ -76,41 +73,29 @@ var stepFields = map[int][]string{
 		wif.FieldWorkspaceID, wif.FieldAnthropicBaseURL},
 }
 
-// Issuer modes of an authentik provider (authentik.md, "Issuer").
-const (
-	issuerPerProvider = "per_provider"
-	issuerGlobal      = "global"
-)
-
+// bindStep puts a step's form values on conn; the errors are the values that could not be read
+// at all (a lifetime that is no number). The step's validation is the use case's.
 func bindStep(conn *wif.Connection, step int, v formValues) wif.FieldErrors {
 	switch step {
 	case stepBasics:
-		return bindBasics(conn, v)
+		bindBasics(conn, v)
 	case stepProvider:
 		conn.ClientID, conn.AccessTokenValidity, conn.SubjectMode = v[wif.FieldClientID], v[wif.FieldAccessTokenValidity], v[wif.FieldSubjectMode]
-		return wif.ValidateProvider(*conn)
 	case stepConsole:
 		return bindConsole(conn, v)
 	}
 	return nil
 }
 
-func bindBasics(conn *wif.Connection, v formValues) wif.FieldErrors {
+func bindBasics(conn *wif.Connection, v formValues) {
 	conn.Name, conn.AuthentikURL, conn.AppSlug, conn.ProviderName = v[wif.FieldName], strings.TrimRight(v[wif.FieldAuthentikURL], "/"), v[wif.FieldAppSlug], v[wif.FieldProviderName]
-	fe := wif.ValidateBasics(*conn)
-	if len(fe) > 0 {
-		return fe
+	if len(wif.ValidateBasics(*conn)) > 0 {
+		return // the issuer is derived from valid values only
 	}
-	if v["issuer_mode"] == issuerGlobal {
-		conn.IssuerURL = conn.AuthentikURL + "/"
-	} else {
-		conn.IssuerURL = wif.IssuerURLFor(conn.AuthentikURL, conn.AppSlug)
-	}
-	conn.DiscoveryBase = wif.DiscoveryBaseFor(wif.IssuerURLFor(conn.AuthentikURL, conn.AppSlug))
+	conn.IssuerURL, conn.DiscoveryBase = wif.IssuerFor(conn.AuthentikURL, conn.AppSlug, v["issuer_mode"])
 	if conn.IssuerName == "" {
 		conn.IssuerName = "authentik " + conn.AppSlug
 	}
-	return nil
 }
 
 func bindConsole(conn *wif.Connection, v formValues) wif.FieldErrors {
@@ -125,7 +110,6 @@ func bindConsole(conn *wif.Connection, v formValues) wif.FieldErrors {
 	if conn.JWKSSource != wif.JWKSInline {
 		conn.InlineJWKS = ""
 	}
-	fe.Merge(wif.ValidateConsole(*conn))
 	return fe
 }
 
@@ -137,10 +121,7 @@ func stepValues(conn *wif.Connection, step int) formValues {
 	}
 	v[wif.FieldTokenLifetime] = secondsValue(conn.TokenLifetime)
 	v[wif.FieldMaxIdentityTokenLifetime] = secondsValue(conn.MaxIdentityTokenLifetime)
-	v["issuer_mode"] = issuerPerProvider
-	if conn.AuthentikURL != "" && conn.IssuerURL == conn.AuthentikURL+"/" {
-		v["issuer_mode"] = issuerGlobal
-	}
+	v["issuer_mode"] = wif.IssuerModeOf(*conn)
 	if step == stepConsole {
 		consoleDefaults(conn, v)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/wifwiz/wifwiz/demo"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/web"
 )
 
 // newDemoApp is a server with the built-in demo issuer, as `wifwiz serve --demo` runs it.
@@ -25,10 +24,10 @@ func newDemoApp(t *testing.T) (*app, *demo.Demo) {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	a := newApp(t, func(c *web.Config) {
-		c.Demo = d
-		c.Getenv = d.Getenv(func(string) string { return "" })
-		c.Runner = &probe.Runner{ExtraCA: d.CAPEM()}
+	a := newApp(t, func(c *setup) {
+		c.web.Demo = d
+		c.env = d.Getenv(func(string) string { return "" })
+		c.runner = &probe.Runner{ExtraCA: d.CAPEM()}
 	})
 	return a, d
 }

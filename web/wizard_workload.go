@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,11 +32,11 @@ func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection
 			label = f
 		}
 		wm.Blocks = append(wm.Blocks, views.EnvBlock{Format: f, Label: label, Content: content,
-			Download: connectionPath(conn.ID) + "/export?format=" + f})
+			Download: connectionPath(conn.ID) + "/export"})
 	}
 	for _, r := range workload.RefreshSetups(*conn, workload.Options{}) {
-		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Filename: r.Filename, Content: r.Content,
-			Download: connectionPath(conn.ID) + "/export?format=refresh-" + r.ID})
+		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Format: "refresh-" + r.ID, Filename: r.Filename,
+			Content: r.Content, Download: connectionPath(conn.ID) + "/export"})
 	}
 	return render(c, status, views.WorkloadStep(wm))
 }
@@ -48,11 +47,8 @@ func (s *Server) handleWizardFinish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if conn.Step < stepWorkload {
-		conn.Step = stepWorkload
-		if err := s.cfg.Store.UpdateConnection(c.Request().Context(), conn, actor); err != nil && wif.ErrorCode(err) != wif.ECONFLICT {
-			return err
-		}
+	if err := s.app.MarkStep(c.Request().Context(), *conn, stepWorkload, actor); err != nil {
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, connectionPath(conn.ID))
 }
@@ -62,19 +58,9 @@ func (s *Server) handleDemoCreate(c echo.Context) error {
 	if s.cfg.Demo == nil {
 		return echo.ErrNotFound
 	}
-	ctx := c.Request().Context()
-	base := s.cfg.Demo.Connection()
-	for i := 1; ; i++ {
-		conn := base
-		if i > 1 {
-			conn.Name = base.Name + "-" + strconv.Itoa(i)
-		}
-		err := s.cfg.Store.CreateConnection(ctx, &conn, actor)
-		if err == nil {
-			return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepBasics))
-		}
-		if wif.ErrorFields(err) == nil || i >= 100 {
-			return err
-		}
+	conn, err := s.app.CreateDemoConnection(c.Request().Context(), s.cfg.Demo.Connection(), actor)
+	if err != nil {
+		return err
 	}
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepBasics))
 }

@@ -58,6 +58,7 @@ type Connection struct {
 	TokenField          string // auto | id_token | access_token
 	CAPEM               string // extra trusted CA for authentik (public data)
 	SecretRef           string // env:NAME or file:/path; never the secret
+	SecretRefOrigin     string // the origin SecretRef was set for (SecretOrigin); another origin drops it
 
 	// Anthropic Console side (wizard step 4).
 	ServiceAccountID         string // svac_…

@@ -11,6 +11,7 @@ const (
 	EINVALID  = "invalid"
 	ENOTFOUND = "not_found"
 	EINTERNAL = "internal"
+	EBUSY     = "busy" // too much work under way; try again shortly
 )
 
 // Error is an error a user can act on. Fields maps the form fields at fault (snake_case, as the
@@ -28,8 +29,12 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of an *Error in err's chain, or EINTERNAL.
+// ErrorCode returns the code of an *Error in err's chain, EINTERNAL for any other error, and ""
+// for nil.
 func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code

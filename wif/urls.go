@@ -52,13 +52,15 @@ func anthropicURLProblem(v string) string {
 		return p
 	}
 	u, _ := url.Parse(v)
-	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
 		return fmt.Sprintf("%s must use https:// (plain http is refused except on loopback) — you entered %q.", label, v)
 	}
 	return ""
 }
 
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host (a name or an IP literal, without brackets) is this machine:
+// "localhost" or a loopback address.
+func IsLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}

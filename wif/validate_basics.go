@@ -34,6 +34,15 @@ func ValidateBasics(c Connection) FieldErrors {
 		e.Add(FieldProviderName, required("Provider name", "enter the name of the OAuth2/OpenID provider exactly as in authentik (Applications → Providers)."))
 	}
 	e.Add(FieldProviderName, trimProblem("Provider name", c.ProviderName))
+	e.Merge(textProblems(c, FieldName, FieldAuthentikURL, FieldAppSlug, FieldProviderName))
+	return e
+}
+
+// ValidateName checks a new connection's name.
+func ValidateName(name string) FieldErrors {
+	e := FieldErrors{}
+	e.Add(FieldName, nameProblem(name))
+	e.Add(FieldName, textProblem(FieldName, "Name", name))
 	return e
 }
 
@@ -73,8 +82,13 @@ func ValidateProvider(c Connection) FieldErrors {
 	e.Add(FieldSubjectMode, choiceProblem("Subject mode", c.SubjectMode, subjectModes))
 	e.Add(FieldTokenField, choiceProblem("Token field", c.TokenField, []string{TokenFieldAuto, TokenFieldIDToken, TokenFieldAccessToken}))
 	e.Add(FieldScope, trimProblem("Scope", c.Scope))
+	if c.TokenURL != "" {
+		e.Add(FieldTokenURL, urlProblem("Token URL", c.TokenURL))
+	}
 	e.Add(FieldCAPEM, caProblem(c.CAPEM))
 	e.Add(FieldSecretRef, secretRefProblem(c.SecretRef))
+	e.Merge(textProblems(c, FieldClientID, FieldAccessTokenValidity, FieldSubjectMode, FieldScope, FieldTokenField,
+		FieldTokenURL, FieldCAPEM, FieldSecretRef))
 	return e
 }
 
@@ -93,25 +107,46 @@ func choiceProblem(label, v string, choices []string) string {
 	return fmt.Sprintf("%s must be one of %s — you entered %q.", label, strings.Join(choices, ", "), v)
 }
 
+// caProblem accepts only certificates: a private key pasted by mistake, or anything after the last
+// certificate, is refused (and, the step being refused, never stored).
 func caProblem(v string) string {
 	if strings.TrimSpace(v) == "" {
 		return ""
 	}
-	rest := []byte(v)
+	if _, err := ParseCAPEM([]byte(v)); err != nil {
+		return "CA certificate: " + err.Error()
+	}
+	return ""
+}
+
+// ParseCAPEM reads a bundle of PEM certificates: only CERTIFICATE blocks, at least one, and
+// nothing after the last. The errors say what to paste instead.
+func ParseCAPEM(b []byte) ([]*x509.Certificate, error) {
+	rest := b
+	var certs []*x509.Certificate
 	for {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
-			return "CA certificate must be PEM (-----BEGIN CERTIFICATE-----) with at least one certificate."
+			break
 		}
+		n := len(certs) + 1
 		if block.Type != "CERTIFICATE" {
-			continue
+			return nil, fmt.Errorf("block %d is a %q, not a CERTIFICATE — paste only the CA's certificate; never a private key (if you pasted one, replace that key)", n, block.Type)
 		}
-		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-			return fmt.Sprintf("CA certificate could not be read (%v) — paste the whole PEM of the CA that signed authentik's certificate.", err)
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %d could not be read (%v) — paste the whole PEM of the CA that signed the server's certificate", n, err)
 		}
-		return ""
+		certs = append(certs, cert)
 	}
+	switch {
+	case len(certs) == 0:
+		return nil, fmt.Errorf("no PEM certificate found: expected -----BEGIN CERTIFICATE-----")
+	case strings.TrimSpace(string(rest)) != "":
+		return nil, fmt.Errorf("there is text after certificate %d — paste only PEM certificates", len(certs))
+	}
+	return certs, nil
 }
 
 // secretRefProblem never echoes the value: a secret pasted by mistake must not be shown again.

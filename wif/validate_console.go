@@ -36,6 +36,9 @@ func ValidateConsole(c Connection) FieldErrors {
 	if c.AnthropicBaseURL != "" {
 		e.Add(FieldAnthropicBaseURL, anthropicURLProblem(c.AnthropicBaseURL))
 	}
+	e.Merge(textProblems(c, FieldServiceAccountID, FieldIssuerName, FieldIssuerURL, FieldJWKSSource, FieldInlineJWKS,
+		FieldDiscoveryBase, FieldRuleName, FieldSubjectPrefix, FieldAudience, FieldOAuthScope, FieldFederationRuleID,
+		FieldOrganizationID, FieldWorkspaceID, FieldAnthropicBaseURL))
 	return e
 }
 

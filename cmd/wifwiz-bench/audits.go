@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
@@ -53,11 +52,11 @@ type auditRun struct {
 // workerFigures are measured inside the child process that runs the audit, so that its memory
 // is the audit's alone (the emulator runs in the harness).
 type workerFigures struct {
-	Wall          time.Duration // list the connections, verify, record
-	Summary       audit.Summary `json:"summary"`
-	PeakHeapInuse uint64        // sampled every 5 ms; 0 for the wifwiz audit process
-	MaxRSS        uint64        // bytes, ru_maxrss of the process
-	CPU           time.Duration // user + system time of the process
+	Wall          time.Duration    // list the connections, verify, record
+	Summary       wif.AuditSummary `json:"summary"`
+	PeakHeapInuse uint64           // sampled every 5 ms; 0 for the wifwiz audit process
+	MaxRSS        uint64           // bytes, ru_maxrss of the process
+	CPU           time.Duration    // user + system time of the process
 }
 
 func measureAudits(ctx context.Context, work, bin string) ([]auditFigure, error) {

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wifwiz/wifwiz/authentik"
-	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // checkSetup is one configuration of the check measurement: the emulator latency L, and whether
@@ -66,8 +66,8 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 	}
 	runner := is.runner()
 	var answered latestTime
-	in := probe.Input{Connection: conn, Secret: is.providers[0].ClientSecret,
-		Progress: func(authentik.StepResult) { answered.latest(time.Now()) }}
+	in := wif.ProbeRequest{Connection: conn, Secret: is.providers[0].ClientSecret,
+		Progress: func(wif.ProbeStep) { answered.latest(time.Now()) }}
 	is.emu.ResetCounts()
 	durations, engine := make([]time.Duration, 0, samples), make([]time.Duration, 0, samples)
 	others, gcs := startOtherLoad(), numGC()
@@ -81,10 +81,10 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 			return f, err
 		}
 		if !rep.OK {
-			return f, fmt.Errorf("the check failed (%s): the harness's connection is wrong", probe.SummaryText(rep.Summary))
+			return f, fmt.Errorf("the check failed (%s): the harness's connection is wrong", actions.SummaryText(rep.Summary))
 		}
 		if i == 0 {
-			f.First, f.Summary = took, probe.SummaryText(rep.Summary)
+			f.First, f.Summary = took, actions.SummaryText(rep.Summary)
 			continue
 		}
 		durations, engine = append(durations, took), append(engine, end.Sub(answered.get()))

@@ -15,7 +15,7 @@ type fix struct {
 var fixes = []fix{
 	{
 		Title:  "The connections page reads only what it lists",
-		Where:  "store.ListConnectionsBrief (store/list_brief.go), web/connections.go",
+		Where:  "store.ListConnectionSummaries (store/list_brief.go), web/connections.go",
 		Cause:  "every row copied all 36 columns — the recorded CA PEM, the inline JWKS, the Console fields — that the page never shows",
 		Before: "list: 51.6 ms CPU, 44.2 ms alone, 36 requests/s",
 		After:  "list: 38.4 ms CPU, 33.5 ms alone, 46 requests/s",

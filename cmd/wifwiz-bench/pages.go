@@ -14,7 +14,9 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/web"
@@ -107,7 +109,7 @@ func sampleReport(ctx context.Context) (verify.Report, error) {
 	if err != nil {
 		return verify.Report{}, err
 	}
-	return is.runner().Verify(ctx, probe.Input{Connection: conn, Secret: is.providers[0].ClientSecret})
+	return is.runner().Verify(ctx, wif.ProbeRequest{Connection: conn, Secret: is.providers[0].ClientSecret})
 }
 
 // seedPagesDB stores the pages' connections, each with the CA and inline JWKS a real one
@@ -146,7 +148,7 @@ func seedPagesDB(ctx context.Context, path string, rep verify.Report) (int64, er
 			detail, runs = c.ID, pageDetailRuns
 		}
 		for range runs {
-			r := &wif.Run{ConnectionID: c.ID, Trigger: wif.TriggerAudit, OK: rep.OK, Summary: probe.SummaryText(rep.Summary),
+			r := &wif.Run{ConnectionID: c.ID, Trigger: wif.TriggerAudit, OK: rep.OK, Summary: actions.SummaryText(rep.Summary),
 				ReportJSON: body, TokenFingerprint: rep.Token.SHA256}
 			if err := db.AddRun(ctx, r, "bench"); err != nil {
 				return 0, err
@@ -162,8 +164,8 @@ func servePages(db *store.DB) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	h := web.New(web.Config{Store: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "bench",
-		Getenv: func(string) string { return "" }})
+	app := actions.New(actions.Deps{Store: db, Verifier: &probe.Runner{}, Secrets: secretref.Resolver{Getenv: func(string) string { return "" }}})
+	h := web.New(web.Config{App: app, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "bench"})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 )
 
@@ -57,7 +57,7 @@ func renderAuditGap(p printer, res *results) {
 		if a.Connections != 1000 || (r.Wall < 3*time.Second && a.Repeat.Wall < 3*time.Second) {
 			continue
 		}
-		rounds := time.Duration((a.Connections+audit.DefaultConcurrency-1)/audit.DefaultConcurrency) * benchLatency
+		rounds := time.Duration((a.Connections+actions.DefaultAuditConcurrency-1)/actions.DefaultAuditConcurrency) * benchLatency
 		free := float64(res.Machine.Cores) - r.OtherCores
 		p("- **Audit of 1,000 connections, %d issuer(s), %s keys** (first %s, repeat %s): bound by CPU, not round trips", a.Issuers, a.Signing,
 			seconds(r.Wall), seconds(a.Repeat.Wall))

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/actions"
 )
 
 func renderManual(p printer, res *results) {
@@ -43,7 +43,7 @@ func renderManual(p printer, res *results) {
 func renderAudits(p printer, res *results) {
 	p("## 3. Audit scaling")
 	p("")
-	p("`audit.Auditor` (what `wifwiz audit` runs) over every stored connection, %d at a time, at L = %s, in a child process", audit.DefaultConcurrency, ms(benchLatency))
+	p("`actions.Service.Audit` (what `wifwiz audit` runs) over every stored connection, %d at a time, at L = %s, in a child process", actions.DefaultAuditConcurrency, ms(benchLatency))
 	p("so that its memory and CPU are its own; the emulator runs in the harness, on the same cores. Connections are spread")
 	p("evenly over the issuers; each has its secret reference, inline JWKS and Console IDs. *First*: no earlier run;")
 	p("*repeat*: the same database again, when each connection has a passing run to compute drift against. Wall time covers")
@@ -73,9 +73,9 @@ func renderAudits(p printer, res *results) {
 	}
 	p("")
 	p("Discovery and JWKS are fetched once per issuer per audit (one `authentik.IssuerCache`), so a connection costs one")
-	p("token request plus 2 × issuers ÷ connections. With %d connections at once and one round trip each, the floor is", audit.DefaultConcurrency)
-	p("connections ÷ %d × L: %s for 1,000 at L = %s. Above it, the audit is bound by CPU: the audit's and the emulator's", audit.DefaultConcurrency,
-		seconds(time.Duration((1000+audit.DefaultConcurrency-1)/audit.DefaultConcurrency)*benchLatency), ms(benchLatency))
+	p("token request plus 2 × issuers ÷ connections. With %d connections at once and one round trip each, the floor is", actions.DefaultAuditConcurrency)
+	p("connections ÷ %d × L: %s for 1,000 at L = %s. Above it, the audit is bound by CPU: the audit's and the emulator's", actions.DefaultAuditConcurrency,
+		seconds(time.Duration((1000+actions.DefaultAuditConcurrency-1)/actions.DefaultAuditConcurrency)*benchLatency), ms(benchLatency))
 	p("together cannot take less than their sum ÷ %d cores. With RSA keys the emulator signs two RS256 tokens (id_token and", res.Machine.Cores)
 	p("access token) per request, a real authentik's cost that would run on its own machine; with EC keys that cost nearly")
 	p("vanishes and the figure is wifwiz's own.")

@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
-	"github.com/wifwiz/wifwiz/wif"
 )
 
 // runWorker runs one measurement in this child process and prints its figures as JSON.
@@ -43,16 +43,11 @@ func auditWorker(ctx context.Context, dbPath, caPath string) (workerFigures, err
 	defer db.Close()
 	heap := startHeapSampler(5 * time.Millisecond)
 	start := time.Now()
-	listed, err := db.ListConnections(ctx, store.ListFilter{})
+	app := actions.New(actions.Deps{Store: db, Verifier: &probe.Runner{ExtraCA: ca}, Secrets: secretref.Resolver{}, ResolveAnyRef: true})
+	out, err := app.Audit(ctx, actions.AuditRequest{})
 	if err != nil {
 		return f, err
 	}
-	conns := make([]wif.Connection, len(listed))
-	for i, l := range listed {
-		conns[i] = l.Connection
-	}
-	a := &audit.Auditor{Store: db, Verifier: &probe.Runner{ExtraCA: ca}, Getenv: os.Getenv, Concurrency: audit.DefaultConcurrency}
-	out := a.Run(ctx, conns, nil)
 	f.Wall = time.Since(start)
 	f.PeakHeapInuse = heap.stop()
 	f.Summary = out.Summary

@@ -10,15 +10,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
-
-// maxAuditConcurrency keeps an audit from opening more connections than authentik would welcome.
-const maxAuditConcurrency = 256
 
 type auditOptions struct {
 	db, connection, caFile string
@@ -33,13 +29,13 @@ func runAudit(ctx context.Context, args []string, e env) (int, error) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON document: a report per connection, the drift list and a summary")
 	fs.StringVar(&o.connection, "connection", "", "audit only this stored connection")
 	fs.StringVar(&o.caFile, "ca-file", "", "extra trusted CA certificate (PEM) for authentik, for every connection")
-	fs.IntVar(&o.concurrency, "concurrency", audit.DefaultConcurrency, "connections verified at once")
+	fs.IntVar(&o.concurrency, "concurrency", actions.DefaultAuditConcurrency, "connections verified at once")
 	fs.BoolVar(&o.requireIDs, "require-ids", false, "missing Console IDs fail instead of skip")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
 	}
-	if o.concurrency < 1 || o.concurrency > maxAuditConcurrency {
-		return exitUsage, usagef("--concurrency %d: give a number from 1 to %d", o.concurrency, maxAuditConcurrency)
+	if o.concurrency < 1 || o.concurrency > actions.MaxAuditConcurrency {
+		return exitUsage, usagef("--concurrency %d: give a number from 1 to %d", o.concurrency, actions.MaxAuditConcurrency)
 	}
 	return o.run(ctx, e)
 }
@@ -60,13 +56,23 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 		return exitUsage, err
 	}
 	defer db.Close()
-	conns, err := o.connections(ctx, db)
-	if err != nil {
-		return exitUsage, err
+	app := newApp(db, &probe.Runner{ExtraCA: ca}, e, appOptions{})
+	var names []string
+	if o.connection != "" {
+		if _, err := stored(ctx, app, o.connection, o.db); err != nil {
+			return exitUsage, err
+		}
+		names = []string{o.connection}
 	}
-	a := &audit.Auditor{Store: db, Verifier: &probe.Runner{ExtraCA: ca}, Getenv: e.getenv,
-		Concurrency: o.concurrency, RequireIDs: o.requireIDs}
-	out := a.Run(ctx, conns, nil)
+	conns, err := app.AuditTargets(ctx, names)
+	if err != nil {
+		return exitFail, fmt.Errorf("list the connections in %s: %w", o.db, err)
+	}
+	out, err := app.Audit(ctx, actions.AuditRequest{Connections: conns, Concurrency: o.concurrency,
+		RequireIDs: o.requireIDs, Actor: cliActor()})
+	if err != nil {
+		return exitFail, err
+	}
 	if o.json {
 		err = writeAuditJSON(e.stdout, out)
 	} else {
@@ -81,43 +87,21 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 	return exitOK, nil
 }
 
-// connections is --connection, else every stored connection except the demo ones, whose
-// built-in issuer only runs inside `wifwiz serve --demo`.
-func (o auditOptions) connections(ctx context.Context, db *store.DB) ([]wif.Connection, error) {
-	if o.connection != "" {
-		c, err := stored(ctx, db, o.connection, o.db)
-		if err != nil {
-			return nil, err
-		}
-		return []wif.Connection{*c}, nil
-	}
-	notDemo := false
-	listed, err := db.ListConnections(ctx, store.ListFilter{Demo: &notDemo})
-	if err != nil {
-		return nil, fmt.Errorf("list the connections in %s: %w", o.db, err)
-	}
-	conns := make([]wif.Connection, len(listed))
-	for i, l := range listed {
-		conns[i] = l.Connection
-	}
-	return conns, nil
-}
-
 // auditDocument is `wifwiz audit --json`.
 type auditDocument struct {
 	StartedAt   time.Time         `json:"started_at"`
 	Connections []auditConnection `json:"connections"`
 	Drift       []auditDrift      `json:"drift"`
-	Summary     audit.Summary     `json:"summary"`
+	Summary     wif.AuditSummary  `json:"summary"`
 	OK          bool              `json:"ok"`
 }
 
 type auditConnection struct {
-	Connection    string         `json:"connection"`
-	Status        audit.Status   `json:"status"`
-	Report        *verify.Report `json:"report"`
-	SkippedReason *string        `json:"skipped_reason"`
-	Error         string         `json:"error,omitempty"` // why a connection failed without a report
+	Connection    string          `json:"connection"`
+	Status        wif.AuditStatus `json:"status"`
+	Report        *verify.Report  `json:"report"`
+	SkippedReason *string         `json:"skipped_reason"`
+	Error         string          `json:"error,omitempty"` // why a connection failed without a report
 }
 
 type auditDrift struct {
@@ -125,19 +109,19 @@ type auditDrift struct {
 	wif.Drift
 }
 
-func writeAuditJSON(w io.Writer, out audit.Outcome) error {
+func writeAuditJSON(w io.Writer, out actions.AuditOutcome) error {
 	doc := auditDocument{StartedAt: out.StartedAt, Connections: []auditConnection{}, Drift: []auditDrift{}, Summary: out.Summary, OK: out.OK()}
 	for _, r := range out.Results {
 		c := auditConnection{Connection: r.Connection.Name, Status: r.Status, Report: r.Report}
 		switch {
-		case r.Status == audit.Skipped:
+		case r.Status == wif.AuditSkipped:
 			reason := r.Reason
 			c.SkippedReason = &reason
 		case r.Reason != "":
 			c.Error = r.Reason
 		}
 		doc.Connections = append(doc.Connections, c)
-		for _, d := range r.Drift() {
+		for _, d := range r.Drift {
 			doc.Drift = append(doc.Drift, auditDrift{Connection: r.Connection.Name, Drift: d})
 		}
 	}
@@ -148,7 +132,7 @@ func writeAuditJSON(w io.Writer, out audit.Outcome) error {
 
 // writeAuditText prints one row per connection, then the drift, the failed checks and a summary.
 // Values from authentik are untrusted: printable strips what a terminal would interpret.
-func writeAuditText(w io.Writer, out audit.Outcome, dbPath string) error {
+func writeAuditText(w io.Writer, out actions.AuditOutcome, dbPath string) error {
 	var b strings.Builder
 	if len(out.Results) == 0 {
 		fmt.Fprintf(&b, "No connection to audit in %s.\n", dbPath)
@@ -170,17 +154,17 @@ func writeAuditText(w io.Writer, out audit.Outcome, dbPath string) error {
 	return err
 }
 
-func resultText(r audit.Result) string {
+func resultText(r actions.AuditResult) string {
 	if r.Run != nil {
 		return r.Run.Summary
 	}
 	return r.Reason
 }
 
-func writeAuditDrift(b *strings.Builder, results []audit.Result) {
+func writeAuditDrift(b *strings.Builder, results []actions.AuditResult) {
 	header := false
 	for _, r := range results {
-		for _, d := range r.Drift() {
+		for _, d := range r.Drift {
 			if !header {
 				b.WriteString("\nChanged since the last passing run:\n")
 				header = true
@@ -191,7 +175,7 @@ func writeAuditDrift(b *strings.Builder, results []audit.Result) {
 	}
 }
 
-func writeAuditFailures(b *strings.Builder, results []audit.Result) {
+func writeAuditFailures(b *strings.Builder, results []actions.AuditResult) {
 	header := false
 	for _, r := range results {
 		if r.Report == nil {

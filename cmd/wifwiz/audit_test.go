@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit/audittest"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -30,20 +30,20 @@ func auditDoc(t *testing.T, stdout string) auditDocument {
 func TestAuditTwoHundredConnectionsBoundedAndCached(t *testing.T) {
 	const total, concurrency = 200, 16
 	ctx := context.Background()
-	emu := audittest.Start(t)
-	db, dbPath := audittest.OpenStore(t)
+	emu := testenv.Start(t)
+	db, dbPath := testenv.OpenStore(t)
 	slugs := []string{"billing", "batch", "reports"}
 	vars := map[string]string{}
 	var bases []wif.Connection
 	for _, slug := range slugs {
-		p := audittest.Provider(t, emu, slug)
-		vars[audittest.SecretEnv(p)] = p.ClientSecret
-		bases = append(bases, audittest.Connection(t, emu, p, slug, audittest.SecretEnv(p)))
+		p := testenv.Provider(t, emu, slug)
+		vars[testenv.SecretEnv(p)] = p.ClientSecret
+		bases = append(bases, testenv.Connection(t, emu, p, slug, testenv.SecretEnv(p)))
 	}
 	for i := range total {
 		c := bases[i%len(bases)]
 		c.Name = fmt.Sprintf("%s-%03d", c.Name, i)
-		audittest.Create(t, db, c)
+		testenv.Create(t, db, c)
 	}
 	caFile := writeTestFile(t, t.TempDir(), "ca.pem", string(emu.CAPEM()))
 	emu.SetLatency(20 * time.Millisecond)
@@ -75,15 +75,15 @@ func TestAuditTwoHundredConnectionsBoundedAndCached(t *testing.T) {
 
 func TestAuditRotationDrift(t *testing.T) {
 	ctx := context.Background()
-	emu := audittest.Start(t)
-	p := audittest.Provider(t, emu, "nightly")
-	other := audittest.Provider(t, emu, "other")
-	db, dbPath := audittest.OpenStore(t)
-	audittest.Create(t, db, audittest.Connection(t, emu, p, "nightly", "NIGHTLY_SECRET"))
-	audittest.Create(t, db, audittest.Connection(t, emu, other, "unset", "UNSET_SECRET"))
-	demo := audittest.Connection(t, emu, p, "demo", "NIGHTLY_SECRET")
+	emu := testenv.Start(t)
+	p := testenv.Provider(t, emu, "nightly")
+	other := testenv.Provider(t, emu, "other")
+	db, dbPath := testenv.OpenStore(t)
+	testenv.Create(t, db, testenv.Connection(t, emu, p, "nightly", "NIGHTLY_SECRET"))
+	testenv.Create(t, db, testenv.Connection(t, emu, other, "unset", "UNSET_SECRET"))
+	demo := testenv.Connection(t, emu, p, "demo", "NIGHTLY_SECRET")
 	demo.Demo = true
-	audittest.Create(t, db, demo)
+	testenv.Create(t, db, demo)
 	caFile := writeTestFile(t, t.TempDir(), "ca.pem", string(emu.CAPEM()))
 	vars := map[string]string{"NIGHTLY_SECRET": p.ClientSecret}
 	args := []string{"audit", "--db", dbPath, "--ca-file", caFile}
@@ -143,10 +143,10 @@ func TestAuditRotationDrift(t *testing.T) {
 }
 
 func TestAuditSkippedJSON(t *testing.T) {
-	emu := audittest.Start(t)
-	p := audittest.Provider(t, emu, "x")
-	db, dbPath := audittest.OpenStore(t)
-	audittest.Create(t, db, audittest.Connection(t, emu, p, "x", "NOT_SET"))
+	emu := testenv.Start(t)
+	p := testenv.Provider(t, emu, "x")
+	db, dbPath := testenv.OpenStore(t)
+	testenv.Create(t, db, testenv.Connection(t, emu, p, "x", "NOT_SET"))
 	res := runCLI(t, context.Background(), nil, "audit", "--db", dbPath, "--json")
 	doc := auditDoc(t, res.stdout)
 	if res.code != exitOK || doc.Summary.Skipped != 1 || doc.Connections[0].Report != nil ||
@@ -160,7 +160,7 @@ func TestAuditSkippedJSON(t *testing.T) {
 
 func TestAuditUsageErrors(t *testing.T) {
 	ctx := context.Background()
-	_, dbPath := audittest.OpenStore(t)
+	_, dbPath := testenv.OpenStore(t)
 	bad := writeTestFile(t, t.TempDir(), "bad.pem", "not a certificate")
 	tests := []struct {
 		name string
@@ -186,7 +186,7 @@ func TestAuditUsageErrors(t *testing.T) {
 }
 
 func TestAuditEmpty(t *testing.T) {
-	_, dbPath := audittest.OpenStore(t)
+	_, dbPath := testenv.OpenStore(t)
 	res := runCLI(t, context.Background(), nil, "audit", "--db", dbPath)
 	if res.code != exitOK || !strings.Contains(res.stdout, "No connection to audit") {
 		t.Fatalf("exit %d: %q", res.code, res.stdout)

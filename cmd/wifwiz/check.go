@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/anthropic"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -16,9 +19,9 @@ const checkSummary = "check [flags] [--json]   (--connection NAME to take the va
 
 // checkOptions are the flags of wifwiz check beyond the connection flags.
 type checkOptions struct {
-	cf                         *connFlags
-	json, requireIDs, exchange bool
-	save, secretRef            string
+	cf                                *connFlags
+	json, requireIDs, exchange, force bool
+	save, secretRef                   string
 }
 
 func runCheck(ctx context.Context, args []string, e env) (int, error) {
@@ -27,6 +30,7 @@ func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	fs.BoolVar(&o.requireIDs, "require-ids", false, "missing Console IDs fail instead of skip")
 	fs.BoolVar(&o.exchange, "exchange", false, "also run the live Anthropic token exchange (spends the token's jti)")
 	fs.StringVar(&o.save, "save", "", "store (create or update) the connection under this name and record the run")
+	fs.BoolVar(&o.force, "force", false, "with --save: store the settings even when the check fails (a failing check keeps a stored connection's settings)")
 	fs.StringVar(&o.secretRef, "secret-ref", "", "with --save: where audit finds the client secret later, env:NAME or file:/path (the reference is stored, never the secret)")
 	fs.BoolVar(&o.json, "json", false, "print the JSON report (checks.md) instead of the table")
 	if err := parseFlags(fs, args, e); err != nil {
@@ -35,19 +39,23 @@ func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	if o.secretRef != "" && o.save == "" {
 		return exitUsage, usagef("--secret-ref is stored with a connection: add --save NAME (give the secret itself with --client-secret-file or %s)", secretEnv)
 	}
-	var db *store.DB
-	if o.cf.connection != "" || o.save != "" {
-		var err error
-		if db, err = o.cf.openStore(ctx, o.save == ""); err != nil {
-			return exitUsage, err
-		}
-		defer db.Close()
+	if o.force && o.save == "" {
+		return exitUsage, usagef("--force only applies with --save NAME")
 	}
-	return o.run(ctx, db, e)
+	runner := &probe.Runner{AnthropicBaseURL: e.getenv("ANTHROPIC_BASE_URL")}
+	if o.cf.connection == "" && o.save == "" {
+		return o.run(ctx, newApp(nil, runner, e, appOptions{}), e)
+	}
+	db, err := o.cf.openStore(ctx, o.save == "")
+	if err != nil {
+		return exitUsage, err
+	}
+	defer db.Close()
+	return o.run(ctx, newApp(db, runner, e, appOptions{}), e)
 }
 
-func (o checkOptions) run(ctx context.Context, db *store.DB, e env) (int, error) {
-	conn, target, err := o.connection(ctx, db)
+func (o checkOptions) run(ctx context.Context, app *actions.Service, e env) (int, error) {
+	conn, target, err := o.connection(ctx, app)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -55,43 +63,67 @@ func (o checkOptions) run(ctx context.Context, db *store.DB, e env) (int, error)
 	if err != nil {
 		return exitUsage, err
 	}
-	runner := &probe.Runner{AnthropicBaseURL: e.getenv("ANTHROPIC_BASE_URL")}
 	if o.exchange {
-		if err := checkAnthropicBase(conn, runner.AnthropicBaseURL); err != nil {
+		if err := checkAnthropicBase(conn, e.getenv("ANTHROPIC_BASE_URL")); err != nil {
 			return exitUsage, err
 		}
 		fmt.Fprintln(e.stderr, "wifwiz check: note: --exchange sends the token to Anthropic, which spends its jti: this token cannot be exchanged again, by a workload or anyone.")
 	}
-	rep, err := runner.Verify(ctx, probe.Input{Connection: conn, Secret: secret, RequireIDs: o.requireIDs, Exchange: o.exchange})
+	out, err := app.Check(ctx, actions.CheckRequest{Connection: conn, Secret: secret, RequireIDs: o.requireIDs,
+		Exchange: o.exchange, SaveAs: o.save, Target: target, Force: o.force, Actor: cliActor()})
 	if err != nil {
-		return exitUsage, usagef("cannot verify: %v", err)
+		return checkError(err)
 	}
-	if o.save != "" {
-		if err := saveAndRecord(ctx, db, conn, target, rep); err != nil {
-			return exitFail, err
-		}
+	if out.NotSaved != "" {
+		fmt.Fprintf(e.stderr, "wifwiz check: not saved: %s\n", out.NotSaved)
 	}
-	if err := o.print(rep, e); err != nil {
+	if err := o.print(out.Report, e); err != nil {
 		return exitFail, err
 	}
-	if !rep.OK {
+	if !out.Report.OK {
 		return exitFail, nil
 	}
 	return exitOK, nil
 }
 
+// checkError maps what Check refused to an exit code: what the invocation got wrong is exit 2.
+func checkError(err error) (int, error) {
+	var se *actions.SecretError
+	switch {
+	case errors.As(err, &se):
+		return exitUsage, usagef("%s; or give --client-secret-file PATH or %s", actions.SecretDetail(err), secretEnv)
+	case wif.ErrorCode(err) == wif.EINVALID:
+		if fields := wif.ErrorFields(err); len(fields) > 0 {
+			return exitUsage, usagef("--save would store a value the wizard refuses: %s", firstFieldError(fields))
+		}
+		return exitUsage, usagef("%v", err)
+	}
+	return exitFail, err
+}
+
+// firstFieldError names one field problem as "--flag: message", the first in field order.
+func firstFieldError(fields map[string]string) string {
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	f := names[0]
+	return fmt.Sprintf("%s: %s", strings.ReplaceAll(f, "_", "-"), fields[f])
+}
+
 // connection is the connection to verify: the stored one (--connection, or the --save target
 // when it exists) with the flags given applied, else the flags alone. target is the stored row
 // --save updates; nil when it creates one.
-func (o checkOptions) connection(ctx context.Context, db *store.DB) (conn wif.Connection, target *wif.Connection, err error) {
+func (o checkOptions) connection(ctx context.Context, app *actions.Service) (conn wif.Connection, target *wif.Connection, err error) {
 	var base *wif.Connection
 	if o.cf.connection != "" {
-		if base, err = stored(ctx, db, o.cf.connection, o.cf.db); err != nil {
+		if base, err = stored(ctx, app, o.cf.connection, o.cf.db); err != nil {
 			return conn, nil, err
 		}
 	}
 	if o.save != "" {
-		if target, err = saveTarget(ctx, db, o.save); err != nil {
+		if target, err = saveTarget(ctx, app, o.save); err != nil {
 			return conn, nil, err
 		}
 		if base == nil {
@@ -101,16 +133,22 @@ func (o checkOptions) connection(ctx context.Context, db *store.DB) (conn wif.Co
 	if conn, err = o.cf.build(base); err != nil {
 		return conn, nil, err
 	}
-	if o.save != "" {
-		conn.Name = o.save
-		if o.secretRef != "" {
-			conn.SecretRef = o.secretRef
-		}
-		if err := validateSave(conn); err != nil {
-			return conn, nil, err
-		}
+	if o.save != "" && o.secretRef != "" {
+		conn.SecretRef = o.secretRef
 	}
 	return conn, target, requireAuthentik(conn)
+}
+
+// saveTarget is the stored connection --save NAME updates, or nil when NAME is new.
+func saveTarget(ctx context.Context, app *actions.Service, name string) (*wif.Connection, error) {
+	c, err := app.ConnectionByName(ctx, name)
+	if wif.ErrorCode(err) == wif.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read connection %q: %w", name, err)
+	}
+	return c, nil
 }
 
 // checkAnthropicBase turns a malformed Anthropic base URL into a usage error before any token

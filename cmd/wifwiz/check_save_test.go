@@ -104,10 +104,22 @@ func TestCheckSaveThenConnection(t *testing.T) {
 		}
 	}
 
-	// Saving again updates the row (next version) and records a second, failing run.
+	// A failing check does not overwrite the stored settings: it says so and records nothing.
 	bad := runCLI(t, ctx, vars, "check", "--connection", "ci-prod", "--save", "ci-prod", "--db", dbPath, "--subject", "ak-other")
-	if bad.code != exitFail {
-		t.Fatalf("update: exit %d\n%s%s", bad.code, bad.stdout, bad.stderr)
+	if bad.code != exitFail || !strings.Contains(bad.stderr, "not saved") || !strings.Contains(bad.stderr, "--force") {
+		t.Fatalf("failing update: exit %d\n%s%s", bad.code, bad.stdout, bad.stderr)
+	}
+	kept, err := db.GetConnectionByName(ctx, "ci-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ = db.ListRuns(ctx, c.ID, 0); kept.Version != c.Version || kept.SubjectPrefix != testSubject || len(runs) != 1 {
+		t.Fatalf("a failing --save changed the stored connection: version %d→%d subject %q, %d runs", c.Version, kept.Version, kept.SubjectPrefix, len(runs))
+	}
+	// With --force the row is updated (next version) and the failing run recorded.
+	forced := runCLI(t, ctx, vars, "check", "--connection", "ci-prod", "--save", "ci-prod", "--db", dbPath, "--subject", "ak-other", "--force")
+	if forced.code != exitFail {
+		t.Fatalf("forced update: exit %d\n%s%s", forced.code, forced.stdout, forced.stderr)
 	}
 	c2, err := db.GetConnectionByName(ctx, "ci-prod")
 	if err != nil {
@@ -121,7 +133,7 @@ func TestCheckSaveThenConnection(t *testing.T) {
 	db.Close()
 	raw := dbBytes(t, dbPath)
 	assertNoSecrets(t, "the database", raw, f.provider.ClientSecret)
-	for _, res := range []cliResult{saved, again, override, noSecret, bad} {
+	for _, res := range []cliResult{saved, again, override, noSecret, bad, forced} {
 		assertNoSecrets(t, "stdout", res.stdout, f.provider.ClientSecret)
 		assertNoSecrets(t, "stderr", res.stderr, f.provider.ClientSecret)
 	}

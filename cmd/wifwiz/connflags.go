@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wifwiz/wifwiz/secretref"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -139,9 +139,7 @@ func (cf *connFlags) build(base *wif.Connection) (wif.Connection, error) {
 			return wif.Connection{}, err
 		}
 	}
-	if c.IssuerURL == "" && c.AuthentikURL != "" && c.AppSlug != "" {
-		c.IssuerURL = wif.IssuerURLFor(c.AuthentikURL, c.AppSlug)
-	}
+	c.IssuerURL = wif.EffectiveIssuerURL(c)
 	return c, nil
 }
 
@@ -165,9 +163,9 @@ func (cf *connFlags) openStore(ctx context.Context, mustExist bool) (*store.DB, 
 	return openDB(ctx, cf.db)
 }
 
-// stored reads the connection named name from db; an unknown name is a usage error.
-func stored(ctx context.Context, db *store.DB, name, dbPath string) (*wif.Connection, error) {
-	c, err := db.GetConnectionByName(ctx, name)
+// stored reads the connection named name; an unknown name is a usage error.
+func stored(ctx context.Context, app *actions.Service, name, dbPath string) (*wif.Connection, error) {
+	c, err := app.ConnectionByName(ctx, name)
 	if wif.ErrorCode(err) == wif.ENOTFOUND || (err == nil && c == nil) {
 		return nil, usagef("no connection named %q in --db %s: check the name, or give the flags instead of --connection", name, dbPath)
 	}
@@ -177,8 +175,9 @@ func stored(ctx context.Context, db *store.DB, name, dbPath string) (*wif.Connec
 	return c, nil
 }
 
-// secret is the client secret: --client-secret-file, else WIFWIZ_CLIENT_SECRET, else the
-// connection's secret reference. Errors name where the secret was looked for, never a value.
+// secret is the client secret: --client-secret-file, else WIFWIZ_CLIENT_SECRET; "" means the
+// connection's secret reference, which the use case resolves. Errors name where the secret was
+// looked for, never a value.
 func (cf *connFlags) secret(c wif.Connection, e env) (string, error) {
 	if cf.secretFile != "" {
 		b, err := readFlagFile("client-secret-file", cf.secretFile, 64<<10)
@@ -195,11 +194,7 @@ func (cf *connFlags) secret(c wif.Connection, e env) (string, error) {
 		return s, nil
 	}
 	if c.SecretRef != "" {
-		s, err := secretref.Resolve(c.SecretRef, e.getenv)
-		if err != nil {
-			return "", usagef("%v; or give --client-secret-file PATH or %s", err, secretEnv)
-		}
-		return s, nil
+		return "", nil
 	}
 	return "", usagef("give the client secret: --client-secret-file PATH or the %s environment variable", secretEnv)
 }

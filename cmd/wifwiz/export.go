@@ -7,13 +7,13 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/workload"
 )
 
-func exportFormats() []string { return audit.ExportFormats() }
+func exportFormats() []string { return workload.ExportFormats() }
 
 func runExport(ctx context.Context, args []string, e env) (int, error) {
 	formats := strings.Join(exportFormats(), "|")
@@ -40,17 +40,16 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 		return exitUsage, err
 	}
 	defer db.Close()
-	conn, err := stored(ctx, db, *name, *dbPath)
+	app := newApp(db, &probe.Runner{}, e, appOptions{})
+	conn, err := stored(ctx, app, *name, *dbPath)
 	if err != nil {
 		return exitUsage, err
 	}
-	text, err := audit.Export(ctx, db, *conn, *format, time.Now())
+	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export"})
 	if err != nil {
 		return exitFail, err
 	}
-	if err := db.AddEvent(ctx, &wif.Event{ConnectionID: conn.ID, Kind: wif.EventExported, Actor: cliActor(), Detail: *format + " via wifwiz export"}); err != nil {
-		return exitFail, fmt.Errorf("record the export of %q: %w", conn.Name, err)
-	}
+	text := exp.Body
 	if _, err := io.WriteString(e.stdout, text); err != nil {
 		return exitFail, fmt.Errorf("write the export: %w", err)
 	}

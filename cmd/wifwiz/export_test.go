@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit/audittest"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -31,23 +31,24 @@ var exportClock = time.Date(2026, 2, 3, 14, 5, 0, 0, time.UTC)
 func exportConnection(t *testing.T) (*store.DB, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, path := audittest.OpenStore(t)
+	db, path := testenv.OpenStore(t)
 	db.Now = func() time.Time { return exportClock }
 	c := wif.Connection{
 		Name: "Nightly batch", AuthentikURL: "https://auth.example.com", AppSlug: "nightly", ProviderName: "nightly",
 		IssuerURL: "https://auth.example.com/application/o/nightly/", ClientID: "nightly-client-id",
 		AccessTokenValidity: "hours=1", SubjectMode: wif.SubUsername, SecretRef: "env:NIGHTLY_SECRET",
-		ServiceAccountID: audittest.ServiceAccountID, IssuerName: "authentik", JWKSSource: wif.JWKSDiscovery,
+		ServiceAccountID: testenv.ServiceAccountID, IssuerName: "authentik", JWKSSource: wif.JWKSDiscovery,
 		RuleName: "nightly", SubjectPrefix: "ak-nightly-client_credentials", Audience: "nightly-client-id",
 		OAuthScope: wif.DefaultOAuthScope, TokenLifetime: time.Hour, MaxIdentityTokenLifetime: time.Hour,
-		FederationRuleID: audittest.FederationRuleID, OrganizationID: audittest.OrganizationID, WorkspaceID: "default", Step: 6,
+		FederationRuleID: testenv.FederationRuleID, OrganizationID: testenv.OrganizationID, WorkspaceID: "default", Step: 6,
 	}
-	c = audittest.Create(t, db, c)
+	c = testenv.Create(t, db, c)
 	prev := exportReport(c, "k1", verify.Pass)
 	cur := exportReport(c, "k2", verify.Fail)
+	svc := testenv.Service(t, db, &probe.Runner{}, testenv.ServiceOptions{})
 	for i, rep := range []verify.Report{prev, cur} {
 		rep.StartedAt = exportClock.Add(time.Duration(i+1) * time.Hour)
-		if _, err := probe.Record(ctx, db, c, rep, wif.TriggerAudit, "audit"); err != nil {
+		if _, err := svc.RecordRun(ctx, c, rep, wif.TriggerAudit, "audit"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,7 +139,7 @@ func TestExportMarkdownChecklist(t *testing.T) {
 	}
 	md := res.stdout
 	for _, want := range []string{"# Hand-off checklist: Nightly batch", "`env:NIGHTLY_SECRET`", "Recorded by test on 2026-02-03 14:05 UTC",
-		"Last verification on 2026-02-03 16:05 UTC (audit): **FAILED**", "header.kid", "(kid)", "nightly-client-id", audittest.FederationRuleID, "ANTHROPIC_FEDERATION_RULE_ID"} {
+		"Last verification on 2026-02-03 16:05 UTC (audit): **FAILED**", "header.kid", "(kid)", "nightly-client-id", testenv.FederationRuleID, "ANTHROPIC_FEDERATION_RULE_ID"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("checklist lacks %q", want)
 		}

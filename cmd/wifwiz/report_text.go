@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/verify"
 )
 
@@ -68,7 +68,7 @@ func writeReport(w io.Writer, rep verify.Report, p palette) error {
 	for _, c := range rep.Checks {
 		writeCheck(&b, c, width, p)
 	}
-	fmt.Fprintf(&b, "\n%s — %s\n", probe.SummaryText(rep.Summary), outcome(rep, p))
+	fmt.Fprintf(&b, "\n%s — %s\n", actions.SummaryText(rep.Summary), outcome(rep, p))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

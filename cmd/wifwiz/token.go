@@ -5,7 +5,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/refresh"
+	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -38,14 +41,14 @@ func runToken(ctx context.Context, args []string, e env) (int, error) {
 		return exitUsage, err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	r := &refresh.Refresher{Source: src, Out: o.out, RefreshAt: o.refreshAt, MinBeforeExpiry: o.minBefore, Logger: log}
+	r := &refresh.Refresher{Source: refreshSource(src), Out: o.out, RefreshAt: o.refreshAt, MinBeforeExpiry: o.minBefore, Logger: log}
 	if o.once {
 		if err := r.Once(ctx); err != nil {
 			return exitFail, err
 		}
 		return exitOK, nil
 	}
-	log.Info("keeping the identity token file fresh until stopped", "path", o.out, "issuer", src.conn.IssuerURL, "client_id", src.conn.ClientID)
+	log.Info("keeping the identity token file fresh until stopped", "path", o.out, "issuer", src.Connection().IssuerURL, "client_id", src.Connection().ClientID)
 	if err := r.Run(ctx); err != nil {
 		return exitFail, err
 	}
@@ -66,16 +69,18 @@ func (o tokenOptions) validate() error {
 }
 
 // source builds the token source from the flags, over the stored connection when one is named.
-func (o tokenOptions) source(ctx context.Context, e env) (*authentikSource, error) {
+func (o tokenOptions) source(ctx context.Context, e env) (*actions.TokenSource, error) {
+	runner := &probe.Runner{}
 	var base *wif.Connection
+	app := newApp(nil, runner, e, appOptions{})
 	if o.cf.connection != "" {
 		db, err := o.cf.openStore(ctx, true)
 		if err != nil {
 			return nil, err
 		}
-		base, err = stored(ctx, db, o.cf.connection, o.cf.db)
-		db.Close()
-		if err != nil {
+		defer db.Close()
+		app = newApp(db, runner, e, appOptions{})
+		if base, err = stored(ctx, app, o.cf.connection, o.cf.db); err != nil {
 			return nil, err
 		}
 	}
@@ -86,9 +91,29 @@ func (o tokenOptions) source(ctx context.Context, e env) (*authentikSource, erro
 	if err := requireAuthentik(conn); err != nil {
 		return nil, err
 	}
+	if conn.CAPEM != "" {
+		if _, err := tlsconf.Pool([]byte(conn.CAPEM)); err != nil {
+			return nil, usagef("--ca-file: %v", err)
+		}
+	}
 	secret, err := o.cf.secret(conn, e)
 	if err != nil {
 		return nil, err
 	}
-	return newAuthentikSource(conn, secret)
+	src, err := app.TokenSource(conn, secret)
+	if err != nil {
+		return nil, usagef("%s; or give --client-secret-file PATH or %s", actions.SecretDetail(err), secretEnv)
+	}
+	return src, nil
+}
+
+// refreshSource adapts the use case's token source to the refresher.
+func refreshSource(src *actions.TokenSource) refresh.Source {
+	return refresh.SourceFunc(func(ctx context.Context) (refresh.Token, error) {
+		raw, err := src.IdentityToken(ctx)
+		if err != nil {
+			return refresh.Token{}, err
+		}
+		return refresh.TokenFromJWT(raw)
+	})
 }

@@ -1,11 +1,10 @@
-package probe_test
+package verify_test
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -66,55 +65,55 @@ func TestDrift(t *testing.T) {
 	}{
 		{"OKNoChange", func(*verify.Report) {}, nil},
 		{"KidRotated", func(r *verify.Report) { r.Token.Header["kid"] = "k2" },
-			[]wif.Drift{{Kind: probe.DriftKid, Before: "k1", After: "k2", Message: "rotated"}}},
+			[]wif.Drift{{Kind: verify.DriftKid, Before: "k1", After: "k2", Message: "rotated"}}},
 		{"AlgChanged", func(r *verify.Report) { r.Token.Header["alg"] = "ES256" },
-			[]wif.Drift{{Kind: probe.DriftAlg, Before: "RS256", After: "ES256", Message: "Signing Key"}}},
+			[]wif.Drift{{Kind: verify.DriftAlg, Before: "RS256", After: "ES256", Message: "Signing Key"}}},
 		{"SubChanged", func(r *verify.Report) { r.Token.Claims["sub"] = strings.Repeat("a", 64) },
-			[]wif.Drift{{Kind: probe.DriftSub, Before: "ak-batch-client_credentials", After: strings.Repeat("a", 64), Message: "Subject mode"}}},
+			[]wif.Drift{{Kind: verify.DriftSub, Before: "ak-batch-client_credentials", After: strings.Repeat("a", 64), Message: "Subject mode"}}},
 		{"AudChanged", func(r *verify.Report) { r.Token.Claims["aud"] = "client-2" },
-			[]wif.Drift{{Kind: probe.DriftAud, Before: "client-1", After: "client-2", Message: "Client ID"}}},
+			[]wif.Drift{{Kind: verify.DriftAud, Before: "client-1", After: "client-2", Message: "Client ID"}}},
 		{"IssChanged", func(r *verify.Report) { r.Token.Claims["iss"] = "https://other/application/o/app/" },
-			[]wif.Drift{{Kind: probe.DriftIssuer, Before: issuer, After: "https://other/application/o/app/", Message: "iss"}}},
+			[]wif.Drift{{Kind: verify.DriftIssuer, Before: issuer, After: "https://other/application/o/app/", Message: "iss"}}},
 		{"LifetimeChanged", func(r *verify.Report) { // as decoded from a token: json.Number
 			r.Token.Claims["iat"], r.Token.Claims["exp"] = json.Number("1000"), json.Number("6400")
 		},
-			[]wif.Drift{{Kind: probe.DriftLifetime, Before: "3600 s", After: "5400 s", Message: "Access token validity"}}},
+			[]wif.Drift{{Kind: verify.DriftLifetime, Before: "3600 s", After: "5400 s", Message: "Access token validity"}}},
 		{"DiscoveryIssuerChanged", func(r *verify.Report) {
 			set(r, verify.CheckDiscovery, verify.Pass, "", `HTTP 200; issuer "`+issuer+`x", jwks_uri "`+jwksURI+`", algorithms [RS256]`)
 			set(r, verify.CheckDiscoveryIssuer, verify.Fail, "", `"`+issuer+`x"`)
 		}, []wif.Drift{
-			{Kind: probe.DriftDiscoveryIssuer, Before: `"` + issuer + `"`, After: `"` + issuer + `x"`, Message: "issuer changed"},
-			{Kind: probe.DriftCheck, Before: "pass", After: "fail", Message: "check discovery.issuer passed before and fails now: what went wrong with discovery.issuer"},
+			{Kind: verify.DriftDiscoveryIssuer, Before: `"` + issuer + `"`, After: `"` + issuer + `x"`, Message: "issuer changed"},
+			{Kind: verify.DriftCheck, Before: "pass", After: "fail", Message: "check discovery.issuer passed before and fails now: what went wrong with discovery.issuer"},
 		}},
 		{"DiscoveryEndpointChanged", func(r *verify.Report) {
 			set(r, verify.CheckDiscovery, verify.Pass, "", `HTTP 200; issuer "`+issuer+`", jwks_uri "https://proxy/jwks/", algorithms [RS256]`)
-		}, []wif.Drift{{Kind: probe.DriftDiscoveryJWKSURI, Before: jwksURI, After: "https://proxy/jwks/", Message: "jwks_uri changed"}}},
+		}, []wif.Drift{{Kind: verify.DriftDiscoveryJWKSURI, Before: jwksURI, After: "https://proxy/jwks/", Message: "jwks_uri changed"}}},
 		{"DiscoveryAlgorithmsChanged", func(r *verify.Report) {
 			set(r, verify.CheckDiscovery, verify.Warn, "", `HTTP 200; issuer "`+issuer+`", jwks_uri "`+jwksURI+`", algorithms [HS256]`)
-		}, []wif.Drift{{Kind: probe.DriftDiscoveryAlgorithms, Before: "[RS256]", After: "[HS256]", Message: "algorithms"}}},
+		}, []wif.Drift{{Kind: verify.DriftDiscoveryAlgorithms, Before: "[RS256]", After: "[HS256]", Message: "algorithms"}}},
 		{"DiscoveryDownIsACheckNotAValue", func(r *verify.Report) {
 			set(r, verify.CheckDiscovery, verify.Fail, "", "HTTP 503")
 			set(r, verify.CheckDiscoveryIssuer, verify.Skip, "", "")
-		}, []wif.Drift{{Kind: probe.DriftCheck, Before: "pass", After: "fail", Message: "check discovery passed before"}}},
+		}, []wif.Drift{{Kind: verify.DriftCheck, Before: "pass", After: "fail", Message: "check discovery passed before"}}},
 		{"InlineJWKSLacksCurrentKey", func(r *verify.Report) {
 			r.Token.Header["kid"] = "k2"
 			set(r, verify.CheckHeaderKid, verify.Fail, inlineEx, `"k2"; the inline JWKS recorded for the Console has "k1"`)
 			set(r, verify.CheckJWKS, verify.Warn, "", `1 signing key(s): kid "k1"`)
 			set(r, verify.CheckSignature, verify.Skip, "", "")
 		}, []wif.Drift{
-			{Kind: probe.DriftKid, Before: "k1", After: "k2", Message: "rotated"},
-			{Kind: probe.DriftInlineJWKS, Before: "pass", After: "fail", Message: "no longer holds the current signing key: the fix for header.kid"},
+			{Kind: verify.DriftKid, Before: "k1", After: "k2", Message: "rotated"},
+			{Kind: verify.DriftInlineJWKS, Before: "pass", After: "fail", Message: "no longer holds the current signing key: the fix for header.kid"},
 		}},
 		{"InlineJWKSLacksAPublishedKey", func(r *verify.Report) {
 			set(r, verify.CheckJWKS, verify.Warn, "", `1 signing key(s): kid "k1"`)
-		}, []wif.Drift{{Kind: probe.DriftInlineJWKS, Before: "pass", After: "warn", Message: "lacks a key authentik now publishes: the fix for jwks"}}},
+		}, []wif.Drift{{Kind: verify.DriftInlineJWKS, Before: "pass", After: "warn", Message: "lacks a key authentik now publishes: the fix for jwks"}}},
 		{"KidNotInFetchedJWKSIsACheck", func(r *verify.Report) {
 			set(r, verify.CheckHeaderKid, verify.Fail, "kid present and in the JWKS", `"k1"; the JWKS has "k9"`)
-		}, []wif.Drift{{Kind: probe.DriftCheck, Before: "pass", After: "fail", Message: "check header.kid passed before and fails now"}}},
+		}, []wif.Drift{{Kind: verify.DriftCheck, Before: "pass", After: "fail", Message: "check header.kid passed before and fails now"}}},
 		{"TokenRequestFails", func(r *verify.Report) {
 			r.Token = nil
 			set(r, verify.CheckTokenRequest, verify.Fail, "", "HTTP 400; invalid_grant")
-		}, []wif.Drift{{Kind: probe.DriftCheck, Before: "pass", After: "fail", Message: "check token.request passed before"}}},
+		}, []wif.Drift{{Kind: verify.DriftCheck, Before: "pass", After: "fail", Message: "check token.request passed before"}}},
 		{"WarnIsNotAFailure", func(r *verify.Report) { set(r, verify.CheckClaimSub, verify.Warn, "", "") }, nil},
 	}
 	for _, tt := range tests {
@@ -123,7 +122,7 @@ func TestDrift(t *testing.T) {
 			cur := passing()
 			tt.change(&cur)
 			for _, c := range []verify.Report{cur, stored(t, cur)} { // as observed, and as read back from the store
-				got := probe.Drift(prev, c)
+				got := verify.Drift(prev, c)
 				if len(got) != len(tt.want) {
 					t.Fatalf("Drift = %+v, want %d entries: %+v", got, len(tt.want), tt.want)
 				}
@@ -141,7 +140,7 @@ func TestDrift(t *testing.T) {
 func TestDriftWithoutBaselineToken(t *testing.T) {
 	prev := passing()
 	prev.Token = nil
-	if got := probe.Drift(prev, passing()); len(got) != 0 {
+	if got := verify.Drift(prev, passing()); len(got) != 0 {
 		t.Fatalf("Drift = %+v; a previous report without a token has no token values to compare", got)
 	}
 }

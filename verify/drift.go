@@ -1,4 +1,4 @@
-package probe
+package verify
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -27,7 +26,7 @@ const (
 
 // Drift names the differences between the last passing report and the current one. It is pure:
 // it reads only what the two reports recorded.
-func Drift(prev, cur verify.Report) []wif.Drift {
+func Drift(prev, cur Report) []wif.Drift {
 	var out []wif.Drift
 	if prev.Token != nil && cur.Token != nil {
 		out = append(out, tokenDrift(prev.Token, cur.Token)...)
@@ -36,7 +35,7 @@ func Drift(prev, cur verify.Report) []wif.Drift {
 	return append(out, checkDrift(prev, cur)...)
 }
 
-func tokenDrift(prev, cur *verify.Token) []wif.Drift {
+func tokenDrift(prev, cur *Token) []wif.Drift {
 	var out []wif.Drift
 	add := func(kind, before, after, msg string) {
 		if d, ok := valueDrift(kind, before, after, msg); ok {
@@ -54,14 +53,14 @@ func tokenDrift(prev, cur *verify.Token) []wif.Drift {
 
 // discoveryDrift compares what the two discovery documents named. Only documents that were read
 // are compared: a failed fetch is reported by checkDrift, not as a changed value.
-func discoveryDrift(prev, cur verify.Report) []wif.Drift {
+func discoveryDrift(prev, cur Report) []wif.Drift {
 	var out []wif.Drift
-	if pi, ci := actualOf(prev, verify.CheckDiscoveryIssuer), actualOf(cur, verify.CheckDiscoveryIssuer); pi != "" && ci != "" {
+	if pi, ci := actualOf(prev, CheckDiscoveryIssuer), actualOf(cur, CheckDiscoveryIssuer); pi != "" && ci != "" {
 		if d, ok := valueDrift(DriftDiscoveryIssuer, pi, ci, "discovery's issuer changed"); ok {
 			out = append(out, d)
 		}
 	}
-	pa, ca := readActual(prev, verify.CheckDiscovery), readActual(cur, verify.CheckDiscovery)
+	pa, ca := readActual(prev, CheckDiscovery), readActual(cur, CheckDiscovery)
 	if pa == "" || ca == "" {
 		return out
 	}
@@ -87,27 +86,27 @@ func valueDrift(kind, before, after, msg string) (wif.Drift, bool) {
 // holds authentik's current key is named once, with its own kind, since the fix is in the
 // Console, not in authentik: header.kid failing against the inline set, or else jwks warning
 // that authentik publishes keys the inline set lacks (the only way jwks warns).
-func checkDrift(prev, cur verify.Report) []wif.Drift {
-	before := map[string]verify.Status{}
+func checkDrift(prev, cur Report) []wif.Drift {
+	before := map[string]Status{}
 	for _, c := range prev.Checks {
 		before[c.ID] = c.Status
 	}
 	var out []wif.Drift
 	var inline *wif.Drift
 	for _, c := range cur.Checks {
-		if before[c.ID] != verify.Pass {
+		if before[c.ID] != Pass {
 			continue
 		}
 		switch {
-		case c.ID == verify.CheckJWKS && c.Status == verify.Warn:
-			inline = &wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
+		case c.ID == CheckJWKS && c.Status == Warn:
+			inline = &wif.Drift{Kind: DriftInlineJWKS, Before: string(Pass), After: string(c.Status),
 				Message: "the inline JWKS recorded for the Console lacks a key authentik now publishes: " + c.Fix}
-		case c.Status != verify.Fail:
-		case c.ID == verify.CheckHeaderKid && strings.Contains(c.Expected, "inline JWKS"):
-			inline = &wif.Drift{Kind: DriftInlineJWKS, Before: string(verify.Pass), After: string(c.Status),
+		case c.Status != Fail:
+		case c.ID == CheckHeaderKid && strings.Contains(c.Expected, "inline JWKS"):
+			inline = &wif.Drift{Kind: DriftInlineJWKS, Before: string(Pass), After: string(c.Status),
 				Message: "the inline JWKS recorded for the Console no longer holds the current signing key: " + c.Fix}
 		default:
-			out = append(out, wif.Drift{Kind: DriftCheck, Before: string(verify.Pass), After: string(c.Status),
+			out = append(out, wif.Drift{Kind: DriftCheck, Before: string(Pass), After: string(c.Status),
 				Message: fmt.Sprintf("check %s passed before and fails now: %s", c.ID, c.Message)})
 		}
 	}
@@ -118,9 +117,9 @@ func checkDrift(prev, cur verify.Report) []wif.Drift {
 }
 
 // actualOf is a check's Actual when the check ran.
-func actualOf(r verify.Report, id string) string {
+func actualOf(r Report, id string) string {
 	for _, c := range r.Checks {
-		if c.ID == id && c.Status != verify.Skip {
+		if c.ID == id && c.Status != Skip {
 			return c.Actual
 		}
 	}
@@ -128,9 +127,9 @@ func actualOf(r verify.Report, id string) string {
 }
 
 // readActual is a check's Actual when the check read its document (passed or warned).
-func readActual(r verify.Report, id string) string {
+func readActual(r Report, id string) string {
 	for _, c := range r.Checks {
-		if c.ID == id && (c.Status == verify.Pass || c.Status == verify.Warn) {
+		if c.ID == id && (c.Status == Pass || c.Status == Warn) {
 			return c.Actual
 		}
 	}
@@ -156,7 +155,7 @@ func quotedAfter(s, marker string) string {
 	return v
 }
 
-func lifetimeOf(t *verify.Token) string {
+func lifetimeOf(t *Token) string {
 	d, ok := t.Lifetime()
 	if !ok {
 		return ""

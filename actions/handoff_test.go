@@ -1,4 +1,4 @@
-package audit_test
+package actions_test
 
 import (
 	"context"
@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/audit/audittest"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -17,15 +17,17 @@ func TestChecklist(t *testing.T) {
 	ctx := context.Background()
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
-	emu := audittest.Start(t, emulator.WithNow(now))
-	p := audittest.Provider(t, emu, "handoff")
-	db, _ := audittest.OpenStore(t)
+	emu := testenv.Start(t, emulator.WithNow(now))
+	p := testenv.Provider(t, emu, "handoff")
+	db, _ := testenv.OpenStore(t)
 	db.Now = now
-	conn := audittest.Create(t, db, audittest.Connection(t, emu, p, "handoff", "S"))
+	conn := testenv.Create(t, db, testenv.Connection(t, emu, p, "handoff", "S"))
 	generated := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	svc := testenv.Service(t, db, &probe.Runner{ExtraCA: emu.CAPEM(), Now: now}, testenv.ServiceOptions{
+		Env: map[string]string{"S": p.ClientSecret}, ResolveAnyRef: true, Now: func() time.Time { return generated }})
 
 	t.Run("NeverVerified", func(t *testing.T) {
-		cl, err := audit.Checklist(ctx, db, conn, generated)
+		cl, err := svc.Handoff(ctx, conn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,12 +36,16 @@ func TestChecklist(t *testing.T) {
 		}
 	})
 
-	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM(), Now: now}, map[string]string{"S": p.ClientSecret})
-	a.Run(ctx, []wif.Connection{conn}, nil)
+	audit := func() {
+		if _, err := svc.Audit(ctx, actions.AuditRequest{Connections: []wif.Connection{conn}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	audit()
 	if err := emu.RotateKey(p.Slug); err != nil {
 		t.Fatal(err)
 	}
-	a.Run(ctx, []wif.Connection{conn}, nil)
+	audit()
 	clock = clock.Add(time.Hour)
 	conn.RuleName = "renamed"
 	if err := db.UpdateConnection(ctx, &conn, "cli:alice"); err != nil {
@@ -47,7 +53,7 @@ func TestChecklist(t *testing.T) {
 	}
 
 	t.Run("AfterDriftAndEdit", func(t *testing.T) {
-		cl, err := audit.Checklist(ctx, db, conn, generated)
+		cl, err := svc.Handoff(ctx, conn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package audit_test
+package actions_test
 
 import (
 	"context"
@@ -6,20 +6,35 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/wifwiz/wifwiz/audit"
-	"github.com/wifwiz/wifwiz/audit/audittest"
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-func auditor(db *store.DB, runner audit.Verifier, env map[string]string) *audit.Auditor {
-	return &audit.Auditor{Store: db, Verifier: runner, Getenv: audittest.Env(env)}
+// auditor audits conns with a service wired like the command line's.
+type auditor struct {
+	svc         *actions.Service
+	concurrency int
 }
 
-func only(t *testing.T, o audit.Outcome) audit.Result {
+func newAuditor(t *testing.T, db *store.DB, runner *probe.Runner, env map[string]string) *auditor {
+	return &auditor{svc: testenv.Service(t, db, runner, testenv.ServiceOptions{Env: env, ResolveAnyRef: true})}
+}
+
+func (a *auditor) Run(ctx context.Context, conns []wif.Connection, progress func(actions.AuditResult)) actions.AuditOutcome {
+	o, err := a.svc.Audit(ctx, actions.AuditRequest{Connections: conns, Progress: progress, Concurrency: a.concurrency})
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+func only(t *testing.T, o actions.AuditOutcome) actions.AuditResult {
 	t.Helper()
 	if len(o.Results) != 1 {
 		t.Fatalf("results = %d, want 1", len(o.Results))
@@ -51,14 +66,14 @@ func driftKinds(ds []wif.Drift) string {
 
 func TestAuditKeyRotation(t *testing.T) {
 	ctx := context.Background()
-	emu := audittest.Start(t)
-	p := audittest.Provider(t, emu, "batch")
-	db, _ := audittest.OpenStore(t)
-	conn := audittest.Create(t, db, audittest.Connection(t, emu, p, "batch", "BATCH_SECRET"))
-	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM()}, map[string]string{"BATCH_SECRET": p.ClientSecret})
+	emu := testenv.Start(t)
+	p := testenv.Provider(t, emu, "batch")
+	db, _ := testenv.OpenStore(t)
+	conn := testenv.Create(t, db, testenv.Connection(t, emu, p, "batch", "BATCH_SECRET"))
+	a := newAuditor(t, db, &probe.Runner{ExtraCA: emu.CAPEM()}, map[string]string{"BATCH_SECRET": p.ClientSecret})
 
 	first := only(t, a.Run(ctx, []wif.Connection{conn}, nil))
-	if first.Status != audit.Passed || first.Run == nil || !first.Report.OK {
+	if first.Status != wif.AuditPassed || first.Run == nil || !first.Report.OK {
 		t.Fatalf("first audit: status %s, reason %q, report %+v", first.Status, first.Reason, first.Report)
 	}
 	oldKid := emu.KeyID(p.Slug)
@@ -66,17 +81,17 @@ func TestAuditKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := only(t, a.Run(ctx, []wif.Connection{conn}, nil))
-	if second.Status != audit.Failed {
+	if second.Status != wif.AuditFailed {
 		t.Fatalf("after rotation: status %s, want failed (the inline JWKS lacks the new key)", second.Status)
 	}
 	kid := check(t, second.Report, verify.CheckHeaderKid)
 	if kid.Status != verify.Fail || !strings.Contains(kid.Fix, "paste it into the Console") {
 		t.Errorf("header.kid = %+v, want a failure whose fix is to paste the current JWKS", kid)
 	}
-	if got := driftKinds(second.Drift()); got != probe.DriftKid+","+probe.DriftInlineJWKS {
-		t.Fatalf("drift kinds = %s, want kid,inline_jwks: %+v", got, second.Drift())
+	if got := driftKinds(second.Drift); got != verify.DriftKid+","+verify.DriftInlineJWKS {
+		t.Fatalf("drift kinds = %s, want kid,inline_jwks: %+v", got, second.Drift)
 	}
-	if d := second.Drift()[0]; d.Before != oldKid || d.After != emu.KeyID(p.Slug) {
+	if d := second.Drift[0]; d.Before != oldKid || d.After != emu.KeyID(p.Slug) {
 		t.Errorf("kid drift = %+v, want %s → %s", d, oldKid, emu.KeyID(p.Slug))
 	}
 	stored, err := db.GetRun(ctx, second.Run.ID)
@@ -84,7 +99,7 @@ func TestAuditKeyRotation(t *testing.T) {
 		t.Fatalf("stored run = %+v, %v; want an audit run with its drift", stored, err)
 	}
 	events, _ := db.ListEvents(ctx, conn.ID)
-	if events[0].Kind != wif.EventVerified || events[0].Actor != audit.Actor {
+	if events[0].Kind != wif.EventVerified || events[0].Actor != actions.AuditActor {
 		t.Errorf("newest event = %+v, want verified by audit", events[0])
 	}
 }
@@ -93,15 +108,15 @@ func TestAuditKeyRotation(t *testing.T) {
 // but is named as drift, so the connection is drifted rather than passed.
 func TestAuditSubModeAndValidityChange(t *testing.T) {
 	ctx := context.Background()
-	emu := audittest.Start(t)
-	sub := audittest.Provider(t, emu, "sub")
-	validity := audittest.Provider(t, emu, "validity")
-	db, _ := audittest.OpenStore(t)
+	emu := testenv.Start(t)
+	sub := testenv.Provider(t, emu, "sub")
+	validity := testenv.Provider(t, emu, "validity")
+	db, _ := testenv.OpenStore(t)
 	conns := []wif.Connection{
-		audittest.Create(t, db, audittest.Connection(t, emu, sub, "sub", "S1")),
-		audittest.Create(t, db, audittest.Connection(t, emu, validity, "validity", "S2")),
+		testenv.Create(t, db, testenv.Connection(t, emu, sub, "sub", "S1")),
+		testenv.Create(t, db, testenv.Connection(t, emu, validity, "validity", "S2")),
 	}
-	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM()}, map[string]string{"S1": sub.ClientSecret, "S2": validity.ClientSecret})
+	a := newAuditor(t, db, &probe.Runner{ExtraCA: emu.CAPEM()}, map[string]string{"S1": sub.ClientSecret, "S2": validity.ClientSecret})
 
 	if o := a.Run(ctx, conns, nil); o.Summary.Passed != 2 {
 		t.Fatalf("first audit summary = %+v, want 2 passed: %+v", o.Summary, o.Results)
@@ -113,34 +128,34 @@ func TestAuditSubModeAndValidityChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := a.Run(ctx, conns, nil)
-	if o.Summary != (audit.Summary{Total: 2, Failed: 1, Drifted: 1}) || o.OK() {
+	if o.Summary != (wif.AuditSummary{Total: 2, Failed: 1, Drifted: 1}) || o.OK() {
 		t.Fatalf("summary = %+v, want 1 failed, 1 drifted: %+v", o.Summary, o.Results)
 	}
-	if r := o.Results[0]; r.Status != audit.Failed || !strings.HasPrefix(driftKinds(r.Drift()), probe.DriftSub) {
-		t.Errorf("sub: status %s, drift %+v; want failed with a sub drift first", r.Status, r.Drift())
+	if r := o.Results[0]; r.Status != wif.AuditFailed || !strings.HasPrefix(driftKinds(r.Drift), verify.DriftSub) {
+		t.Errorf("sub: status %s, drift %+v; want failed with a sub drift first", r.Status, r.Drift)
 	}
 	if c := check(t, o.Results[0].Report, verify.CheckClaimSub); c.Status != verify.Fail || c.Fix == "" {
 		t.Errorf("claim.sub = %+v, want a failure with a fix", c)
 	}
-	if r := o.Results[1]; r.Status != audit.Drifted || driftKinds(r.Drift()) != probe.DriftLifetime {
-		t.Errorf("validity: status %s, drift %+v; want drifted with a lifetime drift", r.Status, r.Drift())
-	} else if d := r.Drift()[0]; d.Before != "3600 s" || d.After != "1800 s" {
+	if r := o.Results[1]; r.Status != wif.AuditDrifted || driftKinds(r.Drift) != verify.DriftLifetime {
+		t.Errorf("validity: status %s, drift %+v; want drifted with a lifetime drift", r.Status, r.Drift)
+	} else if d := r.Drift[0]; d.Before != "3600 s" || d.After != "1800 s" {
 		t.Errorf("lifetime drift = %+v", d)
 	}
 }
 
 func TestAuditSkips(t *testing.T) {
 	ctx := context.Background()
-	emu := audittest.Start(t)
-	p := audittest.Provider(t, emu, "app")
-	db, _ := audittest.OpenStore(t)
-	noSecret := audittest.Create(t, db, audittest.Connection(t, emu, p, "no-secret", "UNSET_SECRET"))
-	draft := audittest.Create(t, db, wif.Connection{Name: "draft"})
+	emu := testenv.Start(t)
+	p := testenv.Provider(t, emu, "app")
+	db, _ := testenv.OpenStore(t)
+	noSecret := testenv.Create(t, db, testenv.Connection(t, emu, p, "no-secret", "UNSET_SECRET"))
+	draft := testenv.Create(t, db, wif.Connection{Name: "draft"})
 	emu.ResetCounts()
-	a := auditor(db, &probe.Runner{ExtraCA: emu.CAPEM()}, nil)
+	a := newAuditor(t, db, &probe.Runner{ExtraCA: emu.CAPEM()}, nil)
 	var heard []string
-	o := a.Run(ctx, []wif.Connection{noSecret, draft}, func(r audit.Result) { heard = append(heard, r.Connection.Name) })
-	if o.Summary != (audit.Summary{Total: 2, Skipped: 2}) || !o.OK() {
+	o := a.Run(ctx, []wif.Connection{noSecret, draft}, func(r actions.AuditResult) { heard = append(heard, r.Connection.Name) })
+	if o.Summary != (wif.AuditSummary{Total: 2, Skipped: 2}) || !o.OK() {
 		t.Fatalf("summary = %+v, want 2 skipped", o.Summary)
 	}
 	if r := o.Results[0]; !strings.HasPrefix(r.Reason, "secret not available") || !strings.Contains(r.Reason, "UNSET_SECRET") || r.Run != nil {
@@ -162,42 +177,58 @@ func TestAuditSkips(t *testing.T) {
 
 // gate holds every verification until released, counting how many run at once.
 type gate struct {
-	mu        sync.Mutex
-	in, max   int
-	entered   chan struct{}
-	release   chan struct{}
-	connNames chan string
+	mu      sync.Mutex
+	in, max int
+	batches int
+	entered chan struct{}
+	release chan struct{}
 }
 
-func (g *gate) Verify(ctx context.Context, in probe.Input) (verify.Report, error) {
-	g.mu.Lock()
-	g.in++
-	g.max = max(g.max, g.in)
-	g.mu.Unlock()
-	g.entered <- struct{}{}
-	<-g.release
-	g.mu.Lock()
-	g.in--
-	g.mu.Unlock()
-	if in.Cache == nil || in.Secret != "s" {
-		return verify.Report{}, context.Canceled // the test fails on a Failed status
-	}
-	return verify.Report{OK: true}, nil
+func (g *gate) Verify(ctx context.Context, req wif.ProbeRequest) (verify.Report, error) {
+	return verify.Report{}, context.Canceled // an audit must verify through its batch
 }
+
+func (g *gate) Batch() actions.VerifyFunc {
+	g.mu.Lock()
+	g.batches++
+	g.mu.Unlock()
+	return func(ctx context.Context, req wif.ProbeRequest) (verify.Report, error) {
+		g.mu.Lock()
+		g.in++
+		g.max = max(g.max, g.in)
+		g.mu.Unlock()
+		g.entered <- struct{}{}
+		<-g.release
+		g.mu.Lock()
+		g.in--
+		g.mu.Unlock()
+		if req.Secret != "s" {
+			return verify.Report{}, context.Canceled // the test fails on a Failed status
+		}
+		return verify.Report{OK: true}, nil
+	}
+}
+
+func (g *gate) CurrentJWKS(context.Context, wif.Connection) (string, error) { return "", nil }
 
 func TestAuditConcurrencyBound(t *testing.T) {
 	const n, limit = 40, 5
-	db, _ := audittest.OpenStore(t)
+	db, _ := testenv.OpenStore(t)
 	var conns []wif.Connection
 	for i := range n {
 		c := wif.Connection{Name: "c" + string(rune('a'+i/26)) + string(rune('a'+i%26)), IssuerURL: "https://auth.example.com/application/o/x/", SecretRef: "env:S"}
-		conns = append(conns, audittest.Create(t, db, c))
+		conns = append(conns, testenv.Create(t, db, c))
 	}
 	g := &gate{entered: make(chan struct{}, n), release: make(chan struct{})}
-	a := auditor(db, g, map[string]string{"S": "s"})
-	a.Concurrency = limit
-	done := make(chan audit.Outcome)
-	go func() { done <- a.Run(context.Background(), conns, nil) }()
+	svc := actions.New(actions.Deps{Store: db, Verifier: g, Secrets: secretref.Resolver{Getenv: testenv.Env(map[string]string{"S": "s"})}, ResolveAnyRef: true})
+	done := make(chan actions.AuditOutcome)
+	go func() {
+		o, err := svc.Audit(context.Background(), actions.AuditRequest{Connections: conns, Concurrency: limit})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- o
+	}()
 	for range limit { // the first `limit` verifications start and block
 		<-g.entered
 	}
@@ -208,5 +239,8 @@ func TestAuditConcurrencyBound(t *testing.T) {
 	}
 	if g.max != limit {
 		t.Fatalf("at most %d verifications ran at once, want exactly the limit %d", g.max, limit)
+	}
+	if g.batches != 1 {
+		t.Fatalf("the audit made %d batches, want one shared by every connection", g.batches)
 	}
 }

@@ -1,6 +1,7 @@
-// Package audittest builds stored connections against the authentik emulator for the tests of
-// the audit service, the audit and export commands and the history pages.
-package audittest
+// Package testenv is what tests share: stored connections built against the authentik emulator,
+// a use-case service wired to real adapters, and the external tools a test may need. Only tests
+// import it.
+package testenv
 
 import (
 	"context"
@@ -126,5 +127,5 @@ func Env(vars map[string]string) func(string) string {
 
 // SecretEnv names the environment variable holding p's secret in these tests.
 func SecretEnv(p emulator.Provider) string {
-	return fmt.Sprintf("WIFWIZ_TEST_SECRET_%s", strings.ToUpper(strings.ReplaceAll(p.Slug, "-", "_")))
+	return fmt.Sprintf("WIFWIZ_SECRET_TEST_%s", strings.ToUpper(strings.ReplaceAll(p.Slug, "-", "_")))
 }

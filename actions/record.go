@@ -1,0 +1,96 @@
+package actions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// VerifyTimeout bounds one live verification started from a page or the command line (each
+// outbound request has its own, shorter, timeout).
+const VerifyTimeout = 45 * time.Second
+
+// VerifyRequest is one verification to run and record.
+type VerifyRequest struct {
+	Connection wif.Connection
+	Secret     string // the client secret for this run only; empty: see UseStoredSecret
+	// UseStoredSecret resolves the connection's secret reference when Secret is empty.
+	UseStoredSecret bool
+	Exchange        bool
+	RequireIDs      bool
+	Trigger         wif.Trigger // empty: wizard
+	Actor           string
+	Progress        func(wif.ProbeStep) // optional
+}
+
+// Verified is a recorded verification.
+type Verified struct {
+	Run    *wif.Run
+	Report verify.Report
+}
+
+// VerifyAndRecord runs one verification with its own deadline and stores it as a run of the
+// connection, with its drift from the last passing run. A connection that cannot be verified as
+// recorded (an unreadable CA, a malformed validity, no secret) is an EINVALID error.
+func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verified, error) {
+	if r.Secret == "" && r.UseStoredSecret {
+		secret, err := s.storedSecret(r.Connection)
+		if err != nil {
+			return nil, err
+		}
+		r.Secret = secret
+	}
+	ctx, cancel := context.WithTimeout(ctx, VerifyTimeout)
+	defer cancel()
+	rep, err := s.verifier.Verify(ctx, wif.ProbeRequest{Connection: r.Connection, Secret: r.Secret,
+		RequireIDs: r.RequireIDs, Exchange: r.Exchange, Progress: r.Progress})
+	if err != nil {
+		return nil, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be verified as recorded: " + err.Error()}
+	}
+	if r.Trigger == "" {
+		r.Trigger = wif.TriggerWizard
+	}
+	run, err := s.RecordRun(ctx, r.Connection, rep, r.Trigger, r.Actor)
+	if err != nil {
+		return nil, err
+	}
+	return &Verified{Run: run, Report: rep}, nil
+}
+
+// RecordRun stores a report as a run of conn, with its drift from the last passing run.
+func (s *Service) RecordRun(ctx context.Context, conn wif.Connection, rep verify.Report, trigger wif.Trigger, actor string) (*wif.Run, error) {
+
+	body, err := json.Marshal(rep)
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	run := &wif.Run{ConnectionID: conn.ID, At: rep.StartedAt, Trigger: trigger, OK: rep.OK,
+		Summary: SummaryText(rep.Summary), ReportJSON: body}
+	if rep.Token != nil {
+		run.TokenFingerprint = rep.Token.SHA256
+	}
+	last, err := s.store.LastPassingRun(ctx, conn.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read the last passing run of %q: %w", conn.Name, err)
+	}
+	if last != nil {
+		prev, err := DecodeReport(*last)
+		if err != nil {
+			return nil, err
+		}
+		run.Drift = verify.Drift(prev, rep)
+	}
+	if err := s.store.AddRun(ctx, run, actor); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// SummaryText reads like "16 pass, 1 warn, 1 fail, 2 skip".
+func SummaryText(s verify.Summary) string {
+	return fmt.Sprintf("%d pass, %d warn, %d fail, %d skip", s.Pass, s.Warn, s.Fail, s.Skip)
+}

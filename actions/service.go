@@ -1,0 +1,132 @@
+// Package actions carries out what wifwiz's two front ends — the web wizard (package web) and
+// the command line (cmd/wifwiz) — ask of it: verify a connection and record the run, save a
+// connection under the wizard's validation, audit stored connections, export and record the
+// export, read a provider through authentik's admin API, fetch identity tokens for `wifwiz
+// token`, and run long work as jobs with a lifecycle. It talks to the adapters (the SQLite store,
+// the live prober, authentik's admin API, secret references) through the small interfaces
+// below, which cmd/wifwiz wires; it does no I/O of its own. docs/architecture.md draws the layers.
+package actions
+
+import (
+	"context"
+	"time"
+
+	"github.com/wifwiz/wifwiz/verify"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// Store is what the actions need from persistence.
+type Store interface {
+	CreateConnection(ctx context.Context, c *wif.Connection, actor string) error
+	GetConnection(ctx context.Context, id int64) (*wif.Connection, error)
+	GetConnectionByName(ctx context.Context, name string) (*wif.Connection, error)
+	UpdateConnection(ctx context.Context, c *wif.Connection, actor string) error
+	ListConnections(ctx context.Context, f wif.ListFilter) ([]wif.Connection, error)
+	ListConnectionSummaries(ctx context.Context, f wif.ListFilter) ([]wif.ConnectionSummary, error)
+	CountConnections(ctx context.Context, f wif.ListFilter) (int, error)
+
+	AddRun(ctx context.Context, r *wif.Run, actor string) error
+	GetRun(ctx context.Context, id int64) (*wif.Run, error)
+	ListRuns(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
+	ListRunSummaries(ctx context.Context, connectionID int64, limit int) ([]wif.Run, error)
+	LastPassingRun(ctx context.Context, connectionID int64) (*wif.Run, error)
+
+	AddEvent(ctx context.Context, e *wif.Event) error
+	ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, error)
+
+	CreateAuditJob(ctx context.Context, j *wif.AuditJob) error
+	AddAuditResult(ctx context.Context, jobID string, r wif.AuditResult) error
+	FinishAuditJob(ctx context.Context, jobID, state string) error
+	GetAuditJob(ctx context.Context, id string) (*wif.AuditJob, error)
+	LatestAuditJob(ctx context.Context) (*wif.AuditJob, error)
+}
+
+// VerifyFunc runs one live verification.
+type VerifyFunc = func(ctx context.Context, req wif.ProbeRequest) (verify.Report, error)
+
+// Verifier runs live verifications (the probe package's Runner).
+type Verifier interface {
+	Verify(ctx context.Context, req wif.ProbeRequest) (verify.Report, error)
+	// Batch verifies many connections in a row (an audit), sharing what it fetched of each
+	// issuer between them.
+	Batch() VerifyFunc
+	// CurrentJWKS is the issuer's published key set, indented, for a Console using inline keys.
+	CurrentJWKS(ctx context.Context, c wif.Connection) (string, error)
+}
+
+// ProviderInspector reads a provider through authentik's admin API and judges its settings.
+type ProviderInspector interface {
+	InspectProvider(ctx context.Context, q wif.ProviderQuery) ([]wif.ChecklistItem, error)
+}
+
+// SecretResolver reads the secret a reference (env:NAME or file:/path) points to.
+type SecretResolver interface {
+	Resolve(ref string) (string, error)
+}
+
+// IdentityTokenFetcher fetches one identity token for a connection with its client secret: the
+// raw compact JWT the connection's token field selects.
+type IdentityTokenFetcher interface {
+	FetchIdentityToken(ctx context.Context, c wif.Connection, secret string) (string, error)
+}
+
+// Deps are the adapters a Service uses; cmd/wifwiz builds them.
+type Deps struct {
+	Store    Store
+	Verifier Verifier
+	Provider ProviderInspector
+	Secrets  SecretResolver
+	Tokens   IdentityTokenFetcher
+	// SecretPolicy limits the secret references a web user may set (see SaveStep).
+	SecretPolicy wif.SecretPolicy
+	// ResolveAnyRef lets the command line resolve any secret reference it is given: it runs
+	// with the rights of the operator who typed it. The server resolves only what SecretPolicy
+	// allows.
+	ResolveAnyRef bool
+	// DemoRunning says the built-in demo issuer runs in this process, so demo connections can be
+	// verified and audited.
+	DemoRunning bool
+	Now         func() time.Time // nil: time.Now
+	Jobs        *Jobs            // nil: a Jobs with the default limits
+}
+
+// Service is the use-case layer. Its methods are safe for concurrent use.
+type Service struct {
+	store    Store
+	verifier Verifier
+	provider ProviderInspector
+	secrets  SecretResolver
+	tokens   IdentityTokenFetcher
+	policy   wif.SecretPolicy
+	anyRef   bool
+	demo     bool
+	now      func() time.Time
+	jobs     *Jobs
+}
+
+// New builds a Service from its adapters.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Jobs == nil {
+		d.Jobs = NewJobs(JobLimits{})
+	}
+	if d.SecretPolicy.EnvPrefix == "" {
+		d.SecretPolicy.EnvPrefix = wif.DefaultSecretEnvPrefix
+	}
+	return &Service{store: d.Store, verifier: d.Verifier, provider: d.Provider, secrets: d.Secrets, tokens: d.Tokens,
+		policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now, jobs: d.Jobs}
+}
+
+// Jobs is the job manager the service starts background work on.
+func (s *Service) Jobs() *Jobs { return s.jobs }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// SecretPolicy is what a web user may reference as a secret.
+func (s *Service) SecretPolicy() wif.SecretPolicy { return s.policy }
+
+// DemoRunning says whether the demo issuer runs in this process.
+func (s *Service) DemoRunning() bool { return s.demo }

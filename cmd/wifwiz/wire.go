@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os/user"
+
+	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/secretref"
+	"github.com/wifwiz/wifwiz/store"
+	"github.com/wifwiz/wifwiz/wif"
+)
+
+// appOptions are what differs between the commands' use-case services.
+type appOptions struct {
+	policy      wif.SecretPolicy
+	server      bool // the server resolves only the secret references its policy allows
+	demoRunning bool
+	getenv      func(string) string // nil: the process environment
+	jobs        *actions.Jobs
+}
+
+// newApp wires the use-case layer to the adapters: the store, the live prober (which also reads
+// authentik's admin API and fetches identity tokens) and secret references.
+func newApp(db *store.DB, runner *probe.Runner, e env, o appOptions) *actions.Service {
+	getenv := o.getenv
+	if getenv == nil {
+		getenv = e.getenv
+	}
+	return actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner,
+		Secrets: secretref.Resolver{Getenv: getenv}, SecretPolicy: o.policy, ResolveAnyRef: !o.server,
+		DemoRunning: o.demoRunning, Jobs: o.jobs})
+}
+
+// cliActor names who ran the command in a connection's timeline.
+func cliActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli:unknown"
+}

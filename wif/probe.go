@@ -1,0 +1,60 @@
+package wif
+
+import "time"
+
+// ProbeRequest is one live verification of a connection: observe authentik (and, when asked,
+// the Anthropic exchange), then run every check.
+type ProbeRequest struct {
+	Connection Connection
+	Secret     string // empty: no token is requested and the token checks are skipped
+	RequireIDs bool   // missing Console IDs fail instead of skip
+	Exchange   bool   // also run the live Anthropic exchange (spends the token's jti)
+	// Progress, when set, is told as each step finishes. Steps finish concurrently, so it must
+	// be safe for concurrent use.
+	Progress func(ProbeStep)
+}
+
+// Steps of a live verification, as a ProbeRequest's Progress hears of them.
+const (
+	StepDiscovery = "discovery"
+	StepJWKS      = "jwks"
+	StepToken     = "token"
+	StepResolve   = "resolve"
+)
+
+// ProbeStep is one finished step: OK when it got an HTTP 200 (or resolved), Detail the status
+// or the error. It never holds a body, a token or a secret.
+type ProbeStep struct {
+	Step   string
+	OK     bool
+	Detail string
+}
+
+// ProviderQuery asks authentik's admin API for the provider with ClientID. APIToken is used for
+// that request only and never kept.
+type ProviderQuery struct {
+	AuthentikURL string
+	CAPEM        string // extra trusted CA for authentik
+	APIToken     string
+	ClientID     string
+	Expect       ProviderExpectations
+}
+
+// ProviderExpectations are what the connection needs from the provider; empty fields are
+// unknown and their items are judged on the provider alone.
+type ProviderExpectations struct {
+	AuthentikURL             string
+	AppSlug                  string
+	IssuerURL                string
+	SubjectPrefix            string
+	MaxIdentityTokenLifetime time.Duration
+}
+
+// ChecklistItem is one provider setting judged against what federation needs. IDs are stable.
+type ChecklistItem struct {
+	ID     string
+	Label  string
+	OK     bool
+	Actual string
+	Fix    string // empty when OK
+}

@@ -1,0 +1,82 @@
+package wif
+
+import (
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultSecretEnvPrefix is the only environment-variable prefix a secret reference set through the
+// web wizard may name unless the operator chooses another (`serve --secret-env-prefix`).
+const DefaultSecretEnvPrefix = "WIFWIZ_SECRET_"
+
+// SecretPolicy is what the operator allowed web users to reference at start: file: references
+// only inside Dir (none when Dir is empty), env: references only with EnvPrefix. It exists because
+// the server resolves a reference with its own rights and sends the result to a URL the web user
+// chose (docs/security.md).
+type SecretPolicy struct {
+	Dir       string // absolute, cleaned; empty: no file: references
+	EnvPrefix string // non-empty
+}
+
+// Allows reports whether ref names a place the policy allows. The answer never says why: a
+// web user must not learn anything about the server's files or environment from it.
+func (p SecretPolicy) Allows(ref string) bool {
+	kind, target, ok := strings.Cut(ref, ":")
+	if !ok || secretRefProblem(ref) != "" {
+		return false
+	}
+	switch kind {
+	case "env":
+		return p.EnvPrefix != "" && strings.HasPrefix(target, p.EnvPrefix) && len(target) > len(p.EnvPrefix)
+	case "file":
+		return p.Dir != "" && within(p.Dir, target)
+	}
+	return false
+}
+
+// Describe says what may be referenced, for the hint beside the field.
+func (p SecretPolicy) Describe() string {
+	s := "env:" + p.EnvPrefix + "NAME (an environment variable of the wifwiz server)"
+	if p.Dir != "" {
+		s += " or file:" + filepath.Join(p.Dir, "NAME") + " (a file in the secrets directory)"
+	}
+	return s
+}
+
+// within reports whether path is a file strictly inside dir, after cleaning (no ".." escape).
+func within(dir, path string) bool {
+	if !filepath.IsAbs(path) {
+		return false
+	}
+	rel, err := filepath.Rel(dir, filepath.Clean(path))
+	return err == nil && rel != "." && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel)
+}
+
+// SecretOrigin is the origin (scheme://host:port) the client secret of c is sent to: the token
+// URL's when one is recorded, else the discovery base's (the token endpoint must share it). A
+// secret reference is bound to this origin when it is set; "" when no URL is recorded.
+func SecretOrigin(c Connection) string {
+	for _, raw := range []string{c.TokenURL, c.DiscoveryBase, c.IssuerURL} {
+		if raw == "" {
+			continue
+		}
+		return Origin(raw)
+	}
+	return ""
+}
+
+// Origin is scheme://host:port of a URL, with the default port made explicit; "" when raw is not
+// an absolute http(s) URL.
+func Origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
