@@ -204,7 +204,11 @@ func (s *Service) auditOne(ctx context.Context, verifyOne VerifyFunc, r AuditReq
 		return res
 	}
 	rep, err := verifyOne(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs})
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		res.Reason = "the audit was stopped while this connection was being verified"
+		return res
+	case err != nil:
 		res.Status, res.Reason = wif.AuditFailed, "cannot be verified as recorded: "+err.Error()
 		return res
 	}

@@ -106,12 +106,12 @@ func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err err
 		return lerr
 	}
 	f := frame(conn, stepSample, last)
-	m := views.SampleModel{StepModel: views.StepModel{Frame: f, Values: stepValues(conn, stepSample)}, Error: err.Error(), HasSecret: s.app.HasUsableSecret(*conn)}
+	m := views.SampleModel{StepModel: views.StepModel{Frame: f, Values: stepValues(conn, stepSample)}, Error: err.Error(), HasSecret: s.app.HasUsableSecret(*conn), SecretPlaces: s.app.SecretPolicy().Describe()}
 	return render(c, http.StatusUnprocessableEntity, views.SampleStep(m))
 }
 
 func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
-	sm := views.SampleModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn)}
+	sm := views.SampleModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), SecretPlaces: s.app.SecretPolicy().Describe()}
 	if last.rep != nil {
 		sm.Result = sampleResult(*last.run, *last.rep, conn.Step >= stepConsole, s.app.Now())
 	}
