@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,17 +17,29 @@ const connectionColumns = `name, demo, step, authentik_url, app_slug, provider_n
 	discovery_base, token_url, client_id, access_token_validity, subject_mode, scope, token_field,
 	ca_pem, secret_ref, service_account_id, issuer_name, jwks_source, inline_jwks, rule_name,
 	subject_prefix, audience, oauth_scope, token_lifetime_s, max_identity_token_lifetime_s,
-	federation_rule_id, organization_id, workspace_id, anthropic_base_url, secret_ref_origin`
+	federation_rule_id, organization_id, workspace_id, anthropic_base_url, secret_ref_origin,
+	claims_json, condition, issuer_id, console_token_ref, console_token_ref_origin, authentik_token_ref,
+	authentik_token_ref_origin, provider_pk`
 
-const connectionColumnCount = 31
+const connectionColumnCount = 39
 
 func connectionArgs(c *wif.Connection) []any {
+	claims, _ := json.Marshal(nonNilClaims(c.Claims)) // a map of strings always encodes
 	return []any{c.Name, c.Demo, c.Step, c.AuthentikURL, c.AppSlug, c.ProviderName, c.IssuerURL,
 		c.DiscoveryBase, c.TokenURL, c.ClientID, c.AccessTokenValidity, c.SubjectMode, c.Scope, c.TokenField,
 		c.CAPEM, c.SecretRef, c.ServiceAccountID, c.IssuerName, c.JWKSSource, c.InlineJWKS, c.RuleName,
 		c.SubjectPrefix, c.Audience, c.OAuthScope, int64(c.TokenLifetime / time.Second),
 		int64(c.MaxIdentityTokenLifetime / time.Second), c.FederationRuleID, c.OrganizationID, c.WorkspaceID,
-		c.AnthropicBaseURL, c.SecretRefOrigin}
+		c.AnthropicBaseURL, c.SecretRefOrigin,
+		string(claims), c.Condition, c.IssuerID, c.ConsoleTokenRef, c.ConsoleTokenRefOrigin, c.AuthentikTokenRef,
+		c.AuthentikTokenRefOrigin, c.ProviderPK}
+}
+
+func nonNilClaims(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -34,14 +47,23 @@ type scanner interface{ Scan(dest ...any) error }
 func scanConnection(row scanner) (*wif.Connection, error) {
 	var c wif.Connection
 	var tokenLifetime, maxLifetime, created, updated int64
+	var claims string
 	err := row.Scan(&c.ID, &c.Version, &created, &updated,
 		&c.Name, &c.Demo, &c.Step, &c.AuthentikURL, &c.AppSlug, &c.ProviderName, &c.IssuerURL,
 		&c.DiscoveryBase, &c.TokenURL, &c.ClientID, &c.AccessTokenValidity, &c.SubjectMode, &c.Scope, &c.TokenField,
 		&c.CAPEM, &c.SecretRef, &c.ServiceAccountID, &c.IssuerName, &c.JWKSSource, &c.InlineJWKS, &c.RuleName,
 		&c.SubjectPrefix, &c.Audience, &c.OAuthScope, &tokenLifetime, &maxLifetime,
-		&c.FederationRuleID, &c.OrganizationID, &c.WorkspaceID, &c.AnthropicBaseURL, &c.SecretRefOrigin)
+		&c.FederationRuleID, &c.OrganizationID, &c.WorkspaceID, &c.AnthropicBaseURL, &c.SecretRefOrigin,
+		&claims, &c.Condition, &c.IssuerID, &c.ConsoleTokenRef, &c.ConsoleTokenRefOrigin, &c.AuthentikTokenRef,
+		&c.AuthentikTokenRefOrigin, &c.ProviderPK)
 	if err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(claims), &c.Claims); err != nil {
+		return nil, fmt.Errorf("decode the claims of connection %d: %w", c.ID, err)
+	}
+	if len(c.Claims) == 0 {
+		c.Claims = nil
 	}
 	c.TokenLifetime = time.Duration(tokenLifetime) * time.Second
 	c.MaxIdentityTokenLifetime = time.Duration(maxLifetime) * time.Second

@@ -71,10 +71,21 @@ type Connection struct {
 	OAuthScope               string // workspace:developer | workspace:inference
 	TokenLifetime            time.Duration
 	MaxIdentityTokenLifetime time.Duration
-	FederationRuleID         string // fdrl_…
-	OrganizationID           string // UUID
-	WorkspaceID              string // wrkspc_… or default; optional
-	AnthropicBaseURL         string // empty: https://api.anthropic.com
+	Claims                   map[string]string // the rule's claims matchers: top-level claim → exact string
+	Condition                string            // the rule's CEL condition over claims; empty when none
+	IssuerID                 string            // fdis_…, the Console's federation issuer, once known
+	FederationRuleID         string            // fdrl_…
+	OrganizationID           string            // UUID
+	WorkspaceID              string            // wrkspc_… or default; optional
+	AnthropicBaseURL         string            // empty: https://api.anthropic.com
+
+	// References to the admin API tokens later audits, plan and apply use — never the tokens.
+	// Like SecretRef, each is bound to the origin it was set for.
+	ConsoleTokenRef         string // env:NAME or file:/path of an Anthropic OAuth token with org:admin
+	ConsoleTokenRefOrigin   string
+	AuthentikTokenRef       string // env:NAME or file:/path of an authentik API token
+	AuthentikTokenRefOrigin string
+	ProviderPK              int64 // the authentik provider's primary key, once read or created
 
 	// Wizard progress: the highest step saved (0 = only created).
 	Step int

@@ -51,10 +51,15 @@ var Fields = []Field{
 	{"oauth_scope", "OAuth scope", func(c Connection) string { return c.OAuthScope }},
 	{"token_lifetime", "Token lifetime", func(c Connection) string { return seconds(c.TokenLifetime) }},
 	{"max_identity_token_lifetime", "Maximum identity token lifetime", func(c Connection) string { return seconds(c.MaxIdentityTokenLifetime) }},
+	{"claims", "Claims matchers", func(c Connection) string { return FormatClaims(c.Claims) }},
+	{"condition", "CEL condition", func(c Connection) string { return c.Condition }},
+	{"issuer_id", "Federation issuer ID", func(c Connection) string { return c.IssuerID }},
 	{"federation_rule_id", "Federation rule ID", func(c Connection) string { return c.FederationRuleID }},
 	{"organization_id", "Organization ID", func(c Connection) string { return c.OrganizationID }},
 	{"workspace_id", "Workspace ID", func(c Connection) string { return c.WorkspaceID }},
 	{"anthropic_base_url", "Anthropic API base URL", func(c Connection) string { return c.AnthropicBaseURL }},
+	{"console_token_ref", "Where the Console API token lives", func(c Connection) string { return c.ConsoleTokenRef }},
+	{"authentik_token_ref", "Where the authentik API token lives", func(c Connection) string { return c.AuthentikTokenRef }},
 }
 
 // FieldChange is one setting that an edit changed.

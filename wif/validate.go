@@ -40,6 +40,11 @@ const (
 	FieldOrganizationID           = "organization_id"
 	FieldWorkspaceID              = "workspace_id"
 	FieldAnthropicBaseURL         = "anthropic_base_url"
+	FieldClaims                   = "claims"
+	FieldCondition                = "condition"
+	FieldIssuerID                 = "issuer_id"
+	FieldConsoleTokenRef          = "console_token_ref"
+	FieldAuthentikTokenRef        = "authentik_token_ref"
 )
 
 // FieldErrors maps a field name to a message that says what to change. An empty map means valid.

@@ -87,8 +87,9 @@ func ValidateProvider(c Connection) FieldErrors {
 	}
 	e.Add(FieldCAPEM, caProblem(c.CAPEM))
 	e.Add(FieldSecretRef, secretRefProblem(c.SecretRef))
+	e.Add(FieldAuthentikTokenRef, secretRefProblem(c.AuthentikTokenRef))
 	e.Merge(textProblems(c, FieldClientID, FieldAccessTokenValidity, FieldSubjectMode, FieldScope, FieldTokenField,
-		FieldTokenURL, FieldCAPEM, FieldSecretRef))
+		FieldTokenURL, FieldCAPEM, FieldSecretRef, FieldAuthentikTokenRef))
 	return e
 }
 

@@ -33,12 +33,16 @@ func ValidateConsole(c Connection) FieldErrors {
 	e.Add(FieldFederationRuleID, requiredID(c.FederationRuleID, federationRuleID))
 	e.Add(FieldOrganizationID, requiredID(c.OrganizationID, organizationID))
 	e.Add(FieldWorkspaceID, WorkspaceIDProblem(c.WorkspaceID))
+	e.Add(FieldClaims, claimsProblem(c.Claims))
+	e.Add(FieldCondition, conditionProblem(c.Condition))
+	e.Add(FieldIssuerID, optionalIDProblem(c.IssuerID, PrefixIssuer, "Federation issuer ID"))
+	e.Add(FieldConsoleTokenRef, secretRefProblem(c.ConsoleTokenRef))
 	if c.AnthropicBaseURL != "" {
 		e.Add(FieldAnthropicBaseURL, anthropicURLProblem(c.AnthropicBaseURL))
 	}
 	e.Merge(textProblems(c, FieldServiceAccountID, FieldIssuerName, FieldIssuerURL, FieldJWKSSource, FieldInlineJWKS,
 		FieldDiscoveryBase, FieldRuleName, FieldSubjectPrefix, FieldAudience, FieldOAuthScope, FieldFederationRuleID,
-		FieldOrganizationID, FieldWorkspaceID, FieldAnthropicBaseURL))
+		FieldOrganizationID, FieldWorkspaceID, FieldAnthropicBaseURL, FieldCondition, FieldIssuerID, FieldConsoleTokenRef))
 	return e
 }
 
@@ -150,6 +154,20 @@ func rangeProblem(label string, d, lo, hi time.Duration) string {
 		return fmt.Sprintf("%s must be whole seconds — you entered %v.", label, d)
 	case d < lo || d > hi:
 		return fmt.Sprintf("%s must be between %d and %d seconds — you entered %d s.", label, secs(lo), secs(hi), secs(d))
+	}
+	return ""
+}
+
+// optionalIDProblem checks a tagged ID that may be left empty.
+func optionalIDProblem(v, prefix, label string) string {
+	if v == "" {
+		return ""
+	}
+	if p := spaceProblem(label, v); p != "" {
+		return p
+	}
+	if !strings.HasPrefix(v, prefix) || len(v) == len(prefix) {
+		return fmt.Sprintf("%s must start with %s — you entered %q.", label, prefix, v)
 	}
 	return ""
 }

@@ -16,7 +16,7 @@ const (
 )
 
 // documentFields hold multi-line documents: newlines and tabs are allowed there.
-var documentFields = map[string]bool{FieldCAPEM: true, FieldInlineJWKS: true}
+var documentFields = map[string]bool{FieldCAPEM: true, FieldInlineJWKS: true, FieldClaims: true, FieldCondition: true}
 
 // textProblem says what is wrong with v as text: invalid UTF-8, a control character (a newline
 // in a one-line value, an ANSI escape, a bidi override), or a size beyond the field's limit.
