@@ -17,7 +17,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-var asymmetric = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.ES384}
+var asymmetric = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.ES384, jose.ES512}
 
 func TestToken(t *testing.T) {
 	e := mustStart(t)
