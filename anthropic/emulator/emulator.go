@@ -62,11 +62,13 @@ type Stats struct {
 
 // Server is a running emulator.
 type Server struct {
-	URL     string // http(s)://127.0.0.1:port
-	srv     *http.Server
-	certPEM []byte        // nil for plain http
-	served  chan struct{} // closed when Serve returns
-	active  sync.RWMutex  // read-held by every request being answered
+	URL      string // http(s)://127.0.0.1:port
+	srv      *http.Server
+	certPEM  []byte        // nil for plain http
+	served   chan struct{} // closed when Serve returns
+	stopMu   sync.Mutex
+	stopping bool           // set by Close; later requests are refused
+	active   sync.WaitGroup // requests being answered
 
 	mu       sync.Mutex
 	rules    map[string]Rule
@@ -120,8 +122,15 @@ func start(useTLS bool, rules []Rule) (*Server, error) {
 }
 
 func (s *Server) serveCounted(w http.ResponseWriter, r *http.Request) {
-	s.active.RLock()
-	defer s.active.RUnlock()
+	s.stopMu.Lock()
+	if s.stopping {
+		s.stopMu.Unlock()
+		http.Error(w, "emulator stopped", http.StatusServiceUnavailable)
+		return
+	}
+	s.active.Add(1)
+	s.stopMu.Unlock()
+	defer s.active.Done()
 	s.ServeHTTP(w, r)
 }
 
@@ -129,8 +138,10 @@ func (s *Server) serveCounted(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Close() {
 	_ = s.srv.Close()
 	<-s.served
-	s.active.Lock() // waits for the requests still being answered
-	s.active.Unlock()
+	s.stopMu.Lock()
+	s.stopping = true
+	s.stopMu.Unlock()
+	s.active.Wait()
 }
 
 // CertPEM is the server certificate in PEM form, or nil for a plain http emulator.
