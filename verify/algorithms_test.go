@@ -48,9 +48,13 @@ func authentikJWK(t testing.TB, priv crypto.Signer, kid, alg, use string) map[st
 	case *rsa.PublicKey:
 		k["kty"], k["n"], k["e"] = "RSA", b64(pub.N.Bytes()), b64(big.NewInt(int64(pub.E)).Bytes())
 	case *ecdsa.PublicKey:
-		size := (pub.Curve.Params().BitSize + 7) / 8
+		point, err := pub.Bytes() // 0x04, then X and Y each padded to the curve size
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := (len(point) - 1) / 2
 		k["kty"], k["crv"] = "EC", pub.Curve.Params().Name
-		k["x"], k["y"] = b64(pub.X.FillBytes(make([]byte, size))), b64(pub.Y.FillBytes(make([]byte, size)))
+		k["x"], k["y"] = b64(point[1:1+size]), b64(point[1+size:])
 	}
 	if use == "enc" {
 		k["alg"], k["enc"] = "RSA-OAEP-256", "A256CBC-HS512"

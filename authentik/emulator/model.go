@@ -113,8 +113,6 @@ func serviceAccountName(providerName string) string {
 
 // The lookups below run with e.mu held.
 
-func (e *Emulator) appBySlugLocked(slug string) *appState { return e.apps[slug] }
-
 func (e *Emulator) appOfProviderLocked(pk int) *appState {
 	for _, a := range e.apps {
 		if a.provider == pk {

@@ -27,7 +27,7 @@ func (e *Emulator) routes() http.Handler {
 }
 
 // origin is scheme://host of the request as authentik sees it: the Host the client used and
-// the forwarded protocol when a proxy set one (authentik.md, "Issuer").
+// the forwarded protocol when a proxy set one, as authentik builds its issuer.
 func origin(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
