@@ -113,18 +113,22 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) {
 type input struct {
 	raw     map[string]json.RawMessage
 	partial bool // PATCH: absent fields keep their value and none is required
-	create  bool
 	errs    map[string]any
 }
 
-func readInput(w http.ResponseWriter, r *http.Request, create, partial bool) (*input, bool) {
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	if err := dec.Decode(&raw); err != nil || raw == nil {
+func readInput(w http.ResponseWriter, r *http.Request, partial bool) (*input, bool) {
+	var body json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiDetail{fmt.Sprintf("JSON parse error - %v", err)})
 		return nil, false
 	}
-	return &input{raw: raw, partial: partial, create: create, errs: map[string]any{}}, true
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil || raw == nil {
+		writeJSON(w, http.StatusBadRequest, map[string][]string{"non_field_errors": {
+			fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(anyOf(body)))}})
+		return nil, false
+	}
+	return &input{raw: raw, partial: partial, errs: map[string]any{}}, true
 }
 
 func (in *input) fail(field string, msg any) {

@@ -106,7 +106,7 @@ func (e *Emulator) handleApplication(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) handleApplicationCreate(w http.ResponseWriter, r *http.Request) {
-	in, ok := readInput(w, r, true, false)
+	in, ok := readInput(w, r, false)
 	if !ok {
 		return
 	}
@@ -122,7 +122,7 @@ func (e *Emulator) handleApplicationCreate(w http.ResponseWriter, r *http.Reques
 
 func (e *Emulator) handleApplicationUpdate(partial bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		in, ok := readInput(w, r, false, partial)
+		in, ok := readInput(w, r, partial)
 		if !ok {
 			return
 		}

@@ -212,7 +212,7 @@ func (e *Emulator) handleKeypair(w http.ResponseWriter, r *http.Request) {
 
 // handleKeypairGenerate makes a self-signed keypair: alg rsa (default), ecdsa (P-256) or ed25519.
 func (e *Emulator) handleKeypairGenerate(w http.ResponseWriter, r *http.Request) {
-	in, ok := readInput(w, r, true, false)
+	in, ok := readInput(w, r, false)
 	if !ok {
 		return
 	}

@@ -161,7 +161,7 @@ func (e *Emulator) handleProviderDetail(w http.ResponseWriter, r *http.Request) 
 }
 
 func (e *Emulator) handleProviderCreate(w http.ResponseWriter, r *http.Request) {
-	in, ok := readInput(w, r, true, false)
+	in, ok := readInput(w, r, false)
 	if !ok {
 		return
 	}
@@ -181,7 +181,7 @@ func (e *Emulator) handleProviderCreate(w http.ResponseWriter, r *http.Request) 
 
 func (e *Emulator) handleProviderUpdate(partial bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		in, ok := readInput(w, r, false, partial)
+		in, ok := readInput(w, r, partial)
 		if !ok {
 			return
 		}

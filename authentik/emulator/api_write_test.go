@@ -438,3 +438,31 @@ func TestAPILegacyRedirectURIs(t *testing.T) {
 		t.Errorf("redirect_uris %q", prov["redirect_uris"])
 	}
 }
+
+// A body that is JSON but not an object gets DRF's non_field_errors; one that is not JSON a
+// parse error detail.
+func TestAPIBodyShapes(t *testing.T) {
+	f := newAPIFixture(t)
+	for body, want := range map[string]string{`[]`: "non_field_errors", `null`: "non_field_errors", `{`: "detail"} {
+		req, _ := http.NewRequest(http.MethodPost, f.api+"/core/applications/", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.e.APIToken())
+		if a := do(t, f.c, req); a.status != http.StatusBadRequest || a.json(t)[want] == nil {
+			t.Errorf("%s: HTTP %d %s, want 400 with %s", body, a.status, a.body, want)
+		}
+	}
+}
+
+// Changing an API-made provider through the Go API keeps what it was made with: no scope
+// mappings stays none.
+func TestUpdateKeepsEmptyScopes(t *testing.T) {
+	f := newAPIFixture(t)
+	prov := f.create(t, "/providers/oauth2/", f.providerBody("bare", map[string]any{"property_mappings": []string{}}))
+	f.create(t, "/core/applications/", map[string]any{"name": "Bare", "slug": "bare", "provider": prov["pk"]})
+	if err := f.e.Update("bare", func(p *Provider) { p.Validity = "minutes=5" }); err != nil {
+		t.Fatal(err)
+	}
+	got := f.call(t, http.MethodGet, "/providers/oauth2/"+jsonNumber(prov["pk"])+"/", nil).json(t)
+	if m := got["property_mappings"].([]any); len(m) != 0 || got["access_token_validity"] != "minutes=5" {
+		t.Errorf("after Update: property_mappings %v, validity %v", m, got["access_token_validity"])
+	}
+}

@@ -184,7 +184,7 @@ func (e *Emulator) mappingsByScopeLocked(scopes ...string) []string {
 
 // scopeNamesLocked lists the scope names of a provider's mappings, in the mappings' order.
 func (e *Emulator) scopeNamesLocked(p *providerState) []string {
-	var out []string
+	out := []string{}
 	for _, id := range p.propertyMappings {
 		if m := e.mappingLocked(id); m != nil && !slices.Contains(out, m.scopeName) {
 			out = append(out, m.scopeName)
@@ -219,7 +219,13 @@ func (e *Emulator) serviceAccountLocked(providerName, appName string) *userState
 	return u
 }
 
-func cloneStrings(s []string) []string { return append([]string(nil), s...) }
+// cloneStrings copies s, keeping nil and empty apart: nil asks for a default, empty for none.
+func cloneStrings(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string{}, s...)
+}
 
 func splitLines(s string) []string {
 	var out []string
