@@ -81,7 +81,7 @@ func (e *Emulator) apiRedirectURIs(p *providerState) any {
 		}
 		return strings.Join(urls, "\n")
 	}
-	return append([]RedirectURI{}, p.redirectURIs...)
+	return append([]redirectURI{}, p.redirectURIs...)
 }
 
 // sortedProvidersLocked lists providers as authentik orders them: by name.
@@ -317,7 +317,7 @@ func (e *Emulator) readRedirectURIs(in *input, dst *providerState) {
 		}
 		dst.redirectURIs = nil
 		for _, u := range splitLines(s) {
-			dst.redirectURIs = append(dst.redirectURIs, RedirectURI{MatchingMode: "strict", URL: u})
+			dst.redirectURIs = append(dst.redirectURIs, redirectURI{MatchingMode: "strict", URL: u})
 		}
 		return
 	}
@@ -326,7 +326,7 @@ func (e *Emulator) readRedirectURIs(in *input, dst *providerState) {
 		in.fail("redirect_uris", map[string][]string{"non_field_errors": {fmt.Sprintf("Expected a list of items but got type %q.", pyType(anyOf(raw)))}})
 		return
 	}
-	out, itemErrs, bad := []RedirectURI{}, []map[string]any{}, false
+	out, itemErrs, bad := []redirectURI{}, []map[string]any{}, false
 	for _, item := range items {
 		u, errs := redirectURIItem(item)
 		itemErrs = append(itemErrs, errs)
@@ -340,13 +340,13 @@ func (e *Emulator) readRedirectURIs(in *input, dst *providerState) {
 	dst.redirectURIs = out
 }
 
-func redirectURIItem(raw json.RawMessage) (RedirectURI, map[string]any) {
+func redirectURIItem(raw json.RawMessage) (redirectURI, map[string]any) {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) != nil || obj == nil {
-		return RedirectURI{}, map[string]any{"non_field_errors": []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(anyOf(raw)))}}
+		return redirectURI{}, map[string]any{"non_field_errors": []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(anyOf(raw)))}}
 	}
 	item := &input{raw: obj, errs: map[string]any{}}
-	var u RedirectURI
+	var u redirectURI
 	item.choice("matching_mode", true, []string{"strict", "regex"}, &u.MatchingMode)
 	item.str("url", true, false, 0, &u.URL)
 	return u, item.errs

@@ -106,7 +106,7 @@ func (req authRequest) check(e *Emulator) (code, description string) {
 
 // redirectAllowed matches a redirect URI against the provider's: strict equality, or a regex
 // that matches the whole URI.
-func redirectAllowed(allowed []RedirectURI, uri string) bool {
+func redirectAllowed(allowed []redirectURI, uri string) bool {
 	for _, a := range allowed {
 		switch a.MatchingMode {
 		case "strict":

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// RedirectURI is one allowed redirect URI of a provider; MatchingMode is strict or regex.
-type RedirectURI struct {
+// redirectURI is one allowed redirect URI of a provider; MatchingMode is strict or regex.
+type redirectURI struct {
 	MatchingMode string `json:"matching_mode"`
 	URL          string `json:"url"`
 }
@@ -28,7 +28,7 @@ type providerState struct {
 	includeClaims        bool
 	signingKey           string // keypair UUIDs; empty: none
 	encryptionKey        string
-	redirectURIs         []RedirectURI
+	redirectURIs         []redirectURI
 	legacyRedirectURIs   bool
 	subMode              string
 	issuerMode           string

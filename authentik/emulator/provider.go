@@ -233,7 +233,7 @@ func (e *Emulator) applyProviderLocked(state *providerState, p Provider, mapping
 	}
 	state.redirectURIs = nil
 	for _, u := range p.RedirectURIs {
-		state.redirectURIs = append(state.redirectURIs, RedirectURI{MatchingMode: "strict", URL: u})
+		state.redirectURIs = append(state.redirectURIs, redirectURI{MatchingMode: "strict", URL: u})
 	}
 	state.propertyMappings, state.grantTypes = mappings, cloneStrings(p.GrantTypes)
 }
