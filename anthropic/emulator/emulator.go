@@ -10,9 +10,19 @@ package emulator
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"net/http/httptest"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -52,8 +62,13 @@ type Stats struct {
 
 // Server is a running emulator.
 type Server struct {
-	URL  string // http(s)://127.0.0.1:port
-	http *httptest.Server
+	URL      string // http(s)://127.0.0.1:port
+	srv      *http.Server
+	certPEM  []byte        // nil for plain http
+	served   chan struct{} // closed when Serve returns
+	stopMu   sync.Mutex
+	stopping bool           // set by Close; later requests are refused
+	active   sync.WaitGroup // requests being answered
 
 	mu       sync.Mutex
 	rules    map[string]Rule
@@ -82,26 +97,83 @@ func start(useTLS bool, rules []Rule) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.http = httptest.NewUnstartedServer(s)
-	if useTLS {
-		s.http.StartTLS()
-	} else {
-		s.http.Start()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("emulator listen: %w", err)
 	}
-	s.URL = s.http.URL
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)} // clients that reject the certificate are a tested case
+	s.URL = "http://" + ln.Addr().String()
+	if useTLS {
+		cert, certPEM, err := selfSigned()
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.certPEM, s.URL = certPEM, "https://"+ln.Addr().String()
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	s.served = make(chan struct{})
+	go func() {
+		defer close(s.served)
+		_ = s.srv.Serve(ln)
+	}()
 	return s, nil
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.http.Close() }
+func (s *Server) serveCounted(w http.ResponseWriter, r *http.Request) {
+	s.stopMu.Lock()
+	if s.stopping {
+		s.stopMu.Unlock()
+		http.Error(w, "emulator stopped", http.StatusServiceUnavailable)
+		return
+	}
+	s.active.Add(1)
+	s.stopMu.Unlock()
+	defer s.active.Done()
+	s.ServeHTTP(w, r)
+}
+
+// Close stops the server and waits for the requests it was answering.
+func (s *Server) Close() {
+	_ = s.srv.Close()
+	<-s.served
+	s.stopMu.Lock()
+	s.stopping = true
+	s.stopMu.Unlock()
+	s.active.Wait()
+}
 
 // CertPEM is the server certificate in PEM form, or nil for a plain http emulator.
-func (s *Server) CertPEM() []byte {
-	if s.http.TLS == nil {
-		return nil
+func (s *Server) CertPEM() []byte { return s.certPEM }
+
+// selfSigned makes a certificate for 127.0.0.1, ::1 and localhost that is its own CA, so a
+// client can trust it through CertPEM alone.
+func selfSigned() (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("emulator key: %w", err)
 	}
-	c := s.http.Certificate()
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("emulator serial: %w", err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: pkix.Name{CommonName: "wifwiz Anthropic emulator"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true, IsCA: true,
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("emulator certificate: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
 
 // AddRule adds or replaces a rule (by ID).

@@ -10,14 +10,16 @@ import (
 type requestIDKey struct{}
 
 // middleware counts requests per kind, tracks concurrency, and applies the injected latency
-// and outage. Every answer carries X-authentik-id, as authentik's do.
+// and outage. Every answer carries X-authentik-id, as authentik's do (not in the generic mode).
 func (e *Emulator) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.enter()
 		defer e.inFlight.Add(-1)
-		latency, down := e.record(pathKind(r.URL.Path))
+		latency, down := e.record(e.pathKind(r.URL.Path))
 		id := randomHex(16)
-		w.Header().Set("X-authentik-id", id)
+		if !e.generic {
+			w.Header().Set("X-authentik-id", id)
+		}
 		if !sleep(r.Context(), latency) {
 			return // the client gave up
 		}
@@ -67,8 +69,15 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // pathKind names the endpoint a path belongs to, for Counts.
-func pathKind(path string) string {
+func (e *Emulator) pathKind(path string) string {
+	if e.generic {
+		return genericPathKind(path)
+	}
 	switch {
+	case path == "/application/o/authorize/" || path == "/emulator/login/":
+		return "authorize"
+	case path == "/application/o/userinfo/":
+		return "userinfo"
 	case path == "/application/o/token/":
 		return "token"
 	case strings.HasSuffix(path, "/.well-known/openid-configuration"):
@@ -79,6 +88,18 @@ func pathKind(path string) string {
 		return "api"
 	case strings.HasPrefix(path, "/application/o/"):
 		return "redirect"
+	}
+	return "other"
+}
+
+func genericPathKind(path string) string {
+	switch {
+	case strings.HasSuffix(path, "/.well-known/openid-configuration"):
+		return "discovery"
+	case strings.HasSuffix(path, "/keys"):
+		return "jwks"
+	case strings.HasSuffix(path, "/token"):
+		return "token"
 	}
 	return "other"
 }

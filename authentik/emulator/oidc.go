@@ -3,22 +3,31 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 )
 
 func (e *Emulator) routes() http.Handler {
 	mux := http.NewServeMux()
+	if e.generic {
+		e.genericRoutes(mux)
+		return mux
+	}
 	mux.HandleFunc("GET /application/o/{slug}/.well-known/openid-configuration", e.handleDiscovery)
 	mux.HandleFunc("GET /application/o/{slug}/jwks/{$}", e.handleJWKS)
 	mux.HandleFunc("GET /application/o/{slug}/{$}", e.handleProviderRoot)
+	mux.HandleFunc("GET /application/o/{slug}/end-session/{$}", e.handleEndSession)
 	mux.HandleFunc("POST /application/o/token/{$}", e.handleToken)
-	mux.HandleFunc("GET /api/v3/providers/oauth2/{$}", e.requireAPIToken(e.handleProviderList))
-	mux.HandleFunc("GET /api/v3/providers/oauth2/{pk}/{$}", e.requireAPIToken(e.handleProviderDetail))
-	mux.HandleFunc("GET /api/v3/core/applications/{slug}/{$}", e.requireAPIToken(e.handleApplication))
+	mux.HandleFunc("GET /application/o/authorize/{$}", e.handleAuthorize)
+	mux.HandleFunc("POST /application/o/authorize/{$}", e.handleAuthorize)
+	mux.HandleFunc("GET /application/o/userinfo/{$}", e.handleUserinfo)
+	mux.HandleFunc("POST /application/o/userinfo/{$}", e.handleUserinfo)
+	mux.HandleFunc("POST /emulator/login/{$}", e.handleLogin)
+	e.apiRoutes(mux)
 	return mux
 }
 
 // origin is scheme://host of the request as authentik sees it: the Host the client used and
-// the forwarded protocol when a proxy set one (authentik.md, "Issuer").
+// the forwarded protocol when a proxy set one, as authentik builds its issuer.
 func origin(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
@@ -30,22 +39,13 @@ func origin(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (p provider) issuer(origin string) string {
-	if p.IssuerMode == IssuerGlobal {
-		return origin + "/"
-	}
-	return origin + "/application/o/" + p.Slug + "/"
-}
-
-// attachedProvider finds the provider behind an application slug. authentik resolves these
-// URLs through the application, so a provider no application references is not found.
-func (e *Emulator) attachedProvider(w http.ResponseWriter, r *http.Request) (provider, bool) {
-	p, ok := e.provider(r.PathValue("slug"))
-	if !ok || p.Detached {
+// attachedProvider finds the provider behind the request's application slug, or answers 404.
+func (e *Emulator) attachedProvider(w http.ResponseWriter, r *http.Request) (issuerView, bool) {
+	v, ok := e.viewBySlug(r.PathValue("slug"))
+	if !ok {
 		http.NotFound(w, r)
-		return provider{}, false
 	}
-	return p, true
+	return v, ok
 }
 
 // handleProviderRoot answers <slug>/ with a redirect to the discovery document.
@@ -54,7 +54,7 @@ func (e *Emulator) handleProviderRoot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	http.Redirect(w, r, "/application/o/"+p.Slug+"/.well-known/openid-configuration", http.StatusFound)
+	http.Redirect(w, r, "/application/o/"+p.app.slug+"/.well-known/openid-configuration", http.StatusFound)
 }
 
 type discoveryDoc struct {
@@ -74,6 +74,7 @@ type discoveryDoc struct {
 	IDTokenEncryptionEncs       []string `json:"id_token_encryption_enc_values_supported,omitempty"`
 	SubjectTypesSupported       []string `json:"subject_types_supported"`
 	TokenEndpointAuthMethods    []string `json:"token_endpoint_auth_methods_supported"`
+	ACRValuesSupported          []string `json:"acr_values_supported"`
 	ScopesSupported             []string `json:"scopes_supported"`
 	ClaimsSupported             []string `json:"claims_supported"`
 	RequestParameterSupported   bool     `json:"request_parameter_supported"`
@@ -85,23 +86,33 @@ func (e *Emulator) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	alg, err := tokenAlg(p.sign)
+	if err != nil {
+		http.Error(w, "Server Error (500): "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	scopes := cloneStrings(p.scopes)
+	if !slices.Contains(scopes, "openid") {
+		scopes = append(scopes, "openid")
+	}
 	base := origin(r) + "/application/o/"
 	doc := discoveryDoc{
-		Issuer:                      p.issuer(origin(r)),
+		Issuer:                      p.issuer(origin(r), false),
 		AuthorizationEndpoint:       base + "authorize/",
 		TokenEndpoint:               base + "token/",
 		UserinfoEndpoint:            base + "userinfo/",
-		EndSessionEndpoint:          base + p.Slug + "/end-session/",
+		EndSessionEndpoint:          base + p.app.slug + "/end-session/",
 		IntrospectionEndpoint:       base + "introspect/",
 		RevocationEndpoint:          base + "revoke/",
 		DeviceAuthorizationEndpoint: base + "device/",
 		ResponseTypesSupported:      []string{"code", "id_token", "id_token token", "code token", "code id_token", "code id_token token"},
-		JWKSURI:                     base + p.Slug + "/jwks/",
+		JWKSURI:                     base + p.app.slug + "/jwks/",
 		GrantTypesSupported:         []string{"authorization_code", "refresh_token", "implicit", "client_credentials", "password", "urn:ietf:params:oauth:grant-type:device_code"},
-		IDTokenSigningAlgs:          []string{p.tokenAlg()},
+		IDTokenSigningAlgs:          []string{alg},
 		SubjectTypesSupported:       []string{"public"},
 		TokenEndpointAuthMethods:    []string{"client_secret_post", "client_secret_basic"},
-		ScopesSupported:             supportedScopes,
+		ACRValuesSupported:          []string{acr},
+		ScopesSupported:             scopes,
 		ClaimsSupported:             []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "email", "email_verified", "name", "given_name", "preferred_username", "nickname", "groups"},
 		CodeChallengeMethods:        []string{"plain", "S256"},
 	}
@@ -112,6 +123,8 @@ func (e *Emulator) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, doc)
 }
 
+// handleJWKS answers with the provider's keys; a signing keypair authentik has no JWT algorithm
+// for (Ed25519) makes it fail with 500, as authentik's does.
 func (e *Emulator) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	p, ok := e.attachedProvider(w, r)
 	if !ok {
@@ -119,10 +132,11 @@ func (e *Emulator) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, err := jwksDocument(p.sign, p.enc)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		http.Error(w, "Server Error (500): "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(doc)
 }
 

@@ -1,17 +1,16 @@
 package emulator
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/wifwiz/wifwiz/wif"
+	"unicode/utf8"
 )
-
-// supportedScopes are the scopes of authentik's default scope mappings; others are dropped
-// silently (authentik.md, "Client credentials request").
-var supportedScopes = []string{"openid", "email", "profile"}
 
 // Error descriptions authentik sends with each code.
 var tokenErrorDescriptions = map[string]string{
@@ -29,20 +28,31 @@ type tokenResponse struct {
 	IDToken     string `json:"id_token"`
 }
 
+type tokenErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+	RequestID   string `json:"request_id,omitempty"`
+}
+
+// tokenError is an OAuth error of the token endpoint; status 0 means 400.
+type tokenError struct {
+	code   string
+	status int
+}
+
+func (t *tokenError) Error() string { return t.code }
+
+func oauthError(code string) error { return &tokenError{code: code} }
+
 func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		tokenError(w, r, "invalid_request")
+		e.tokenError(w, r, oauthError("invalid_request"))
 		return
 	}
-	p, code := e.authorize(r)
-	if code != "" {
-		tokenError(w, r, code)
-		return
-	}
-	resp, err := e.issue(p, origin(r), grantedScopes(r.PostForm.Get("scope")))
+	resp, err := e.token(r)
 	if err != nil {
-		http.Error(w, "issue token: "+err.Error(), http.StatusInternalServerError)
+		e.tokenError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -50,78 +60,102 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// authorize applies authentik's client-credentials checks and returns the OAuth error code
-// of the first that fails.
-func (e *Emulator) authorize(r *http.Request) (provider, string) {
-	clientID, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if clientID == "" {
-		clientID, secret, _ = r.BasicAuth()
-	}
-	p, ok := e.providerByClientID(clientID)
+// token applies authentik's checks in its order: the client, the grant type, the provider's
+// grant types (2026.5), then the grant's own checks.
+func (e *Emulator) token(r *http.Request) (tokenResponse, error) {
+	clientID, secret := clientAuth(r)
+	v, ok := e.viewByClientID(clientID)
 	if !ok {
-		return provider{}, "invalid_client"
+		return tokenResponse{}, oauthError("invalid_client")
 	}
-	if r.PostForm.Get("grant_type") != "client_credentials" {
-		return provider{}, "unsupported_grant_type"
+	grant := r.PostForm.Get("grant_type")
+	if grant != "client_credentials" && grant != "password" && grant != "authorization_code" {
+		return tokenResponse{}, oauthError("unsupported_grant_type")
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(p.ClientSecret)) != 1 || p.Detached || p.DenyPolicy {
-		return provider{}, "invalid_grant"
+	if e.version.hasGrantTypes() && !slices.Contains(v.prov.grantTypes, grant) {
+		return tokenResponse{}, oauthError("invalid_grant") // cause: grant_type_not_configured
 	}
-	return p, ""
+	requested := strings.Fields(r.PostForm.Get("scope"))
+	if grant == "authorization_code" {
+		return e.codeGrant(r, v, secret)
+	}
+	return e.clientCredentials(v, origin(r), secret, requested) // authentik routes password here too
 }
 
-func tokenError(w http.ResponseWriter, r *http.Request, code string) {
-	writeJSON(w, http.StatusBadRequest, wif.AuthentikError{
-		Code:        code,
-		Description: tokenErrorDescriptions[code],
-		RequestID:   requestID(r),
-	})
-}
-
-// grantedScopes keeps the requested scopes the provider has, in the order asked.
-func grantedScopes(requested string) []string {
-	var out []string
-	for _, s := range strings.Fields(requested) {
-		for _, known := range supportedScopes {
-			if s == known && !contains(out, s) {
-				out = append(out, s)
-			}
+// clientAuth reads the client's credentials as authentik does: from an Authorization header
+// matching "Basic<one space>…" when there is one, the form fields being ignored then; otherwise
+// from client_id and client_secret in the form. An undecodable header gives empty credentials.
+func clientAuth(r *http.Request) (clientID, secret string) {
+	h := r.Header.Get("Authorization")
+	if rest, ok := strings.CutPrefix(h, "Basic"); ok && len(rest) >= 2 && strings.ContainsRune(" \t\r\n\f\v", rune(rest[0])) {
+		fields := strings.Fields(h)
+		b, err := base64.StdEncoding.DecodeString(fields[1])
+		if err != nil || !utf8.Valid(b) {
+			return "", ""
 		}
+		clientID, secret, _ = strings.Cut(string(b), ":")
+		return clientID, secret
 	}
-	return out
+	return r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+func (e *Emulator) clientCredentials(v issuerView, origin, secret string, requested []string) (tokenResponse, error) {
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(v.prov.clientSecret)) != 1 || v.app == nil || v.app.denyPolicy {
+		return tokenResponse{}, oauthError("invalid_grant")
 	}
-	return false
+	e.mu.Lock()
+	user := e.serviceAccountLocked(v.prov.name, v.app.name)
+	e.mu.Unlock()
+	resp, _, err := e.issue(v, claimInput{issuer: v.issuer(origin, false), sub: e.subject(v.prov.subMode, user), user: user,
+		scopes: v.grantedScopes(requested)})
+	return resp, err
 }
 
-func (e *Emulator) issue(p provider, origin string, scopes []string) (tokenResponse, error) {
-	validity, err := wif.ParseValidity(p.Validity)
+// issue makes the token pair. authentik computes the expiry when it creates the token and reads
+// the clock again for iat, so exp - iat can be one second short of the validity.
+func (e *Emulator) issue(v issuerView, in claimInput) (tokenResponse, string, error) {
+	validity, err := parseTimedelta(v.prov.accessTokenValidity)
 	if err != nil {
-		return tokenResponse{}, err
+		return tokenResponse{}, "", err
 	}
-	// authentik computes the expiry when it creates the token and reads the clock again for
-	// iat, so exp - iat can be one second short of the validity.
-	expires := e.clock().Add(validity)
-	claims := e.claims(p, origin, scopes, expires, e.clock())
-	idToken, err := p.encode(claims.idToken(p.IncludeClaims))
+	in.expires = e.clock().Add(validity)
+	in.now = e.clock()
+	if in.authTime.IsZero() {
+		in.authTime = in.now
+	}
+	claims := e.claims(v, in)
+	scope := strings.Join(in.scopes, " ")
+	idToken, err := encodeJWT(claims.idToken(v.prov.includeClaims), v.sign, v.enc, v.prov.clientSecret)
 	if err != nil {
-		return tokenResponse{}, err
+		return tokenResponse{}, "", err
 	}
-	accessToken, err := p.encode(claims.accessToken(p.ClientID, strings.Join(scopes, " ")))
+	accessToken, err := encodeJWT(claims.accessToken(v.prov.clientID, scope), v.sign, v.enc, v.prov.clientSecret)
 	if err != nil {
-		return tokenResponse{}, err
+		return tokenResponse{}, "", err
 	}
-	return tokenResponse{
-		AccessToken: accessToken,
-		TokenType:   "Bearer",
-		Scope:       strings.Join(scopes, " "),
-		ExpiresIn:   int64(validity / time.Second),
-		IDToken:     idToken,
-	}, nil
+	return tokenResponse{AccessToken: accessToken, TokenType: "Bearer", Scope: scope,
+		ExpiresIn: int64(validity / time.Second), IDToken: idToken}, accessToken, nil
+}
+
+func (e *Emulator) tokenError(w http.ResponseWriter, r *http.Request, err error) {
+	var te *tokenError
+	if !errors.As(err, &te) {
+		http.Error(w, "Server Error (500): "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	body := tokenErrorBody{Error: te.code, Description: tokenErrorDescriptions[te.code]}
+	if e.version.hasRequestID() {
+		body.RequestID = requestID(r)
+	}
+	status := te.status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	writeJSON(w, status, body)
+}
+
+// pkceS256 is the S256 code challenge of a verifier.
+func pkceS256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
