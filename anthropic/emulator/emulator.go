@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
@@ -32,14 +33,18 @@ type Rule struct {
 	JWKSURL string                                                // fetched at each exchange
 	CAPEM   []byte                                                // extra trusted CA for JWKSURL
 
-	SubjectPrefix            string        // exact, or a prefix when it ends with *
-	Audience                 string        // equals aud or one element of it
-	Scope                    string        // empty: workspace:developer
-	TokenLifetime            time.Duration // empty: 3600 s
-	MaxIdentityTokenLifetime time.Duration // empty: 3600 s
-	Workspaces               []string      // empty: default; several: workspace_id required
+	SubjectPrefix            string            // exact, or a prefix when it ends with *; empty: not matched
+	Audience                 string            // equals aud or one element of it
+	Claims                   map[string]string // top-level string claims that must be equal
+	Condition                string            // CEL over claims that must be true
+	Scope                    string            // empty: workspace:developer
+	TokenLifetime            time.Duration     // empty: 3600 s
+	MaxIdentityTokenLifetime time.Duration     // empty: 3600 s
+	Workspaces               []string          // empty: default; several: workspace_id required
 	Archived                 bool
 	AllowJTIReuse            bool // the issuer's replay check turned off
+
+	console *consoleFacts // set for a rule made through the management API
 }
 
 // Stats counts what the emulator answered.
@@ -62,6 +67,11 @@ type Server struct {
 	denials  []string
 	accessTk []string
 	stats    Stats
+
+	cmu     sync.Mutex // guards console
+	console *console
+	muxOnce sync.Once
+	mux     *http.ServeMux // the management API's routes
 }
 
 // New starts an emulator over plain http on 127.0.0.1 (the client allows http for loopback).
@@ -76,7 +86,7 @@ func NewTLS(rules ...Rule) (*Server, error) {
 }
 
 func start(useTLS bool, rules []Rule) (*Server, error) {
-	s := &Server{rules: map[string]Rule{}, now: time.Now, seen: map[string]map[string]time.Time{}}
+	s := &Server{rules: map[string]Rule{}, now: time.Now, seen: map[string]map[string]time.Time{}, console: newConsole()}
 	for _, r := range rules {
 		if err := s.AddRule(r); err != nil {
 			return nil, err
