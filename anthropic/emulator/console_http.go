@@ -98,12 +98,13 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	reqID := fmt.Sprintf("req_emu_%06d", s.console.requestSeq)
 	s.cmu.Unlock()
 	w.Header().Set("request-id", reqID)
-	h, pattern := s.consoleRoutes().Handler(r)
-	if pattern == "" {
+	mux := s.consoleRoutes()
+	if _, pattern := mux.Handler(r); pattern == "" {
 		writeConsoleError(w, reqID, &apiError{http.StatusNotFound, errNotFound, "Not found: " + r.Method + " " + r.URL.Path})
 		return
 	}
-	h.ServeHTTP(w, r)
+	mux.ServeHTTP(w, r) // sets the path values
+
 }
 
 func (s *Server) consoleRoutes() *http.ServeMux {
