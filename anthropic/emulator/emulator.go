@@ -1,11 +1,17 @@
 // Package emulator is a test double of Anthropic's token exchange endpoint
-// (POST /v1/oauth/token): it checks requests and identity tokens the way anthropic.md says
-// Anthropic does, answers with the same shapes, and records why each exchange was denied, like
-// the Console's authentication history. It serves on 127.0.0.1 for tests and `wifwiz serve --demo`.
+// (POST /v1/oauth/token) and of its WIF management API (/v1/organizations/…: service accounts,
+// federation issuers and rules, workspaces). It checks requests and identity tokens the way
+// Anthropic's documentation says Anthropic does, answers with the same shapes, and records why
+// each exchange was denied, like the Console's authentication history (History). An exchange may
+// name a configured Rule or a rule created through the management API; for the latter it applies
+// the rule's full match block (CEL condition included), its issuer's key source and settings, and
+// the target service account's state and workspace memberships. It serves on 127.0.0.1 for tests
+// and `wifwiz serve --demo`.
 //
 // It deliberately repeats the facts (path, header, field names, ID formats, algorithms, leeway,
-// minted lifetime) instead of importing wif's constants, which the client uses, so that a mistake
-// there cannot hide behind the same mistake here.
+// minted lifetime, validation and matching rules) instead of importing wifwiz's packages, which
+// the clients and the check engine use, so that a mistake there cannot hide behind the same
+// mistake here.
 package emulator
 
 import (
