@@ -1,11 +1,17 @@
 // Package emulator is a test double of Anthropic's token exchange endpoint
-// (POST /v1/oauth/token): it checks requests and identity tokens the way anthropic.md says
-// Anthropic does, answers with the same shapes, and records why each exchange was denied, like
-// the Console's authentication history. It serves on 127.0.0.1 for tests and `wifwiz serve --demo`.
+// (POST /v1/oauth/token) and of its WIF management API (/v1/organizations/…: service accounts,
+// federation issuers and rules, workspaces). It checks requests and identity tokens the way
+// Anthropic's documentation says Anthropic does, answers with the same shapes, and records why
+// each exchange was denied, like the Console's authentication history (History). An exchange may
+// name a configured Rule or a rule created through the management API; for the latter it applies
+// the rule's full match block (CEL condition included), its issuer's key source and settings, and
+// the target service account's state and workspace memberships. It serves on 127.0.0.1 for tests
+// and `wifwiz serve --demo`.
 //
 // It deliberately repeats the facts (path, header, field names, ID formats, algorithms, leeway,
-// minted lifetime) instead of importing wif's constants, which the client uses, so that a mistake
-// there cannot hide behind the same mistake here.
+// minted lifetime, validation and matching rules) instead of importing wifwiz's packages, which
+// the clients and the check engine use, so that a mistake there cannot hide behind the same
+// mistake here.
 package emulator
 
 import (
@@ -42,14 +48,18 @@ type Rule struct {
 	JWKSURL string                                                // fetched at each exchange
 	CAPEM   []byte                                                // extra trusted CA for JWKSURL
 
-	SubjectPrefix            string        // exact, or a prefix when it ends with *
-	Audience                 string        // equals aud or one element of it
-	Scope                    string        // empty: workspace:developer
-	TokenLifetime            time.Duration // empty: 3600 s
-	MaxIdentityTokenLifetime time.Duration // empty: 3600 s
-	Workspaces               []string      // empty: default; several: workspace_id required
+	SubjectPrefix            string            // exact, or a prefix when it ends with *; empty: not matched
+	Audience                 string            // equals aud or one element of it
+	Claims                   map[string]string // top-level string claims that must be equal
+	Condition                string            // CEL over claims that must be true
+	Scope                    string            // empty: workspace:developer
+	TokenLifetime            time.Duration     // empty: 3600 s
+	MaxIdentityTokenLifetime time.Duration     // empty: 3600 s
+	Workspaces               []string          // empty: default; several: workspace_id required
 	Archived                 bool
 	AllowJTIReuse            bool // the issuer's replay check turned off
+
+	console *consoleFacts // set for a rule made through the management API
 }
 
 // Stats counts what the emulator answered.
@@ -77,6 +87,11 @@ type Server struct {
 	denials  []string
 	accessTk []string
 	stats    Stats
+
+	cmu     sync.Mutex // guards console
+	console *console
+	muxOnce sync.Once
+	mux     *http.ServeMux // the management API's routes
 }
 
 // New starts an emulator over plain http on 127.0.0.1 (the client allows http for loopback).
@@ -91,7 +106,7 @@ func NewTLS(rules ...Rule) (*Server, error) {
 }
 
 func start(useTLS bool, rules []Rule) (*Server, error) {
-	s := &Server{rules: map[string]Rule{}, now: time.Now, seen: map[string]map[string]time.Time{}}
+	s := &Server{rules: map[string]Rule{}, now: time.Now, seen: map[string]map[string]time.Time{}, console: newConsole()}
 	for _, r := range rules {
 		if err := s.AddRule(r); err != nil {
 			return nil, err

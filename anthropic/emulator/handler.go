@@ -43,6 +43,10 @@ func (e badRequest) Error() string { return e.msg }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.count(func(st *Stats) { st.Requests++ })
+	if strings.HasPrefix(r.URL.Path, consolePrefix) {
+		s.serveConsole(w, r)
+		return
+	}
 	if r.URL.Path != tokenPath {
 		s.reject(w, http.StatusNotFound, "not_found_error", "Not found")
 		return
@@ -125,22 +129,26 @@ func (q exchangeRequest) validateIDs() error {
 }
 
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request, q exchangeRequest) {
-	rule, ok := s.rule(*q.FederationRuleID)
+	id := *q.FederationRuleID
+	rule, ok := s.rule(id)
 	if !ok {
-		s.deny(w, DenyRule, "no federation rule "+*q.FederationRuleID)
+		rule, ok = s.consoleRule(id)
+	}
+	if !ok {
+		s.deny(w, id, &denial{reason: DenyRule, detail: "no federation rule " + id})
 		return
 	}
 	if d := rule.admits(q); d != nil {
-		s.deny(w, d.reason, d.detail)
+		s.deny(w, id, d)
 		return
 	}
 	c, d := s.checkAssertion(r.Context(), rule, *q.Assertion)
 	if d != nil {
-		s.deny(w, d.reason, d.detail)
+		s.deny(w, id, d)
 		return
 	}
 	if d := s.consume(rule, c); d != nil {
-		s.deny(w, d.reason, d.detail)
+		s.deny(w, id, d)
 		return
 	}
 	s.issue(w, rule, c)
@@ -157,29 +165,44 @@ func (s *Server) rule(id string) (Rule, bool) {
 func (r Rule) admits(q exchangeRequest) *denial {
 	switch {
 	case r.Archived:
-		return &denial{DenyRule, "rule " + r.ID + " is archived"}
+		return &denial{reason: DenyRule, detail: "rule " + r.ID + " is archived", history: HistoryRuleArchived}
 	case *q.OrganizationID != r.OrganizationID:
-		return &denial{DenyRule, "rule " + r.ID + " belongs to another organization"}
+		return &denial{reason: DenyRule, detail: "rule " + r.ID + " belongs to another organization", history: HistoryOrganization}
 	case q.ServiceAccountID != nil && *q.ServiceAccountID != r.ServiceAccountID:
-		return &denial{DenyRule, "rule " + r.ID + " is for service account " + r.ServiceAccountID}
+		return &denial{reason: DenyRule, detail: "rule " + r.ID + " is for service account " + r.ServiceAccountID, history: HistoryServiceAccountID}
 	}
 	ws := ""
 	if q.WorkspaceID != nil {
 		ws = *q.WorkspaceID
 	}
+	if r.console != nil {
+		return r.console.admits(r, ws)
+	}
 	if _, err := r.workspace(ws); err != nil {
-		return &denial{DenyWorkspace, err.Error()}
+		return &denial{reason: DenyWorkspace, detail: err.Error(), history: workspaceHistory(ws)}
 	}
 	return nil
 }
 
+func workspaceHistory(asked string) string {
+	if asked == "" {
+		return HistoryWorkspaceReq
+	}
+	return HistoryWorkspace
+}
+
 func (s *Server) issue(w http.ResponseWriter, rule Rule, c claims) {
 	token := accessPrefix + randomString(32)
-	lifetime := rule.minted(c.Exp.Time(), s.clock())
+	now := s.clock()
+	lifetime := rule.minted(c.Exp.Time(), now)
 	s.mu.Lock()
 	s.accessTk = append(s.accessTk, token)
 	s.stats.Issued++
 	s.mu.Unlock()
+	// A minted token is a federated caller of the management API, with the rule's scope.
+	s.withConsole(func(con *console) {
+		con.tokens[token] = ConsoleToken{Scopes: strings.Fields(rule.Scope), ExpiresAt: now.Add(lifetime), Federated: true}
+	})
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": token,
 		"token_type":   "Bearer",
@@ -188,11 +211,15 @@ func (s *Server) issue(w http.ResponseWriter, rule Rule, c claims) {
 	})
 }
 
-func (s *Server) deny(w http.ResponseWriter, reason, detail string) {
+func (s *Server) deny(w http.ResponseWriter, ruleID string, d *denial) {
+	now := s.clock()
 	s.mu.Lock()
-	s.denials = append(s.denials, reason+": "+detail)
+	s.denials = append(s.denials, d.reason+": "+d.detail)
 	s.stats.Denied++
 	s.mu.Unlock()
+	s.withConsole(func(c *console) {
+		c.history = append(c.history, Denial{At: now, RuleID: ruleID, Reason: d.historyReason(), Check: d.reason, Detail: d.detail})
+	})
 	writeError(w, http.StatusUnauthorized, errAuth, "Authentication failed")
 }
 

@@ -37,30 +37,39 @@ func (s *Server) keys(ctx context.Context, r Rule) (jose.JSONWebKeySet, error) {
 
 func fetchJWKS(ctx context.Context, url string, caPEM []byte) (jose.JSONWebKeySet, error) {
 	var ks jose.JSONWebKeySet
-	client, err := jwksClient(caPEM)
-	if err != nil {
-		return ks, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return ks, fmt.Errorf("JWKS URL %q: %w", url, err)
-	}
-	resp, err := client.Do(req)
+	body, err := fetch(ctx, url, caPEM)
 	if err != nil {
 		return ks, fmt.Errorf("fetching JWKS: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return ks, fmt.Errorf("JWKS %s answered %d", url, resp.StatusCode)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes))
-	if err != nil {
-		return ks, fmt.Errorf("reading JWKS %s: %w", url, err)
 	}
 	if err := json.Unmarshal(body, &ks); err != nil {
 		return ks, fmt.Errorf("JWKS %s is not a key set: %w", url, err)
 	}
 	return ks, nil
+}
+
+// fetch GETs url, trusting caPEM as well as the system roots, and reads up to maxJWKSBytes.
+func fetch(ctx context.Context, url string, caPEM []byte) ([]byte, error) {
+	client, err := jwksClient(caPEM)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("URL %q: %w", url, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %d", url, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", url, err)
+	}
+	return body, nil
 }
 
 func jwksClient(caPEM []byte) (*http.Client, error) {

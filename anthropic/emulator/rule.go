@@ -35,10 +35,15 @@ func (r Rule) check() error {
 		return errors.New("ServiceAccountID must look like svac_…")
 	case r.IssuerURL == "":
 		return errors.New("IssuerURL is required")
-	case r.SubjectPrefix == "*" || r.SubjectPrefix == "":
-		return errors.New("SubjectPrefix must be a subject or a prefix ending with * (not * alone)")
+	case r.SubjectPrefix == "*" || r.SubjectPrefix == "" && len(r.Claims) == 0 && r.Condition == "":
+		return errors.New("SubjectPrefix must be a subject or a prefix ending with * (not * alone), unless Claims or Condition is set")
 	case r.Audience == "":
 		return errors.New("Audience is required")
+	}
+	if r.Condition != "" {
+		if _, err := compileCondition(r.Condition); err != nil {
+			return fmt.Errorf("Condition: %w", err)
+		}
 	}
 	if n := r.keySources(); n != 1 {
 		return fmt.Errorf("exactly one of JWKS, KeySet and JWKSURL must be set, got %d", n)
@@ -78,8 +83,11 @@ func (r Rule) withDefaults() Rule {
 }
 
 // matchSubject applies the rule's subject prefix: exact, or a case-sensitive prefix when it
-// ends with *.
+// ends with *. A rule without one does not match on the subject.
 func (r Rule) matchSubject(sub string) bool {
+	if r.SubjectPrefix == "" {
+		return true
+	}
 	if p, ok := strings.CutSuffix(r.SubjectPrefix, "*"); ok {
 		return strings.HasPrefix(sub, p)
 	}
