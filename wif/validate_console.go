@@ -50,12 +50,14 @@ func issuerURLProblem(c Connection) string {
 	const label = "Issuer URL"
 	v := c.IssuerURL
 	if v == "" {
-		return required(label, "enter authentik's issuer, e.g. https://authentik.company/application/o/<slug>/ (with the trailing slash).")
+		return required(label, "enter the issuer exactly as it appears in the token's iss, e.g. authentik's https://authentik.company/application/o/<slug>/ (with the trailing slash).")
 	}
 	if p := urlProblem(label, v); p != "" {
 		return p
 	}
-	if !strings.HasSuffix(v, "/") {
+	// Only authentik's per-provider issuer is known to end with '/'; any other issuer's URL is
+	// whatever it puts in iss, which only the token can tell.
+	if KindOfIssuer(v) == IssuerAuthentik && !strings.HasSuffix(v, "/") {
 		return fmt.Sprintf("%s must end with '/' like authentik's issuer — you entered %q; enter %q.", label, v, v+"/")
 	}
 	return ""

@@ -131,6 +131,7 @@ func TestValidateConsole(t *testing.T) {
 		{"ErrServiceAccountSpaces", func(c *Connection) { c.ServiceAccountID = " svac_1" }, FieldServiceAccountID, "spaces around it"},
 		{"ErrIssuerURLNoSlash", func(c *Connection) { c.IssuerURL = "https://authentik.company/application/o/claude-ci" },
 			FieldIssuerURL, `enter "https://authentik.company/application/o/claude-ci/"`},
+		{"OKGenericIssuerNoSlash", func(c *Connection) { c.IssuerURL = "https://id.example.com/dex" }, "", ""},
 		{"ErrIssuerURLRequired", func(c *Connection) { c.IssuerURL = "" }, FieldIssuerURL, "Issuer URL is required"},
 		{"ErrJWKSSource", func(c *Connection) { c.JWKSSource = "url" }, FieldJWKSSource, "discovery, inline"},
 		{"ErrInlineJWKSMissing", func(c *Connection) { c.JWKSSource = JWKSInline }, FieldInlineJWKS, "Inline JWKS is required"},
