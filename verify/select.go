@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// SelectToken returns the token a verification uses from authentik's token response body, as
+// SelectToken returns the token a verification uses from a token response body, as
 // Run chooses it (field: auto, id_token or access_token), so that a live exchange sends exactly
 // the token that was checked.
 func SelectToken(body []byte, field string) (raw, usedField string, err error) {
