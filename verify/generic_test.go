@@ -349,3 +349,17 @@ func TestGenericIssuerTextsNameNoAuthentikSetting(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignJWKSURI: a discovery document may not point wifwiz at another origin (issue 13, M3).
+func TestForeignJWKSURI(t *testing.T) {
+	runCheckCasesOn(t, newDexFixture, CheckJWKS, []checkCase{
+		{"ErrOtherOrigin", func(_ testing.TB, f *fixture) {
+			f.obs.Discovery.Body = discoveryJSONFor(dexIssuer, dexToken, "http://169.254.169.254/latest/meta-data/")
+			f.obs.JWKS = nil
+		}, Fail, "inline keys", "is on another origin"},
+		{"OKDiscoveryBaseOrigin", func(_ testing.TB, f *fixture) {
+			f.cfg.DiscoveryBase = "https://dex.internal/dex"
+			f.obs.Discovery.Body = discoveryJSONFor(dexIssuer, dexToken, "https://dex.internal/dex/keys")
+		}, Pass, "", "signing key"},
+	})
+}

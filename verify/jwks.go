@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 const jwksExpected = "at least one asymmetric signing key (RSA or EC)"
@@ -37,6 +39,12 @@ func (r *run) checkRemoteJWKS() Check {
 		r.keysWhy = "Discovery has no jwks_uri: see jwks."
 		return fail(jwksExpected, "no jwks_uri in discovery", "Discovery names no JWKS.",
 			r.byKind("Check that the discovery base points at authentik's provider: authentik always publishes jwks_uri.", "Check that the discovery base points at the issuer, and that the issuer publishes jwks_uri."))
+	}
+	if !wif.TrustedEndpoint(r.cfg.IssuerURL, r.cfg.DiscoveryBase, r.disc.JWKSURL) {
+		r.keysWhy = "The JWKS is on another origin and was not fetched: see jwks."
+		return fail(jwksExpected, "not fetched: jwks_uri "+quote(short(r.disc.JWKSURL))+" is on another origin",
+			fmt.Sprintf("Discovery names the JWKS %s, which is not on the issuer's origin (%s); wifwiz fetches nothing a discovery document points elsewhere.", short(r.disc.JWKSURL), wif.Origin(r.cfg.IssuerURL)),
+			"Find out what answers discovery for this issuer; if the keys really live there, set the Console's JWKS source to inline keys and paste them (and give them to wifwiz).")
 	}
 	f := r.obs.JWKS
 	if f == nil {
