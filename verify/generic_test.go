@@ -127,7 +127,7 @@ func TestTokenErrorsPerIssuer(t *testing.T) {
 		{"ErrInvalidClientNamesBothCauses", refuse(401, `{"error":"invalid_client","error_description":"Invalid client credentials."}`), Fail,
 			"client ID and the client secret", "either the client ID is unknown or the client secret is wrong"},
 		{"ErrOtherErrorQuoted", refuse(400, `{"error":"invalid_request","error_description":"Unsupported scope."}`), Fail,
-			"issuer's log", `The issuer refused the token request with error "invalid_request", error_description "Unsupported scope.". The issuer found the request malformed.`},
+			"issuer's log", `The issuer refused the token request with error "invalid_request", error_description "Unsupported scope.". The issuer found the request invalid; its error_description says why.`},
 	})
 	runCheckCases(t, CheckTokenRequest, []checkCase{
 		{"ErrAuthentikInvalidClientIsUnknownClient", refuse(400, `{"error":"invalid_client","error_description":"Client authentication failed."}`), Fail,

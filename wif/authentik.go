@@ -106,7 +106,7 @@ func (e AuthentikError) Meaning(kind IssuerKind) string {
 	case "unsupported_grant_type":
 		return "the token endpoint does not accept grant_type=client_credentials"
 	case "invalid_request":
-		return "the issuer found the request malformed"
+		return "the issuer found the request invalid; its error_description says why"
 	}
 	return ""
 }

@@ -63,6 +63,9 @@ type Issuer struct {
 	ClientSecret string
 	Audience     string // the access tokens' aud
 	Scope        string // the one scope the client may ask for
+	// CodeOnlyClientID may not use the client credentials grant (its secret is ClientSecret):
+	// the issuer answers unauthorized_client.
+	CodeOnlyClientID string
 
 	control string
 }
@@ -75,7 +78,7 @@ func Start(t testing.TB, o Options) *Issuer {
 	tmp := t.TempDir()
 	ca, certFile, keyFile := writeCertificates(t, tmp, o.Host)
 	iss := &Issuer{CAPEM: ca, ClientID: "ci-client", ClientSecret: "ci-secret-" + randomHex(t, 12),
-		Audience: "https://api.example.test/", Scope: "api:read", control: randomHex(t, 16)}
+		Audience: "https://api.example.test/", Scope: "api:read", CodeOnlyClientID: "code-only-client", control: randomHex(t, 16)}
 	issuerURL := "https://" + o.Host + ":{port}" + o.Path
 	if o.DefaultPort {
 		issuerURL = "https://" + o.Host + o.Path
@@ -83,8 +86,9 @@ func Start(t testing.TB, o Options) *Issuer {
 	cfg := map[string]any{
 		"issuer": issuerURL, "mount": o.Path, "audience": iss.Audience, "scope": iss.Scope,
 		"ttl": int(o.TTL / time.Second), "alg": o.Alg, "control": iss.control,
-		"clients": []map[string]string{{"client_id": iss.ClientID, "client_secret": iss.ClientSecret}},
-		"tls":     map[string]string{"cert": certFile, "key": keyFile},
+		"clients": []map[string]any{{"client_id": iss.ClientID, "client_secret": iss.ClientSecret},
+			{"client_id": iss.CodeOnlyClientID, "client_secret": iss.ClientSecret, "code_only": true}},
+		"tls": map[string]string{"cert": certFile, "key": keyFile},
 	}
 	cfgFile := filepath.Join(tmp, "config.json")
 	writeJSON(t, cfgFile, cfg)

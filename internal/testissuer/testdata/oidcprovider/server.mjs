@@ -3,7 +3,7 @@
 // configuration file; it prints {"port": N} on stdout once it listens on 127.0.0.1.
 //
 // Configuration: issuer (may contain {port}), mount (the issuer's path, e.g. /dex), clients
-// [{client_id, client_secret}], audience, scope (the resource server's scopes), ttl (seconds),
+// [{client_id, client_secret, code_only}] (code_only: may not use client credentials), audience, scope (the resource server's scopes), ttl (seconds),
 // alg (RS256 or ES256), tls {cert, key} (file paths; absent: plain http), control (a token that
 // authorises POST /_wifwiz/rotate, which publishes a new signing key and signs with it at once).
 import { readFileSync } from 'node:fs';
@@ -29,14 +29,23 @@ let provider;
 
 function build() {
   const p = new Provider(issuer, {
-    clients: cfg.clients.map((c) => ({
-      client_id: c.client_id,
-      client_secret: c.client_secret,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_post',
-    })),
+    clients: cfg.clients.map((c) => (c.code_only
+      ? {
+        client_id: c.client_id,
+        client_secret: c.client_secret,
+        grant_types: ['authorization_code'],
+        redirect_uris: ['https://app.example.test/callback'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      }
+      : {
+        client_id: c.client_id,
+        client_secret: c.client_secret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_post',
+      })),
     jwks: { keys },
     features: {
       devInteractions: { enabled: false },
