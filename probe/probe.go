@@ -6,6 +6,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ type Runner struct {
 	ExtraCA          []byte             // trusted for every connection (--ca-file, the demo issuer's CA)
 	AnthropicCA      []byte             // extra CA for the Anthropic API (tests, a proxy)
 	AnthropicBaseURL string             // for connections without their own; empty: api.anthropic.com
+	// DialContext replaces the issuer connections' dialer (nil: the system's); tests reach a
+	// loopback issuer under a public name on port 443 with it.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	mu      sync.Mutex
 	clients map[string]*authentik.Client
@@ -86,7 +90,7 @@ func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
 	}
 	pem := append(append([]byte{}, r.ExtraCA...), '\n')
 	pem = append(pem, caPEM...)
-	c, err := authentik.NewClient(authentik.Options{CAPEM: pem, Resolver: r.Resolver})
+	c, err := authentik.NewClient(authentik.Options{CAPEM: pem, Resolver: r.Resolver, DialContext: r.DialContext})
 	if err != nil {
 		return nil, err
 	}
