@@ -152,7 +152,9 @@ func TestValidateConsole(t *testing.T) {
 		{"ErrSubjectPrefixSpaces", func(c *Connection) { c.SubjectPrefix = "abc " }, FieldSubjectPrefix, "spaces around it"},
 		{"ErrAudienceNotClientID", func(c *Connection) { c.Audience = "claude-ci" }, FieldAudience, `Client ID "Xk3mLq9Vt2"`},
 		{"ErrAudienceRequired", func(c *Connection) { c.Audience = "" }, FieldAudience, `"Xk3mLq9Vt2"`},
-		{"OKGenericIssuerAudience", func(c *Connection) { c.IssuerURL, c.Audience = "https://id.example.com/dex", "https://api.example.com/" }, "", ""},
+		{"OKGenericIssuerAudience", func(c *Connection) {
+			c.IssuerURL, c.Audience = "https://id.example.com/dex", "https://api.example.com/"
+		}, "", ""},
 		{"ErrOAuthScope", func(c *Connection) { c.OAuthScope = "workspace:admin" }, FieldOAuthScope, "workspace:inference"},
 		{"ErrTokenLifetimeShort", func(c *Connection) { c.TokenLifetime = 30 * time.Second }, FieldTokenLifetime, "between 60 and 86400 seconds — you entered 30 s"},
 		{"ErrTokenLifetimeLong", func(c *Connection) { c.TokenLifetime = 86401 * time.Second }, FieldTokenLifetime, "you entered 86401 s"},
