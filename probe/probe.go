@@ -73,12 +73,8 @@ func (r *Runner) Verify(ctx context.Context, in Input) (verify.Report, error) {
 
 func (r *Runner) request(in Input) authentik.Request {
 	c := in.Connection
-	scope := c.Scope
-	if scope == "" {
-		scope = wif.DefaultScope
-	}
 	return authentik.Request{DiscoveryBase: c.DiscoveryBase, IssuerURL: c.IssuerURL, TokenURL: c.TokenURL,
-		ClientID: c.ClientID, ClientSecret: in.Secret, Scope: scope, Progress: in.Progress}
+		ClientID: c.ClientID, ClientSecret: in.Secret, Scope: c.RequestScope(), Progress: in.Progress}
 }
 
 func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {

@@ -78,7 +78,7 @@ func TestCheckIssuerURL(t *testing.T) {
 		}, Fail, "port 443", "port 8443"},
 		{"ErrIPLiteral", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "https://203.0.113.7/application/o/claude-ci/" }, Fail, "DNS name", "IP address"},
 		{"ErrNoTrailingSlash", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = strings.TrimSuffix(testIssuer, "/") }, Fail,
-			`Set the Console's Issuer URL to exactly "` + testIssuer + `"`, "discovery and the token's iss names"},
+			`Set the Console's Issuer URL to exactly "` + testIssuer + `"`, "discovery and the token name"},
 		{"ErrEmpty", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "" }, Fail, "Issuer URL", "No issuer URL"},
 		{"ErrRelative", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "auth.example.com/application/o/x/" }, Fail, "Issuer URL", "not an absolute"},
 	})

@@ -98,7 +98,7 @@ func (r *run) shapeProblem(u *url.URL) (urlProblem, string) {
 	case slices.Contains(seen, raw):
 		return urlProblem{}, "" // the issuer itself names it without the slash
 	case slices.Contains(seen, raw+"/"):
-		return urlProblem{Fail, fmt.Sprintf("it does not end with '/', and authentik's issuer does: %s names %q", r.whoNamed(raw+"/"), raw+"/")},
+		return urlProblem{Fail, fmt.Sprintf("it does not end with '/', and authentik's issuer does: %s %q", r.whoNamed(raw+"/"), raw+"/")},
 			fmt.Sprintf("Set the Console's Issuer URL to exactly %q.", raw+"/")
 	}
 	return urlProblem{Warn, "it does not end with '/', as authentik's issuer usually does; neither discovery nor a token confirmed it (discovery.issuer and claim.iss are the judges)"},
@@ -120,15 +120,19 @@ func (r *run) authentikSlashExpected(u *url.URL) bool {
 	return false
 }
 
+// whoNamed says which observations name iss, with the verb.
 func (r *run) whoNamed(iss string) string {
 	var who []string
 	if r.glance.discIssuer == iss {
 		who = append(who, "discovery")
 	}
 	if r.glance.tokenIssuer == iss {
-		who = append(who, "the token's iss")
+		who = append(who, "the token")
 	}
-	return strings.Join(who, " and ")
+	if len(who) == 2 {
+		return "discovery and the token name"
+	}
+	return who[0] + " names"
 }
 
 // jwksSource is where Anthropic gets the keys: inline, discovery below a separate discovery

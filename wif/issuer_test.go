@@ -116,3 +116,11 @@ func TestAuthentikErrorPerIssuer(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestRequestScope(t *testing.T) {
+	for recorded, want := range map[string]string{"": DefaultScope, NoScope: "", "api:read": "api:read"} {
+		if got := (Connection{Scope: recorded}).RequestScope(); got != want {
+			t.Errorf("RequestScope(%q) = %q, want %q", recorded, got, want)
+		}
+	}
+}

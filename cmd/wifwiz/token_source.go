@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 
 	"github.com/wifwiz/wifwiz/authentik"
 	"github.com/wifwiz/wifwiz/refresh"
+	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -38,16 +38,12 @@ func (s *authentikSource) Fetch(ctx context.Context) (refresh.Token, error) {
 	if err != nil {
 		return refresh.Token{}, err
 	}
-	scope := s.conn.Scope
-	if scope == "" {
-		scope = wif.DefaultScope
-	}
-	set, err := s.client.FetchToken(ctx, authentik.TokenRequest{TokenURL: tokenURL, ClientID: s.conn.ClientID,
-		ClientSecret: s.secret, Scope: scope})
+	set, err := s.client.FetchToken(ctx, authentik.TokenRequest{TokenURL: tokenURL, IssuerURL: s.conn.IssuerURL,
+		ClientID: s.conn.ClientID, ClientSecret: s.secret, Scope: s.conn.RequestScope()})
 	if err != nil {
 		return refresh.Token{}, err
 	}
-	raw, err := pickToken(set, s.conn.TokenField)
+	raw, _, err := verify.PickToken(set.IDToken, set.AccessToken, s.conn.TokenField)
 	if err != nil {
 		return refresh.Token{}, err
 	}
@@ -88,28 +84,4 @@ func tokenEndpoint(url string, status int, body []byte, transportErr string) (st
 		return "", fmt.Errorf("discovery at %s names no token_endpoint; give --token-url", url)
 	}
 	return doc.TokenEndpoint, nil
-}
-
-// pickToken chooses the identity token as --token-field says: id_token, access_token, or auto
-// (the id_token, else the access token).
-func pickToken(set authentik.TokenSet, field string) (string, error) {
-	switch field {
-	case wif.TokenFieldAccessToken:
-		if set.AccessToken == "" {
-			return "", errors.New("authentik's token response has no access_token")
-		}
-		return set.AccessToken, nil
-	case wif.TokenFieldIDToken:
-		if set.IDToken == "" {
-			return "", errors.New("authentik's token response has no id_token: request the openid scope (--scope), or use --token-field access_token")
-		}
-		return set.IDToken, nil
-	}
-	if set.IDToken != "" {
-		return set.IDToken, nil
-	}
-	if set.AccessToken == "" {
-		return "", errors.New("authentik's token response has neither id_token nor access_token")
-	}
-	return set.AccessToken, nil
 }
