@@ -66,6 +66,9 @@ func (s *authentikSource) endpoint(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if !wif.TrustedEndpoint(s.conn.IssuerURL, s.conn.DiscoveryBase, u) {
+		return "", fmt.Errorf("discovery at %s names the token endpoint %s, on another origin than the issuer's: the client secret is never sent there; give --token-url if that endpoint really is the issuer's", obs.Discovery.URL, u)
+	}
 	s.tokenURL = u
 	return u, nil
 }
