@@ -97,13 +97,13 @@ func TestIssuerURLEveryProblemAtOnce(t *testing.T) {
 		f.obs.Discovery.Body = discoveryJSONFor(local, "http://localhost:35557/dex/token", "http://localhost:35557/dex/keys")
 		f.obs.IssuerAddrs = []string{"127.0.0.1", "::1"}
 	}
-	every := "it uses http, not https, it uses port 35557, not 443, its host resolves here only to non-public addresses"
+	every := "it uses http, not https; it uses port 35557, not 443; its host resolves here only to non-public addresses"
 	runCheckCasesOn(t, newDexFixture, CheckIssuerURL, []checkCase{
 		{"ErrDiscoveryFromIt", atLocal, Fail, "Publish the issuer at https://<public DNS name>/ on port 443", every + " (see issuer.public) — Anthropic cannot fetch"},
 		{"WarnInlineKeys", func(t testing.TB, f *fixture) {
 			atLocal(t, f)
 			f.cfg.InlineJWKS = jwksOf(rsaJWK(rsaKey, testKid))
-		}, Warn, "inline keys", "it uses http, not https, it uses port 35557, not 443 — the Console uses inline keys, so Anthropic fetches nothing from it and only compares it with iss"},
+		}, Warn, "inline keys", "it uses http, not https; it uses port 35557, not 443 — the Console uses inline keys, so Anthropic fetches nothing from it and only compares it with iss"},
 		{"WarnPublicDiscoveryBase", func(t testing.TB, f *fixture) {
 			atLocal(t, f)
 			f.cfg.DiscoveryBase = "https://id.example.com/dex"
@@ -111,7 +111,7 @@ func TestIssuerURLEveryProblemAtOnce(t *testing.T) {
 		{"ErrPrivateDiscoveryBase", func(t testing.TB, f *fixture) {
 			atLocal(t, f)
 			f.cfg.DiscoveryBase = "https://10.0.0.7:8443/dex"
-		}, Fail, "Publish the issuer", "the discovery base https://10.0.0.7:8443/dex: it uses port 8443, not 443, its host is an IP address, not a DNS name (and a private one)"},
+		}, Fail, "Publish the issuer", "the discovery base https://10.0.0.7:8443/dex: it uses port 8443, not 443; its host is an IP address, not a DNS name (and a private one)"},
 		{"ErrIPLiteralAndQuery", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "https://203.0.113.7/dex?x=1" }, Fail, "without '?' or '#'", "which an OpenID issuer identifier never has; its host is an IP address"},
 	})
 }

@@ -175,7 +175,7 @@ func (r *run) reachVerdict(u *url.URL) ([]urlProblem, []string) {
 		case sourceDiscoveryBase:
 			consequence, status = "Anthropic fetches discovery from the discovery base "+r.cfg.DiscoveryBase+" and only compares this URL with iss", Warn
 		}
-		problems = append(problems, urlProblem{status, strings.Join(whats, ", ") + " — " + consequence})
+		problems = append(problems, urlProblem{status, strings.Join(whats, "; ") + " — " + consequence})
 		fixes = append(fixes, r.reachFix(src))
 	}
 	if src == sourceDiscoveryBase {
@@ -230,7 +230,7 @@ func (r *run) discoveryBaseProblem() (urlProblem, string) {
 	if len(whats) == 0 {
 		return urlProblem{}, ""
 	}
-	return urlProblem{Fail, "the discovery base " + r.cfg.DiscoveryBase + ": " + strings.Join(whats, ", ") + " — Anthropic cannot fetch discovery from it"},
+	return urlProblem{Fail, "the discovery base " + r.cfg.DiscoveryBase + ": " + strings.Join(whats, "; ") + " — Anthropic cannot fetch discovery from it"},
 		r.reachFix(sourceIssuer)
 }
 
