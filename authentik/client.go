@@ -31,6 +31,9 @@ type Options struct {
 	CAPEM    []byte // extra trusted CA certificates, added to the system pool
 	Timeout  time.Duration
 	Resolver Resolver
+	// DialContext replaces the transport's dialer (nil: net.Dialer). Tests use it to reach a
+	// loopback server under a public name on port 443, as Anthropic would see the issuer.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Client is safe for concurrent use.
@@ -55,6 +58,9 @@ func NewClient(o Options) (*Client, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tlsConfig
 	transport.MaxIdleConnsPerHost = 16
+	if o.DialContext != nil {
+		transport.DialContext = o.DialContext
+	}
 	return &Client{
 		http:     &http.Client{Transport: transport, Timeout: o.Timeout, CheckRedirect: sameHostRedirects},
 		resolver: o.Resolver,

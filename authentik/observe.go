@@ -40,9 +40,17 @@ func (r Request) issuerHost() string {
 	return ""
 }
 
-// Observe fetches everything one verification needs, in two round trips: discovery first,
-// then the JWKS and the token request side by side (with a TokenURL the token request
-// starts at once). The issuer host is resolved meanwhile. cache may be nil.
+// Observe fetches everything one verification needs. The issuer host is resolved meanwhile;
+// a TokenURL starts the token request at once. cache may be nil.
+//
+// For an issuer with authentik's shape (…/application/o/<slug>/) it takes one round trip:
+// discovery, the JWKS (<slug>/jwks/) and the token request (<base>/application/o/token/) start
+// together, and the guesses are then confirmed against discovery's jwks_uri and token_endpoint;
+// on a mismatch the guessed results are discarded and what discovery names is fetched. Any other
+// issuer takes two: discovery, then the JWKS and the token side by side.
+//
+// A discovery document cannot send wifwiz elsewhere: its jwks_uri and token_endpoint are
+// followed, and the client secret sent, only on the issuer's origin or the discovery base's.
 func (c *Client) Observe(ctx context.Context, req Request, cache *IssuerCache) verify.Observation {
 	var (
 		obs verify.Observation
@@ -53,32 +61,113 @@ func (c *Client) Observe(ctx context.Context, req Request, cache *IssuerCache) v
 		req.Progress.resolved(obs.IssuerAddrs, obs.ResolveErr)
 	})
 	if req.TokenURL != "" {
-		wg.Go(func() { obs.Token = c.tokenFor(ctx, req, req.TokenURL) })
+		wg.Go(func() { obs.Token, obs.TokenSkipped = c.tokenFor(ctx, req, req.TokenURL, true) })
 	}
+	g := c.guess(ctx, req, cache)
 	d := cache.discover(ctx, c, req.discoveryBase())
 	obs.Discovery = d.Fetch
 	req.Progress.fetch(StepDiscovery, d.Fetch)
-	if d.JWKSURI != "" {
-		wg.Go(func() {
-			f := cache.jwks(ctx, c, d.JWKSURI)
-			obs.JWKS = &f
-			req.Progress.fetch(StepJWKS, f)
-		})
-	}
-	if req.TokenURL == "" && d.TokenEndpoint != "" {
-		wg.Go(func() { obs.Token = c.tokenFor(ctx, req, d.TokenEndpoint) })
+	wg.Go(func() { obs.JWKS = c.confirmJWKS(ctx, req, cache, d, g) })
+	if req.TokenURL == "" {
+		wg.Go(func() { obs.Token, obs.TokenSkipped = c.confirmToken(ctx, req, d, g) })
 	}
 	wg.Wait()
+	g.wait() // discarded guesses end with Observe, not after it
 	return obs
 }
 
-func (c *Client) tokenFor(ctx context.Context, req Request, tokenURL string) *verify.TokenResponse {
-	if req.ClientSecret == "" {
+// guesses are the requests started before discovery answers; each waits on its done channel.
+type guesses struct {
+	jwksURL, tokenURL string
+	jwks              verify.Fetch
+	token             *verify.TokenResponse
+	tokenSkip         verify.TokenSkip
+	jwksDone          chan struct{}
+	tokenDone         chan struct{}
+}
+
+func (g *guesses) wait() {
+	if g != nil {
+		<-g.jwksDone
+		<-g.tokenDone
+	}
+}
+
+// guess starts the JWKS and token requests at authentik's conventional URLs, below the
+// discovery base (authentik builds its endpoints from the host a request reached it through).
+func (c *Client) guess(ctx context.Context, req Request, cache *IssuerCache) *guesses {
+	base := req.discoveryBase()
+	if wif.KindOfIssuer(base) != wif.IssuerAuthentik {
 		return nil
 	}
+	g := &guesses{jwksURL: wif.AuthentikJWKSURL(base), jwksDone: make(chan struct{}), tokenDone: make(chan struct{})}
+	go func() {
+		defer close(g.jwksDone)
+		g.jwks = cache.jwks(ctx, c, g.jwksURL)
+	}()
+	if req.TokenURL != "" {
+		close(g.tokenDone)
+		return g
+	}
+	g.tokenURL = wif.AuthentikTokenURL(base)
+	go func() {
+		defer close(g.tokenDone)
+		g.token, g.tokenSkip = c.tokenFor(ctx, req, g.tokenURL, false)
+	}()
+	return g
+}
+
+// confirmJWKS keeps the guessed JWKS when discovery names it, else fetches discovery's
+// jwks_uri — only on a trusted origin. Without a discovery document there is nothing to confirm
+// a guess with, and no JWKS.
+func (c *Client) confirmJWKS(ctx context.Context, req Request, cache *IssuerCache, d discovered, g *guesses) *verify.Fetch {
+	u := d.JWKSURI
+	if u == "" || !wif.TrustedEndpoint(req.IssuerURL, req.DiscoveryBase, u) {
+		return nil
+	}
+	var f verify.Fetch
+	if g != nil && u == g.jwksURL {
+		<-g.jwksDone
+		f = g.jwks
+	} else {
+		f = cache.jwks(ctx, c, u)
+	}
+	req.Progress.fetch(StepJWKS, f)
+	return &f
+}
+
+// confirmToken keeps the guessed token response when discovery names the same endpoint (or
+// when discovery failed: for an authentik-shaped issuer the token is worth having anyway), else
+// requests discovery's token_endpoint — only on a trusted origin.
+func (c *Client) confirmToken(ctx context.Context, req Request, d discovered, g *guesses) (*verify.TokenResponse, verify.TokenSkip) {
+	if req.ClientSecret == "" {
+		return nil, verify.TokenSkipNoSecret
+	}
+	u := d.TokenEndpoint
+	if g != nil && (u == g.tokenURL || !d.ok()) {
+		<-g.tokenDone
+		req.Progress.fetched(StepToken, g.token.Status, g.token.Err)
+		return g.token, g.tokenSkip
+	}
+	switch {
+	case u == "":
+		return nil, verify.TokenSkipNoEndpoint
+	case !wif.TrustedEndpoint(req.IssuerURL, req.DiscoveryBase, u):
+		return nil, verify.TokenSkipForeignEndpoint
+	}
+	return c.tokenFor(ctx, req, u, true)
+}
+
+// tokenFor requests a token at tokenURL unless there is no secret; report tells Progress.
+func (c *Client) tokenFor(ctx context.Context, req Request, tokenURL string, report bool) (*verify.TokenResponse, verify.TokenSkip) {
+	if req.ClientSecret == "" {
+		return nil, verify.TokenSkipNoSecret
+	}
 	t := c.RequestToken(ctx, tokenURL, req.ClientID, req.ClientSecret, req.Scope, req.Basic)
-	req.Progress.fetched(StepToken, t.Status, t.Err)
-	return &t
+	if report {
+		req.Progress.fetched(StepToken, t.Status, t.Err)
+	}
+	return &t, ""
 }
 
 // discovered is a discovery fetch and the two endpoints Observe follows from it; they are
@@ -88,6 +177,9 @@ type discovered struct {
 	JWKSURI       string
 	TokenEndpoint string
 }
+
+// ok reports whether discovery answered 200.
+func (d discovered) ok() bool { return d.Err == "" && d.Status == http.StatusOK }
 
 func (c *Client) discover(ctx context.Context, base string) discovered {
 	d := discovered{Fetch: c.get(ctx, wif.DiscoveryURLFor(base))}

@@ -78,9 +78,14 @@ func TestObserveDiscoveryFails(t *testing.T) {
 	c := newClient(t, e.CAPEM())
 	req := discoveryRequest(e, p)
 
+	// A detached provider has no discovery (404), but its token problem is still seen: the
+	// token is requested from authentik's conventional endpoint anyway.
 	obs := c.Observe(context.Background(), req, nil)
-	if obs.Discovery.Status != http.StatusNotFound || obs.JWKS != nil || obs.Token != nil {
-		t.Fatalf("discovery HTTP %d, JWKS %v, token %v: want 404 and nothing else attempted", obs.Discovery.Status, obs.JWKS, obs.Token)
+	if obs.Discovery.Status != http.StatusNotFound || obs.JWKS != nil {
+		t.Fatalf("discovery HTTP %d, JWKS %v: want 404 and no unconfirmed JWKS", obs.Discovery.Status, obs.JWKS)
+	}
+	if obs.Token == nil || obs.Token.URL != e.URL()+"/application/o/token/" || !strings.Contains(string(obs.Token.Body), "invalid_grant") {
+		t.Fatalf("token %s, want authentik's invalid_grant for an unattached provider from the conventional endpoint", describeToken(obs.Token))
 	}
 
 	req.TokenURL = e.URL() + "/application/o/token/"

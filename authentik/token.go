@@ -38,13 +38,22 @@ func (c *Client) RequestToken(ctx context.Context, tokenURL, clientID, secret, s
 	return verify.TokenResponse{URL: tokenURL, Status: status, Body: body, Err: redact(msg, secret)}
 }
 
-// TokenRequest is what a token refresher asks authentik for.
+// TokenRequest is what a token refresher asks the issuer for.
 type TokenRequest struct {
 	TokenURL     string
+	IssuerURL    string // optional: tells the issuer's kind for messages; else the token URL's shape does
 	ClientID     string
 	ClientSecret string
-	Scope        string
+	Scope        string // sent as is; empty sends none
 	Basic        bool
+}
+
+// kind is the issuer's kind as far as the request tells it.
+func (r TokenRequest) kind() wif.IssuerKind {
+	if r.IssuerURL != "" {
+		return wif.KindOfIssuer(r.IssuerURL, r.TokenURL)
+	}
+	return wif.KindOfIssuer(wif.Origin(r.TokenURL), r.TokenURL)
 }
 
 // TokenSet is a successful token response. Its String and GoString never show the tokens.
@@ -63,18 +72,28 @@ func (t TokenSet) String() string {
 
 func (t TokenSet) GoString() string { return t.String() }
 
-// TokenError is authentik's refusal of a token request.
+// TokenError is the issuer's refusal of a token request: its OAuth error, read for the issuer's
+// kind (authentik tells an unknown client from a wrong secret; others need not).
 type TokenError struct {
 	URL       string
 	Status    int
-	Authentik wif.AuthentikError
+	Authentik wif.AuthentikError // the OAuth error body, whatever the issuer
+	Kind      wif.IssuerKind
 }
 
 func (e *TokenError) Error() string {
-	return fmt.Sprintf("authentik refused the token request to %s (HTTP %d): %s — %s", e.URL, e.Status, e.Authentik, e.Authentik.Meaning())
+	who := "the issuer"
+	if e.Kind.Authentik() {
+		who = "authentik"
+	}
+	msg := fmt.Sprintf("%s refused the token request to %s (HTTP %d) with %s", who, e.URL, e.Status, e.Authentik.Quoted())
+	if m := e.Authentik.Meaning(e.Kind); m != "" {
+		msg += ": " + m
+	}
+	return msg + ". " + e.Authentik.Fix(e.Kind)
 }
 
-// FetchToken requests a token pair. An authentik refusal is a *TokenError; no error carries
+// FetchToken requests a token pair. An OAuth refusal is a *TokenError; no error carries
 // the secret or a token.
 func (c *Client) FetchToken(ctx context.Context, r TokenRequest) (TokenSet, error) {
 	resp := c.RequestToken(ctx, r.TokenURL, r.ClientID, r.ClientSecret, r.Scope, r.Basic)
@@ -88,7 +107,7 @@ func (c *Client) FetchToken(ctx context.Context, r TokenRequest) (TokenSet, erro
 		ae.Description = redact(ae.Description, r.ClientSecret)
 		ae.RequestID = redact(ae.RequestID, r.ClientSecret)
 		ae.Code = redact(ae.Code, r.ClientSecret)
-		return TokenSet{}, &TokenError{URL: resp.URL, Status: resp.Status, Authentik: ae}
+		return TokenSet{}, &TokenError{URL: resp.URL, Status: resp.Status, Authentik: ae, Kind: r.kind()}
 	}
 	return TokenSet{}, fmt.Errorf("token endpoint %s answered HTTP %d: %s", resp.URL, resp.Status, bodyStart(resp.Body, r.ClientSecret))
 }

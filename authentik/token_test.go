@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/authentik/emulator"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 func TestRequestTokenAuthMethods(t *testing.T) {
@@ -89,7 +90,7 @@ func TestFetchToken(t *testing.T) {
 				t.Errorf("TokenError %+v, want HTTP 400 %s with authentik's request_id", te, tc.code)
 			}
 			msg := err.Error()
-			for _, want := range []string{tc.code, te.Authentik.RequestID, te.Authentik.Meaning()} {
+			for _, want := range []string{tc.code, te.Authentik.RequestID, te.Authentik.Meaning(wif.IssuerAuthentik)} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q lacks %q", msg, want)
 				}
@@ -136,6 +137,33 @@ func TestFetchTokenMalformedSuccess(t *testing.T) {
 		_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + path, ClientSecret: "s"})
 		if err == nil || strings.Contains(err.Error(), "eyJ") {
 			t.Errorf("%s: err %v, want an error that does not quote the body", path, err)
+		}
+	}
+}
+
+// TestFetchTokenErrorPerIssuer: a non-authentik issuer's invalid_client names both causes, and
+// nothing mentions a request_id that was not sent (issue 17 items 3 and 4, as wifwiz token says it).
+func TestFetchTokenErrorPerIssuer(t *testing.T) {
+	srv, caPEM := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"Invalid client credentials."}`))
+	}))
+	c := newClient(t, caPEM)
+	_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + "/dex/token", IssuerURL: srv.URL + "/dex", ClientID: "cid", ClientSecret: "wrong"})
+	var te *TokenError
+	if !errors.As(err, &te) || te.Kind != wif.IssuerGeneric {
+		t.Fatalf("err %v, want a *TokenError for a generic issuer", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{`the issuer refused the token request to ` + srv.URL + `/dex/token (HTTP 401) with error "invalid_client", error_description "Invalid client credentials."`,
+		"either the client ID is unknown or the client secret is wrong", "client secret again"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	for _, unwanted := range []string{"authentik", "request_id", "does not know this client ID"} {
+		if strings.Contains(msg, unwanted) {
+			t.Errorf("message %q says %q", msg, unwanted)
 		}
 	}
 }

@@ -6,6 +6,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -24,6 +25,9 @@ type Runner struct {
 	ExtraCA          []byte             // trusted for every connection (--ca-file, the demo issuer's CA)
 	AnthropicCA      []byte             // extra CA for the Anthropic API (tests, a proxy)
 	AnthropicBaseURL string             // for connections without their own; empty: api.anthropic.com
+	// DialContext replaces the issuer connections' dialer (nil: the system's); tests reach a
+	// loopback issuer under a public name on port 443 with it.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	mu        sync.Mutex
 	clients   map[string]*authentik.Client
@@ -74,12 +78,8 @@ func (r *Runner) verify(ctx context.Context, req wif.ProbeRequest, cache *authen
 
 func (r *Runner) request(req wif.ProbeRequest) authentik.Request {
 	c := req.Connection
-	scope := c.Scope
-	if scope == "" {
-		scope = wif.DefaultScope
-	}
 	return authentik.Request{DiscoveryBase: c.DiscoveryBase, IssuerURL: c.IssuerURL, TokenURL: c.TokenURL,
-		ClientID: c.ClientID, ClientSecret: req.Secret, Scope: scope, Progress: authentik.Progress(req.Progress)}
+		ClientID: c.ClientID, ClientSecret: req.Secret, Scope: c.RequestScope(), Progress: authentik.Progress(req.Progress)}
 }
 
 func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
@@ -89,7 +89,7 @@ func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
 	if c, ok := r.clients[key]; ok {
 		return c, nil
 	}
-	c, err := authentik.NewClient(authentik.Options{CAPEM: tlsconf.Join(r.ExtraCA, []byte(caPEM)), Resolver: r.Resolver})
+	c, err := authentik.NewClient(authentik.Options{CAPEM: tlsconf.Join(r.ExtraCA, []byte(caPEM)), Resolver: r.Resolver, DialContext: r.DialContext})
 	if err != nil {
 		return nil, err
 	}

@@ -21,15 +21,12 @@ func (r *Runner) FetchIdentityToken(ctx context.Context, c wif.Connection, secre
 	if err != nil {
 		return "", err
 	}
-	scope := c.Scope
-	if scope == "" {
-		scope = wif.DefaultScope
-	}
-	set, err := client.FetchToken(ctx, authentik.TokenRequest{TokenURL: tokenURL, ClientID: c.ClientID, ClientSecret: secret, Scope: scope})
+	set, err := client.FetchToken(ctx, authentik.TokenRequest{TokenURL: tokenURL, IssuerURL: c.IssuerURL,
+		ClientID: c.ClientID, ClientSecret: secret, Scope: c.RequestScope()})
 	if err != nil {
 		return "", err
 	}
-	raw, _, err := verify.SelectFrom(set.IDToken, set.AccessToken, c.TokenField)
+	raw, _, err := verify.PickToken(set.IDToken, set.AccessToken, c.TokenField)
 	if err != nil {
 		return "", fmt.Errorf("token response of %s: %w", tokenURL, err)
 	}
@@ -51,6 +48,9 @@ func (r *Runner) tokenEndpoint(ctx context.Context, client *authentik.Client, c 
 	u, err := verify.TokenEndpoint(obs.Discovery)
 	if err != nil {
 		return "", err
+	}
+	if !wif.TrustedEndpoint(c.IssuerURL, c.DiscoveryBase, u) {
+		return "", fmt.Errorf("discovery at %s names the token endpoint %s, on another origin than the issuer's: the client secret is never sent there; record the token URL if that endpoint really is the issuer's", obs.Discovery.URL, u)
 	}
 	r.endpoints.Store(base, u)
 	return u, nil

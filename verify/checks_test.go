@@ -23,9 +23,15 @@ type checkCase struct {
 
 func runCheckCases(t *testing.T, id string, cases []checkCase) {
 	t.Helper()
+	runCheckCasesOn(t, newFixture, id, cases)
+}
+
+// runCheckCasesOn is runCheckCases starting from another good fixture.
+func runCheckCasesOn(t *testing.T, start func() *fixture, id string, cases []checkCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture()
+			f := start()
 			tc.change(t, f)
 			rep := f.report(t)
 			assertInvariants(t, rep, f.token)
@@ -71,7 +77,8 @@ func TestCheckIssuerURL(t *testing.T) {
 			f.cfg.IssuerURL = "https://auth.example.com:8443/application/o/claude-ci/"
 		}, Fail, "port 443", "port 8443"},
 		{"ErrIPLiteral", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "https://203.0.113.7/application/o/claude-ci/" }, Fail, "DNS name", "IP address"},
-		{"ErrNoTrailingSlash", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = strings.TrimSuffix(testIssuer, "/") }, Fail, "trailing slash", "does not end with '/'"},
+		{"ErrNoTrailingSlash", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = strings.TrimSuffix(testIssuer, "/") }, Fail,
+			`Set the Console's Issuer URL to exactly "` + testIssuer + `"`, "discovery and the token name"},
 		{"ErrEmpty", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "" }, Fail, "Issuer URL", "No issuer URL"},
 		{"ErrRelative", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = "auth.example.com/application/o/x/" }, Fail, "Issuer URL", "not an absolute"},
 	})
@@ -147,8 +154,10 @@ func TestCheckDiscoveryIssuer(t *testing.T) {
 	runCheckCases(t, CheckDiscoveryIssuer, []checkCase{
 		{"OK", none, Pass, "", testIssuer},
 		{"ErrTrailingSlash", withIssuer(strings.TrimSuffix(testIssuer, "/")), Fail, "Issuer URL to exactly", "the Console's Issuer URL ends with '/', discovery's issuer does not"},
-		{"ErrHost", withIssuer("https://authentik.internal/application/o/claude-ci/"), Fail,
-			`set the discovery base to "https://auth.example.com/application/o/claude-ci"`, `host "authentik.internal"`},
+		{"ErrHostFetchedInternally", func(t testing.TB, f *fixture) {
+			withIssuer("https://authentik.internal/application/o/claude-ci/")(t, f)
+			f.obs.Discovery.URL = "https://authentik.internal/application/o/claude-ci/.well-known/openid-configuration"
+		}, Fail, `set the discovery base to "https://auth.example.com/application/o/claude-ci"`, `host "authentik.internal"`},
 		{"ErrSchemeBehindProxy", withIssuer("http://auth.example.com/application/o/claude-ci/"), Fail, "X-Forwarded-Proto", "uses http"},
 		{"ErrGlobalIssuerMode", withIssuer("https://auth.example.com/"), Fail, "Issuer mode", "global issuer"},
 		{"SkipDiscoveryFailed", func(_ testing.TB, f *fixture) { f.obs.Discovery.Status = 503 }, Skip, "", "Discovery failed"},
@@ -203,7 +212,7 @@ func TestCheckTokenRequest(t *testing.T) {
 			f.obs.Token.Body = []byte(`{"access_token":"` + f.token + `","token_type":"Bearer"}`)
 		}, Pass, "", "access_token"},
 		{"ErrInvalidClient", tokenErr(400, `{"error":"invalid_client","error_description":"Client authentication failed.","request_id":"f00dbabe"}`),
-			Fail, "Copy the Client ID again", "request_id f00dbabe"},
+			Fail, "Copy the Client ID again", `request_id "f00dbabe" up in authentik's event log`},
 		{"ErrInvalidGrant", tokenErr(400, `{"error":"invalid_grant","error_description":"The provided authorization grant is invalid"}`),
 			Fail, "Client secret", "provider is not attached to an application"},
 		{"ErrProxyPage", tokenErr(502, "<html>Bad Gateway</html>"), Fail, "token_endpoint", "HTTP 502 Bad Gateway; body starts: <html>Bad Gateway</html>"},
@@ -211,12 +220,13 @@ func TestCheckTokenRequest(t *testing.T) {
 			f.obs.Token = &TokenResponse{URL: "https://x/token/", Err: "i/o timeout"}
 		}, Fail, "reachable", "i/o timeout"},
 		{"ErrNotJSON", tokenErr(200, "ok"), Fail, "token_endpoint", "not with a token response"},
-		{"ErrNoIDTokenOpaqueAccess", tokenErr(200, `{"access_token":"opaque","token_type":"Bearer"}`), Fail, "--token-field auto", "access_token is not a JWT"},
+		{"ErrNoIDTokenOpaqueAccess", tokenErr(200, `{"access_token":"opaque","token_type":"Bearer"}`), Fail, "Request the openid scope", "access_token is not a JWT"},
 		{"ErrIDTokenRequested", func(t testing.TB, f *fixture) {
 			f.cfg.TokenField = "id_token"
 			f.obs.Token.Body = []byte(`{"access_token":"a.b.c"}`)
-		}, Fail, "--token-field auto", "no id_token"},
-		{"SkipNotRequested", func(_ testing.TB, f *fixture) { f.obs.Token = nil }, Skip, "", "no client secret"},
+		}, Fail, "Request the openid scope", "no id_token"},
+		{"SkipNotRequested", func(_ testing.TB, f *fixture) { f.obs.Token, f.obs.TokenSkipped = nil, TokenSkipNoSecret }, Skip, "", "no client secret was given"},
+		{"SkipNoReasonClaimsNone", func(_ testing.TB, f *fixture) { f.obs.Token = nil }, Skip, "", "No token was requested."},
 	})
 }
 

@@ -17,7 +17,7 @@ func (r *run) checkClaimIss() Check {
 	v, present := r.jwt.claims["iss"]
 	iss, isString := v.(string)
 	if present && !isString {
-		return fail(exp, fmt.Sprintf("%v", v), "The token's iss is not a string.", "Check that the token comes from authentik's token endpoint.")
+		return fail(exp, fmt.Sprintf("%v", v), "The token's iss is not a string.", r.fromIssuerFix("iss as a string"))
 	}
 	if want == "" {
 		return fail("the Console's Issuer URL", quote(iss), "No issuer URL is configured to compare with.", fmt.Sprintf("Set the Console's Issuer URL to exactly %q.", iss))
@@ -26,7 +26,7 @@ func (r *run) checkClaimIss() Check {
 		return pass(exp, quote(iss), "The token's iss is the Console's Issuer URL.")
 	}
 	d := compareIssuers(want, iss)
-	return fail(exp, shownString(iss, present), "The token's iss differs from the Console's Issuer URL: "+d.what("the token's iss")+".", d.tokenFix())
+	return fail(exp, shownString(iss, present), "The token's iss differs from the Console's Issuer URL: "+d.what("the token's iss")+".", d.tokenFix(r.tokenURL(), r.authentik()))
 }
 
 func shownString(s string, present bool) string {
@@ -56,9 +56,10 @@ func (r *run) checkClaimSub() Check {
 	sub, isString := v.(string)
 	switch {
 	case !present || !isString:
-		return fail(exp, "(absent or not a string)", "The token has no usable sub; Anthropic requires one.", fixSubjectMode)
+		return fail(exp, "(absent or not a string)", "The token has no usable sub; Anthropic requires one.", r.subjectModeFix())
 	case sub == "":
-		return fail(exp, `""`, "The token's sub is empty: authentik's Subject mode is \"Based on the User's Email\" and its generated service account has no email. Anthropic rejects an empty sub.", fixSubjectMode)
+		return fail(exp, `""`, r.byKind("The token's sub is empty: authentik's Subject mode is \"Based on the User's Email\" and its generated service account has no email. Anthropic rejects an empty sub.",
+			"The token's sub is empty; Anthropic rejects an empty sub."), r.subjectModeFix())
 	case prefix == "":
 		c := skip(exp, fmt.Sprintf("No Subject prefix recorded yet: the Console's Subject prefix must be %q.", sub))
 		c.Actual = quote(sub)
@@ -67,17 +68,20 @@ func (r *run) checkClaimSub() Check {
 		return fail(exp, quote(sub), "The Console does not allow '*' alone as Subject prefix.", fmt.Sprintf("Set the Console's Subject prefix to %q.", sub))
 	}
 	if !subjectMatches(sub, prefix) {
-		msg, fix := subHint(sub, prefix)
+		msg, fix := subHint(sub, prefix, r.authentik())
 		return fail(exp, quote(sub), msg, fix)
 	}
 	if broadPrefix(prefix) {
-		return warn(exp, quote(sub), fmt.Sprintf("The wildcard prefix %q is broad: it matches every sub that starts with %q, such as other providers' ak-…-client_credentials accounts or other users.", prefix, strings.TrimSuffix(prefix, "*")),
+		return warn(exp, quote(sub), fmt.Sprintf("The wildcard prefix %q is broad: it matches every sub that starts with %q, such as %s.", prefix, strings.TrimSuffix(prefix, "*"), r.byKind("other providers' ak-…-client_credentials accounts or other users", "other clients or users")),
 			fmt.Sprintf("Set the Console's Subject prefix to exactly %q.", sub))
 	}
 	return pass(exp, quote(sub), "The Console's Subject prefix matches the token's sub.")
 }
 
-const fixSubjectMode = "In authentik, set the provider's Subject mode to \"Based on the User's username\" (sub becomes ak-<provider name>-client_credentials) or \"Based on the Hashed User ID\", then put that sub in the Console's Subject prefix."
+func (r *run) subjectModeFix() string {
+	return r.byKind("In authentik, set the provider's Subject mode to \"Based on the User's username\" (sub becomes ak-<provider name>-client_credentials) or \"Based on the Hashed User ID\", then put that sub in the Console's Subject prefix.",
+		"Configure the issuer to put a non-empty subject (the client's identifier) in sub, then put that sub in the Console's Subject prefix.")
+}
 
 // subjectMatches is Anthropic's subject match: exact, or a prefix when the rule ends with '*';
 // case-sensitive (anthropic.md, "Rule and issuer settings").
@@ -93,21 +97,26 @@ func broadPrefix(prefix string) bool {
 	return ok && len(p) < wif.BroadPrefixLength
 }
 
-func audExpected(aud string) string {
+func (r *run) audExpected(aud string) string {
 	if aud == "" {
-		return "aud present; the Console's Audience (the authentik Client ID) is not recorded yet"
+		return "aud present; the Console's Audience (" + r.audienceIs() + ") is not recorded yet"
 	}
-	return fmt.Sprintf("aud is, or contains, %q (the Console's Audience: the authentik Client ID)", aud)
+	return fmt.Sprintf("aud is, or contains, %q (the Console's Audience: %s)", aud, r.audienceIs())
+}
+
+// audienceIs says what the audience is for this kind of issuer.
+func (r *run) audienceIs() string {
+	return r.byKind("the authentik Client ID", "the aud value the issuer puts in its tokens")
 }
 
 func (r *run) checkClaimAud() Check {
-	exp := audExpected(r.cfg.Audience)
+	exp := r.audExpected(r.cfg.Audience)
 	if r.jwt == nil {
 		return skip(exp, r.jwtWhy)
 	}
 	auds, ok := audiences(r.jwt.claims["aud"])
 	if !ok {
-		return fail(exp, "(absent or not a string or array of strings)", "The token has no usable aud.", "authentik sets aud to the Client ID: check that the token comes from authentik's token endpoint.")
+		return fail(exp, "(absent or not a string or array of strings)", "The token has no usable aud.", r.fromIssuerFix("aud (to the Client ID)"))
 	}
 	actual := strings.Join(quoteAll(auds), ", ")
 	if r.cfg.Audience == "" {
@@ -141,6 +150,9 @@ func audiences(v any) ([]string, bool) {
 }
 
 func (r *run) audFix(auds []string) string {
+	if !r.authentik() {
+		return fmt.Sprintf("Set the Console's Audience to %q if tokens for this rule carry that aud, or configure the issuer to put %q in aud.", auds[0], r.cfg.Audience)
+	}
 	id := r.cfg.ClientID
 	switch {
 	case id == "":

@@ -20,8 +20,10 @@ func TestCheckClaimIss(t *testing.T) {
 		{"ErrTokenHasSlashConsoleNot", func(_ testing.TB, f *fixture) { f.cfg.IssuerURL = strings.TrimSuffix(testIssuer, "/") }, Fail,
 			`Set the Console's Issuer URL to exactly "` + testIssuer + `"`, "the token's iss ends with '/', the Console's Issuer URL does not"},
 		{"ErrConsoleHasSlashTokenNot", claim("iss", strings.TrimSuffix(testIssuer, "/")), Fail, "Issuer URL", "the Console's Issuer URL ends with '/', the token's iss does not"},
-		{"ErrInternalHost", claim("iss", "https://authentik.internal/application/o/claude-ci/"), Fail,
-			"authentik builds iss from the host the client used: request tokens through the public URL https://auth.example.com/", `host "authentik.internal"`},
+		{"ErrInternalHost", func(t testing.TB, f *fixture) {
+			claim("iss", "https://authentik.internal/application/o/claude-ci/")(t, f)
+			f.obs.Token.URL = "https://authentik.internal/application/o/token/"
+		}, Fail, "authentik builds iss from the host the client used, and the token was requested from authentik.internal: request tokens through the public URL https://auth.example.com/", `host "authentik.internal"`},
 		{"ErrHTTPBehindProxy", claim("iss", "http://auth.example.com/application/o/claude-ci/"), Fail, "X-Forwarded-Proto: https", "uses http, the Console's Issuer URL https"},
 		{"ErrGlobalIssuerMode", claim("iss", "https://auth.example.com/"), Fail, "Issuer mode", "global issuer"},
 		{"ErrOtherSlug", claim("iss", "https://auth.example.com/application/o/other-app/"), Fail, `application "claude-ci"`, `slug "other-app"`},

@@ -68,33 +68,34 @@ func (r *run) checkDiscovery() Check {
 	}
 	if f.Err != "" || f.Status != http.StatusOK {
 		r.discWhy = "Discovery failed: see discovery."
-		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), discoveryFix(f))
+		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), r.discoveryFix(f))
 	}
 	pc, err := parseDiscovery(f.Body)
 	if err != nil {
 		r.discWhy = "Discovery did not return a JSON document: see discovery."
 		return fail(exp, responseOutcome(f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
-			"Check the discovery base: it is the issuer URL without its trailing slash, and a proxy in front of authentik must not answer this path itself.")
+			"Check the discovery base: it is the issuer URL without its trailing slash, and a proxy in front of "+r.issuerName()+" must not answer this path itself.")
 	}
 	doc := &discoveryDoc{ProviderConfig: pc, url: u}
 	r.disc = doc
-	return discoveryVerdict(exp, doc)
+	return r.discoveryVerdict(exp, doc)
 }
 
-func discoveryVerdict(exp string, doc *discoveryDoc) Check {
+func (r *run) discoveryVerdict(exp string, doc *discoveryDoc) Check {
 	actual := fmt.Sprintf("HTTP 200; issuer %q, jwks_uri %q, algorithms %v", doc.IssuerURL, doc.JWKSURL, doc.Algorithms)
 	if len(doc.Algorithms) > 0 && !slices.ContainsFunc(doc.Algorithms, wif.AlgorithmAllowed) {
-		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s: authentik signs with the client secret because no Signing Key is selected on the provider.", strings.Join(doc.Algorithms, ", ")),
-			"In authentik, edit the provider and select a Signing Key (an RSA or EC certificate), then save.")
+		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s%s.", strings.Join(doc.Algorithms, ", "),
+			r.byKind(": authentik signs with the client secret because no Signing Key is selected on the provider", ", none of which Anthropic accepts")),
+			r.signingKeyFix())
 	}
 	return pass(exp, actual, "Discovery answered with a JSON document.")
 }
 
-func discoveryFix(f Fetch) string {
+func (r *run) discoveryFix(f Fetch) string {
 	switch {
 	case f.Err != "":
-		return "Check that the discovery base is authentik's public address (the issuer URL without its trailing slash) and that this machine can reach it."
-	case f.Status == http.StatusNotFound:
+		return "Check that the discovery base is " + r.byKind("authentik's", "the issuer's") + " public address (the issuer URL without its trailing slash) and that this machine can reach it."
+	case f.Status == http.StatusNotFound && r.authentik():
 		return "Check the application slug in the issuer URL: authentik answers 404 for an unknown slug, or when the provider is not attached to the application."
 	}
 	return "Check that the discovery base is the issuer URL without its trailing slash and that no proxy blocks /.well-known/openid-configuration."
@@ -120,7 +121,7 @@ func (r *run) checkDiscoveryIssuer() Check {
 		return pass(exp, quote(got), "Discovery names the issuer the Console expects.")
 	}
 	d := compareIssuers(want, got)
-	return fail(exp, quote(got), "Discovery's issuer differs from the Console's Issuer URL: "+d.what("discovery's issuer")+".", d.discoveryFix(r.disc.url))
+	return fail(exp, quote(got), "Discovery's issuer differs from the Console's Issuer URL: "+d.what("discovery's issuer")+".", d.discoveryFix(r.disc.url, r.authentik()))
 }
 
 // TokenEndpoint is the token_endpoint of a fetched discovery document, read as the checks read

@@ -13,6 +13,7 @@ type run struct {
 	obs    Observation
 	now    time.Time
 	checks []Check
+	glance glance // the issuer's kind and the issuers it names, read before the checks
 
 	disc    *discoveryDoc
 	discWhy string
@@ -61,6 +62,7 @@ var checkFuncs = map[string]func(*run) Check{
 // does no I/O and reads no clock; DurationMS is left for the caller, who timed the fetches.
 func Run(cfg Config, obs Observation, now time.Time) Report {
 	r := &run{cfg: cfg, obs: obs, now: now}
+	r.takeGlance()
 	for _, id := range CheckIDs {
 		c := checkFuncs[id](r)
 		c.ID = id

@@ -27,14 +27,15 @@ func (r *run) checkHeaderAlg() Check {
 	case wif.AlgorithmAllowed(alg):
 		return pass(algExpected, actual, "Anthropic accepts this algorithm.")
 	case alg == "":
-		return fail(algExpected, "(none)", "The token header has no alg.", "Check that the token comes from authentik's token endpoint.")
+		return fail(algExpected, "(none)", "The token header has no alg.", r.fromIssuerFix("alg"))
 	case strings.HasPrefix(alg, "HS"):
-		return fail(algExpected, actual, alg+": authentik signed the token with the client secret because no Signing Key is selected on the provider; Anthropic cannot verify it.", fixSelectSigningKey)
+		return fail(algExpected, actual, alg+r.byKind(": authentik signed the token with the client secret because no Signing Key is selected on the provider; Anthropic cannot verify it.",
+			": the token is signed with a shared secret; Anthropic cannot verify it."), r.signingKeyFix())
 	case strings.EqualFold(alg, "none"):
-		return fail(algExpected, actual, "The token is not signed.", fixSelectSigningKey)
+		return fail(algExpected, actual, "The token is not signed.", r.signingKeyFix())
 	}
 	return fail(algExpected, actual, "Anthropic does not accept "+actual+".",
-		"In authentik, select an RSA or EC (P-256, P-384 or P-521) certificate as the provider's Signing Key.")
+		r.byKind("In authentik, select an RSA or EC (P-256, P-384 or P-521) certificate as the provider's Signing Key.", r.signingKeyFix()))
 }
 
 func (r *run) kidExpected() string {
@@ -57,7 +58,8 @@ func (r *run) checkHeaderKid() Check {
 		return skip(exp, r.keyWhy)
 	}
 	if kid == "" {
-		return fail(exp, "(none)", "The token header has no kid; Anthropic requires one.", fixSelectSigningKey)
+		return fail(exp, "(none)", "The token header has no kid; Anthropic requires one.",
+			r.byKind(fixSelectSigningKey, "Configure the issuer to put the signing key's kid in the token header; Anthropic requires one."))
 	}
 	if r.keys == nil {
 		r.keyWhy = r.keysWhy
@@ -65,6 +67,9 @@ func (r *run) checkHeaderKid() Check {
 	}
 	if k := r.keys.find(kid); k != nil {
 		r.key, r.keyWhy = k, ""
+		if age, fresh := r.freshKey(kid); fresh {
+			return r.freshKeyWarn(exp, kid, age)
+		}
 		return pass(exp, quote(short(kid)), "The key is in the "+r.keysName()+".")
 	}
 	return r.kidNotFound(exp, kid)
@@ -80,14 +85,16 @@ func (r *run) keysName() string {
 func (r *run) kidNotFound(exp, kid string) Check {
 	actual := fmt.Sprintf("%q; the %s has %s", short(kid), r.keysName(), strings.Join(quoteAll(r.keys.kids()), ", "))
 	if r.cfg.InlineJWKS == nil {
-		return fail(exp, actual, "The token's kid is not in the JWKS: the provider's Signing Key changed after the token was issued, or the token comes from another provider.",
-			"Request a new token and check that it comes from this provider; after changing the Signing Key, wait a minute: Anthropic caches JWKS for about a minute.")
+		return fail(exp, actual, r.byKind("The token's kid is not in the JWKS: the provider's Signing Key changed after the token was issued, or the token comes from another provider.",
+			"The token's kid is not in the JWKS: the issuer's signing key changed after the token was issued, or the token comes from another issuer."),
+			r.byKind("Request a new token and check that it comes from this provider; after changing the Signing Key, wait a minute: Anthropic caches JWKS for about a minute.",
+				"Request a new token and check that it comes from this issuer; publish new keys in the JWKS well before signing with them: Anthropic caches JWKS for about a minute."))
 	}
 	if r.remoteKeys != nil && r.remoteKeys.find(kid) != nil {
-		return fail(exp, actual, "authentik signs with a key its JWKS publishes but the inline JWKS in the Console lacks: the Signing Key was rotated, or the inline JWKS is outdated.", r.pasteJWKSFix())
+		return fail(exp, actual, r.issuerSubject()+" signs with a key its JWKS publishes but the inline JWKS in the Console lacks: "+r.byKind("the Signing Key was rotated", "the signing key was rotated")+", or the inline JWKS is outdated.", r.pasteJWKSFix())
 	}
-	return fail(exp, actual, "The token's kid is in neither the inline JWKS recorded for the Console nor authentik's JWKS.",
-		"Check the provider's Signing Key in authentik. "+r.pasteJWKSFix())
+	return fail(exp, actual, "The token's kid is in neither the inline JWKS recorded for the Console nor "+r.byKind("authentik's", "the issuer's")+" JWKS.",
+		r.byKind("Check the provider's Signing Key in authentik. ", "Check the issuer's signing keys. ")+r.pasteJWKSFix())
 }
 
 func quoteAll(ss []string) []string {
@@ -114,7 +121,7 @@ func (r *run) checkSignature() Check {
 	actual := fmt.Sprintf("%s with kid %q (%s)", alg, r.key.KeyID, keyType(*r.key))
 	if err := verifySignature(r.jwt.raw, alg, r.key); err != nil {
 		return fail(signatureExpected, actual+": does not verify", "The key published under this kid did not sign the token.",
-			"The key was replaced under the same kid, or something rewrites the token: select the Signing Key again in authentik, request a new token"+r.inlineHint()+".")
+			"The key was replaced under the same kid, or something rewrites the token: "+r.byKind("select the Signing Key again in authentik", "check the issuer's signing keys")+", request a new token"+r.inlineHint()+".")
 	}
 	return pass(signatureExpected, actual, "The signature verifies.")
 }

@@ -79,5 +79,6 @@ func (r *run) classify(host string, addrs []string) Check {
 		return pass(publicExpected, actual, msg+" The Console uses inline JWKS, so Anthropic fetches nothing from this host.")
 	}
 	return warn(publicExpected, actual, msg+" Anthropic fetches discovery and JWKS from the public internet.",
-		"Set the Console's JWKS source to inline keys and paste the provider's JWKS (and paste it again after every key change), or publish authentik on a public address.")
+		r.byKind("Set the Console's JWKS source to inline keys and paste the provider's JWKS (and paste it again after every key change), or publish authentik on a public address.",
+			"Set the Console's JWKS source to inline keys and paste the issuer's JWKS (and paste it again after every key change), or publish the issuer on a public address."))
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// SelectToken returns the token a verification uses from authentik's token response body, as
+// SelectToken returns the token a verification uses from a token response body, as
 // Run chooses it (field: auto, id_token or access_token), so that a live exchange sends exactly
 // the token that was checked.
 func SelectToken(body []byte, field string) (raw, usedField string, err error) {
@@ -14,15 +14,6 @@ func SelectToken(body []byte, field string) (raw, usedField string, err error) {
 		return "", "", fmt.Errorf("token response is not JSON: %w", err)
 	}
 	t, err := pickToken(resp, field)
-	if err != nil {
-		return "", "", err
-	}
-	return t.raw, t.field, nil
-}
-
-// SelectFrom chooses between the tokens of a parsed token response exactly as SelectToken does.
-func SelectFrom(idToken, accessToken, field string) (raw, usedField string, err error) {
-	t, err := pickToken(tokenResponse{IDToken: idToken, AccessToken: accessToken}, field)
 	if err != nil {
 		return "", "", err
 	}

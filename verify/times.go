@@ -55,7 +55,9 @@ func (r *run) nowText() string {
 	return fmt.Sprintf("now = %d (%s), 30 s leeway", r.now.Unix(), r.now.UTC().Format(time.RFC3339))
 }
 
-const fixClocks = "Sync the clocks of authentik's host and of this machine (NTP): Anthropic allows only 30 s of skew."
+func (r *run) fixClocks() string {
+	return "Sync the clocks of " + r.byKind("authentik's", "the issuer's") + " host and of this machine (NTP): Anthropic allows only 30 s of skew."
+}
 
 func (r *run) checkClaimExp() Check {
 	exp := "exp present and in the future (" + r.nowText() + ")"
@@ -65,12 +67,13 @@ func (r *run) checkClaimExp() Check {
 	t, present, problem := r.jwt.claimTime("exp")
 	switch {
 	case !present:
-		return fail(exp, "(absent)", "The token has no exp; Anthropic requires one.", "authentik always sets exp: check that the token comes from authentik's token endpoint.")
+		return fail(exp, "(absent)", "The token has no exp; Anthropic requires one.", r.fromIssuerFix("exp"))
 	case problem != "":
-		return fail(exp, "(malformed)", "The token's "+problem+".", "authentik always sets exp: check that the token comes from authentik's token endpoint.")
+		return fail(exp, "(malformed)", "The token's "+problem+".", r.fromIssuerFix("exp"))
 	case !t.After(r.now.Add(-wif.Leeway)):
 		return fail(exp, showTime(t, r.now), "The token has expired.",
-			"Request a fresh token. If it had just been issued, sync the clocks of authentik's host and of this machine (NTP). Raise the provider's \"Access token validity\" in authentik if tokens expire before the workload uses them.")
+			"Request a fresh token. If it had just been issued, sync the clocks of "+r.byKind("authentik's", "the issuer's")+" host and of this machine (NTP). "+
+				r.byKind("Raise the provider's \"Access token validity\" in authentik if tokens expire before the workload uses them.", "Lengthen the issuer's token lifetime if tokens expire before the workload uses them."))
 	case !t.After(r.now):
 		return warn(exp, showTime(t, r.now), "The token expired within the 30 s leeway: Anthropic refuses it within seconds.",
 			"Request a fresh token; refresh the identity token file well before exp.")
@@ -86,11 +89,11 @@ func (r *run) checkClaimIat() Check {
 	t, present, problem := r.jwt.claimTime("iat")
 	switch {
 	case !present:
-		return fail(exp, "(absent)", "The token has no iat; Anthropic requires one.", "authentik always sets iat: check that the token comes from authentik's token endpoint.")
+		return fail(exp, "(absent)", "The token has no iat; Anthropic requires one.", r.fromIssuerFix("iat"))
 	case problem != "":
-		return fail(exp, "(malformed)", "The token's "+problem+".", "authentik always sets iat: check that the token comes from authentik's token endpoint.")
+		return fail(exp, "(malformed)", "The token's "+problem+".", r.fromIssuerFix("iat"))
 	case t.After(r.now.Add(wif.Leeway)):
-		return fail(exp, showTime(t, r.now), "The token was issued in the future: authentik's clock is ahead of this machine's.", fixClocks)
+		return fail(exp, showTime(t, r.now), "The token was issued in the future: "+r.byKind("authentik's", "the issuer's")+" clock is ahead of this machine's.", r.fixClocks())
 	}
 	return pass(exp, showTime(t, r.now), "The token was issued in the past.")
 }
@@ -105,9 +108,9 @@ func (r *run) checkClaimNbf() Check {
 	case !present:
 		return pass(exp, "(absent)", "The token has no nbf.")
 	case problem != "":
-		return fail(exp, "(malformed)", "The token's "+problem+".", "Check that the token comes from authentik's token endpoint.")
+		return fail(exp, "(malformed)", "The token's "+problem+".", r.fromIssuerFix("nbf as a NumericDate, if at all"))
 	case t.After(r.now.Add(wif.Leeway)):
-		return fail(exp, showTime(t, r.now), "The token is not valid yet.", fixClocks)
+		return fail(exp, showTime(t, r.now), "The token is not valid yet.", r.fixClocks())
 	}
 	return pass(exp, showTime(t, r.now), "The token is already valid.")
 }

@@ -74,12 +74,13 @@ func decodeSegment(seg string) (map[string]any, error) {
 	return m, nil
 }
 
-// tokenResponse is authentik's client-credentials response (authentik.md, "Response").
+// tokenResponse is a client-credentials response (authentik.md, "Response"; RFC 6749 §5.1).
+// scope and expires_in stay raw, so that an absent member is told from an empty one.
 type tokenResponse struct {
 	AccessToken string          `json:"access_token"`
 	IDToken     string          `json:"id_token"`
 	TokenType   string          `json:"token_type"`
-	Scope       string          `json:"scope"`
+	Scope       json.RawMessage `json:"scope"`
 	ExpiresIn   json.RawMessage `json:"expires_in"`
 }
 
@@ -90,28 +91,51 @@ type pickedToken struct {
 	resp  tokenResponse
 }
 
-// pickToken chooses the token to verify: id_token, else a JWT access_token (product.md,
-// --token-field). The error says what the response lacks.
-func pickToken(resp tokenResponse, field string) (*pickedToken, error) {
+// PickError says what a token response lacks for the --token-field chosen, and what to change.
+// It is the one wording of that problem for check, audit and token.
+type PickError struct {
+	Problem string // e.g. "the token response has no id_token"
+	Fix     string
+}
+
+func (e *PickError) Error() string { return e.Problem + ": " + e.Fix }
+
+const fixRequestOpenID = "request the openid scope (--scope \"openid\"), which issuers need to return an id_token"
+
+// PickToken chooses the identity token from a token response's id_token and access_token as
+// --token-field says (product.md): id_token, access_token, or auto — the id_token, else an
+// access_token that is a JWT. A *PickError says what is missing.
+func PickToken(idToken, accessToken, field string) (raw, usedField string, err error) {
 	switch field {
 	case wif.TokenFieldIDToken:
-		if resp.IDToken == "" {
-			return nil, errors.New("the response has no id_token")
+		if idToken == "" {
+			return "", "", &PickError{"the token response has no id_token", fixRequestOpenID + ", or use --token-field access_token if the access_token is a JWT"}
 		}
-		return &pickedToken{wif.TokenFieldIDToken, resp.IDToken, resp}, nil
+		return idToken, wif.TokenFieldIDToken, nil
 	case wif.TokenFieldAccessToken:
-		if resp.AccessToken == "" {
-			return nil, errors.New("the response has no access_token")
+		if accessToken == "" {
+			return "", "", &PickError{"the token response has no access_token", "use --token-field id_token or auto"}
 		}
-		return &pickedToken{wif.TokenFieldAccessToken, resp.AccessToken, resp}, nil
+		return accessToken, wif.TokenFieldAccessToken, nil
 	}
-	if resp.IDToken != "" {
-		return &pickedToken{wif.TokenFieldIDToken, resp.IDToken, resp}, nil
+	switch {
+	case idToken != "":
+		return idToken, wif.TokenFieldIDToken, nil
+	case strings.Count(accessToken, ".") == 2:
+		return accessToken, wif.TokenFieldAccessToken, nil
+	case accessToken == "":
+		return "", "", &PickError{"the token response has neither id_token nor access_token", fixRequestOpenID}
 	}
-	if strings.Count(resp.AccessToken, ".") == 2 {
-		return &pickedToken{wif.TokenFieldAccessToken, resp.AccessToken, resp}, nil
+	return "", "", &PickError{"the token response has no id_token and its access_token is not a JWT", fixRequestOpenID + ", or have the issuer issue JWT access tokens"}
+}
+
+// pickToken chooses the token to verify from a decoded response, as PickToken does.
+func pickToken(resp tokenResponse, field string) (*pickedToken, error) {
+	raw, used, err := PickToken(resp.IDToken, resp.AccessToken, field)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("the response has no id_token and its access_token is not a JWT")
+	return &pickedToken{used, raw, resp}, nil
 }
 
 // tokenSummary describes the picked token for the report, without the token. The claims of a

@@ -67,13 +67,35 @@ type Exchange struct {
 
 // Observation is everything fetched for one verification. A nil pointer means "not attempted".
 type Observation struct {
-	Discovery   Fetch
-	JWKS        *Fetch
-	Token       *TokenResponse
-	IssuerAddrs []string // addresses the issuer host resolved to; nil when not resolved
-	ResolveErr  string
-	Exchange    *Exchange
+	Discovery    Fetch
+	JWKS         *Fetch
+	Token        *TokenResponse
+	TokenSkipped TokenSkip // why Token is nil; "" when the observer did not say
+	IssuerAddrs  []string  // addresses the issuer host resolved to; nil when not resolved
+	ResolveErr   string
+	Exchange     *Exchange
+
+	// KidFirstSeen is, for each kid of the issuer's JWKS, when wifwiz first saw it published
+	// there: filled by the caller from the connection's earlier runs, with the current time for
+	// a kid no earlier run saw. nil when there is no history (then no key counts as fresh).
+	// Anthropic caches an issuer's JWKS for about a minute, so a token signed with a key that
+	// appeared less than that ago may be refused (header.kid warns).
+	KidFirstSeen map[string]time.Time
 }
+
+// TokenSkip says why no token was requested.
+type TokenSkip string
+
+const (
+	// TokenSkipNoSecret: no client secret was given.
+	TokenSkipNoSecret TokenSkip = "no_secret"
+	// TokenSkipNoEndpoint: no token URL was given and discovery named none (it failed, or its
+	// document has no token_endpoint).
+	TokenSkipNoEndpoint TokenSkip = "no_endpoint"
+	// TokenSkipForeignEndpoint: discovery's token_endpoint is on another origin than the
+	// issuer's (or the discovery base's), and the client secret is never sent there.
+	TokenSkipForeignEndpoint TokenSkip = "foreign_endpoint"
+)
 
 // Check is one row of the report; ID is one of checks.md's stable IDs.
 type Check struct {

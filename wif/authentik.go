@@ -63,11 +63,13 @@ func LooksServiceAccountUsername(s string) bool {
 	return strings.HasPrefix(s, "ak-") && strings.HasSuffix(s, "-client_credentials")
 }
 
-// AuthentikError is the body of an authentik token endpoint error (HTTP 400).
+// AuthentikError is an OAuth error body from a token endpoint (RFC 6749 §5.2), as authentik
+// sends it (HTTP 400, authentik.md "Response") and as any other issuer does (often 401 for
+// invalid_client, and without request_id).
 type AuthentikError struct {
 	Code        string `json:"error"`
 	Description string `json:"error_description"`
-	RequestID   string `json:"request_id"` // since 2025.8, same as the X-authentik-id header
+	RequestID   string `json:"request_id"` // authentik since 2025.8, same as the X-authentik-id header
 }
 
 // ParseAuthentikError reads an OAuth error body; ok is false when body is not one.
@@ -79,42 +81,77 @@ func ParseAuthentikError(body []byte) (AuthentikError, bool) {
 	return e, true
 }
 
-// Meaning says what the error code means for a client-credentials request (authentik.md, "Response").
-func (e AuthentikError) Meaning() string {
+// Meaning says what the error code tells for a client-credentials request, and what it does not
+// tell apart, for the issuer at hand; "" when wifwiz knows nothing beyond the code. authentik
+// separates an unknown client (invalid_client) from a wrong secret (invalid_grant); RFC 6749 lets
+// other issuers answer invalid_client for both.
+func (e AuthentikError) Meaning(kind IssuerKind) string {
+	if kind.Authentik() {
+		switch e.Code {
+		case "invalid_client":
+			return "authentik does not know this client ID (for a wrong client secret authentik answers invalid_grant, not invalid_client)"
+		case "invalid_grant":
+			return "the client ID is known, but the client secret is wrong, the provider is not attached to an application, or a policy bound to the application denied access"
+		}
+	}
 	switch e.Code {
 	case "invalid_client":
-		return "authentik does not know this client ID"
+		return "the issuer did not authenticate the client: either the client ID is unknown or the client secret is wrong — the answer does not tell which"
 	case "invalid_grant":
-		return "the client secret is wrong, the provider is not attached to an application, or a policy bound to the application denied access"
+		return "the issuer refused the grant: the client may not use client credentials, or a policy denied it"
+	case "unauthorized_client":
+		return "this client may not use the client_credentials grant"
+	case "invalid_scope":
+		return "the issuer does not allow the requested scope for this client"
 	case "unsupported_grant_type":
-		return "the token endpoint did not accept grant_type=client_credentials"
+		return "the token endpoint does not accept grant_type=client_credentials"
+	case "invalid_request":
+		return "the issuer found the request invalid; its error_description says why"
 	}
-	return "authentik refused the request"
+	return ""
 }
 
-// Fix says what to change for the error code.
-func (e AuthentikError) Fix() string {
+// Fix says what to change for the error code, with authentik's settings only for authentik.
+func (e AuthentikError) Fix(kind IssuerKind) string {
+	if kind.Authentik() {
+		switch e.Code {
+		case "invalid_client":
+			return "Copy the Client ID again from the provider's page in authentik (Applications → Providers → your provider) and check that you are talking to the right authentik instance."
+		case "invalid_grant":
+			return "Copy the Client secret again from the provider's edit form; check that the provider is set as the application's provider (Applications → your application → Provider) and that no policy bound to the application denies the ak-…-client_credentials service account."
+		case "unauthorized_client":
+			return "Allow the client_credentials grant on the provider in authentik (its grant types, in versions that have them)."
+		}
+	}
 	switch e.Code {
 	case "invalid_client":
-		return "Copy the Client ID again from the provider's page in authentik (Applications → Providers → your provider) and check that you are talking to the right authentik instance."
-	case "invalid_grant":
-		return "Copy the Client secret again from the provider's edit form; check that the provider is set as the application's provider (Applications → your application → Provider) and that no policy bound to the application denies the ak-…-client_credentials service account."
+		return "Copy the client ID and the client secret again from the issuer's client registration, and check that the client authenticates as the issuer expects (client_secret_post or client_secret_basic)."
+	case "invalid_grant", "unauthorized_client":
+		return "Allow the client_credentials grant for this client at the issuer, and check any policy that applies to it."
+	case "invalid_scope":
+		return "Request only scopes this client is allowed (--scope), or none (--scope \"\")."
 	case "unsupported_grant_type":
 		return "Use the token endpoint from discovery and send grant_type=client_credentials."
 	}
-	return "Read error_description and look the request_id up in authentik's event log."
+	if kind.Authentik() && e.RequestID != "" {
+		return "Read the error_description above and look the request_id up in authentik's event log (Events → Logs)."
+	}
+	return "Read the error and error_description above, and the issuer's log for this request."
 }
 
-func (e AuthentikError) String() string {
-	s := e.Code
+// Quoted shows the error as received, each member quoted; request_id only when there is one.
+func (e AuthentikError) Quoted() string {
+	s := fmt.Sprintf("error %q", e.Code)
 	if e.Description != "" {
-		s += ": " + e.Description
+		s += fmt.Sprintf(", error_description %q", e.Description)
 	}
 	if e.RequestID != "" {
-		s += " (request_id " + e.RequestID + ")"
+		s += fmt.Sprintf(", request_id %q", e.RequestID)
 	}
 	return s
 }
+
+func (e AuthentikError) String() string { return e.Quoted() }
 
 var validityUnits = map[string]time.Duration{
 	"microseconds": time.Microsecond,

@@ -21,6 +21,7 @@ const (
 // Defaults used when a value was not recorded.
 const (
 	DefaultScope      = "openid profile"      // product.md, --scope
+	NoScope           = "-"                   // recorded for --scope "": request no scope at all
 	DefaultOAuthScope = "workspace:developer" // anthropic.md, "Scopes"
 	DefaultLifetime   = 3600 * time.Second    // Console default for both lifetimes (anthropic.md)
 )
@@ -54,7 +55,7 @@ type Connection struct {
 	ClientID            string
 	AccessTokenValidity string // as typed: "hours=1;minutes=30" or a Go duration
 	SubjectMode         string // authentik sub_mode as recorded (hashed_user_id, user_username, …)
-	Scope               string // scope requested from authentik; empty: DefaultScope
+	Scope               string // scope requested from the issuer; empty: DefaultScope; NoScope: none
 	TokenField          string // auto | id_token | access_token
 	CAPEM               string // extra trusted CA for authentik (public data)
 	SecretRef           string // env:NAME or file:/path; never the secret
@@ -141,3 +142,15 @@ const (
 	EventVerified = "verified"
 	EventExported = "exported"
 )
+
+// RequestScope is the scope parameter to send: DefaultScope when none is recorded (the wizard's
+// empty field), nothing for NoScope (--scope ""), else the recorded scope.
+func (c Connection) RequestScope() string {
+	switch c.Scope {
+	case "":
+		return DefaultScope
+	case NoScope:
+		return ""
+	}
+	return c.Scope
+}

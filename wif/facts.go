@@ -44,6 +44,10 @@ const (
 	MaxTokenLifetime = 86400 * time.Second
 )
 
+// JWKSCacheTime is how long Anthropic caches an issuer's JWKS, about a minute: a key published
+// less than that ago may not be known to it yet (anthropic.md, "Rule and issuer settings").
+const JWKSCacheTime = time.Minute
+
 // MaxTokenBytes is the largest assertion Anthropic accepts (anthropic.md, "The exchange").
 const MaxTokenBytes = 16 << 10
 

@@ -1,8 +1,6 @@
 package wif
 
 import (
-	"net"
-	"net/url"
 	"path/filepath"
 	"strings"
 )
@@ -65,18 +63,4 @@ func SecretOrigin(c Connection) string {
 		return Origin(raw)
 	}
 	return ""
-}
-
-// Origin is scheme://host:port of a URL, with the default port made explicit; "" when raw is not
-// an absolute http(s) URL.
-func Origin(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return ""
-	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
-	}
-	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

@@ -26,7 +26,7 @@ func ValidateConsole(c Connection) FieldErrors {
 	}
 	e.Add(FieldRuleName, ruleNameProblem(c.RuleName))
 	e.Add(FieldSubjectPrefix, subjectPrefixProblem(c.SubjectPrefix))
-	e.Add(FieldAudience, audienceProblem(c.Audience, c.ClientID))
+	e.Add(FieldAudience, audienceProblem(c.Audience, c.ClientID, c.issuerKind()))
 	e.Add(FieldOAuthScope, choiceProblem("OAuth scope", c.OAuthScope, OAuthScopes))
 	e.Add(FieldTokenLifetime, rangeProblem("Token lifetime", c.TokenLifetime, MinTokenLifetime, MaxTokenLifetime))
 	e.Add(FieldMaxIdentityTokenLifetime, rangeProblem("Maximum identity token lifetime", c.MaxIdentityTokenLifetime, MinMaxIdentityTokenLifetime, MaxMaxIdentityTokenLifetime))
@@ -57,12 +57,14 @@ func issuerURLProblem(c Connection) string {
 	const label = "Issuer URL"
 	v := c.IssuerURL
 	if v == "" {
-		return required(label, "enter authentik's issuer, e.g. https://authentik.company/application/o/<slug>/ (with the trailing slash).")
+		return required(label, "enter the issuer exactly as it appears in the token's iss, e.g. authentik's https://authentik.company/application/o/<slug>/ (with the trailing slash).")
 	}
 	if p := urlProblem(label, v); p != "" {
 		return p
 	}
-	if !strings.HasSuffix(v, "/") {
+	// Only authentik's per-provider issuer is known to end with '/'; any other issuer's URL is
+	// whatever it puts in iss, which only the token can tell.
+	if KindOfIssuer(v) == IssuerAuthentik && !strings.HasSuffix(v, "/") {
 		return fmt.Sprintf("%s must end with '/' like authentik's issuer — you entered %q; enter %q.", label, v, v+"/")
 	}
 	return ""
@@ -128,9 +130,19 @@ func subjectPrefixProblem(v string) string {
 	return trimProblem(label, v)
 }
 
-func audienceProblem(v, clientID string) string {
+// issuerKind is the kind the recorded issuer URL (or discovery base) shows.
+func (c Connection) issuerKind() IssuerKind {
+	return KindOfIssuer(c.IssuerURL, c.DiscoveryBase, c.TokenURL)
+}
+
+// audienceProblem: authentik sets aud to the Client ID; any other issuer sets it as configured,
+// which only its tokens tell.
+func audienceProblem(v, clientID string, kind IssuerKind) string {
 	const label = "Audience"
 	if v == "" {
+		if !kind.Authentik() {
+			return required(label, "it is the aud your issuer puts in its tokens.")
+		}
 		if clientID != "" {
 			return required(label, fmt.Sprintf("it is the authentik Client ID, %q.", clientID))
 		}
@@ -139,7 +151,7 @@ func audienceProblem(v, clientID string) string {
 	if p := spaceProblem(label, v); p != "" {
 		return p
 	}
-	if clientID != "" && v != clientID {
+	if kind.Authentik() && clientID != "" && v != clientID {
 		return fmt.Sprintf("%s must be the authentik Client ID %q (authentik sets aud to it) — you entered %q.", label, clientID, v)
 	}
 	return ""

@@ -131,6 +131,7 @@ func TestValidateConsole(t *testing.T) {
 		{"ErrServiceAccountSpaces", func(c *Connection) { c.ServiceAccountID = " svac_1" }, FieldServiceAccountID, "spaces around it"},
 		{"ErrIssuerURLNoSlash", func(c *Connection) { c.IssuerURL = "https://authentik.company/application/o/claude-ci" },
 			FieldIssuerURL, `enter "https://authentik.company/application/o/claude-ci/"`},
+		{"OKGenericIssuerNoSlash", func(c *Connection) { c.IssuerURL = "https://id.example.com/dex" }, "", ""},
 		{"ErrIssuerURLRequired", func(c *Connection) { c.IssuerURL = "" }, FieldIssuerURL, "Issuer URL is required"},
 		{"ErrJWKSSource", func(c *Connection) { c.JWKSSource = "url" }, FieldJWKSSource, "discovery, inline"},
 		{"ErrInlineJWKSMissing", func(c *Connection) { c.JWKSSource = JWKSInline }, FieldInlineJWKS, "Inline JWKS is required"},
@@ -151,6 +152,9 @@ func TestValidateConsole(t *testing.T) {
 		{"ErrSubjectPrefixSpaces", func(c *Connection) { c.SubjectPrefix = "abc " }, FieldSubjectPrefix, "spaces around it"},
 		{"ErrAudienceNotClientID", func(c *Connection) { c.Audience = "claude-ci" }, FieldAudience, `Client ID "Xk3mLq9Vt2"`},
 		{"ErrAudienceRequired", func(c *Connection) { c.Audience = "" }, FieldAudience, `"Xk3mLq9Vt2"`},
+		{"OKGenericIssuerAudience", func(c *Connection) {
+			c.IssuerURL, c.Audience = "https://id.example.com/dex", "https://api.example.com/"
+		}, "", ""},
 		{"ErrOAuthScope", func(c *Connection) { c.OAuthScope = "workspace:admin" }, FieldOAuthScope, "workspace:inference"},
 		{"ErrTokenLifetimeShort", func(c *Connection) { c.TokenLifetime = 30 * time.Second }, FieldTokenLifetime, "between 60 and 86400 seconds — you entered 30 s"},
 		{"ErrTokenLifetimeLong", func(c *Connection) { c.TokenLifetime = 86401 * time.Second }, FieldTokenLifetime, "you entered 86401 s"},

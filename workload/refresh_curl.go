@@ -43,7 +43,7 @@ func curlSettings(t *text, c wif.Connection, o Options) {
 	t.comment("Empty: the token_endpoint of " + "$discovery_base" + wif.DiscoveryPath + ".")
 	t.line("token_url=" + shellQuote(redact(c.TokenURL)))
 	t.line("client_id=" + shellQuote(redact(or(c.ClientID, placeholderClientID))))
-	t.line("scope=" + shellQuote(or(c.Scope, wif.DefaultScope)))
+	t.line("scope=" + shellQuote(c.RequestScope()))
 	t.line("secret_file=" + shellQuote(o.ClientSecretFile))
 	t.line("out=" + shellQuote(o.TokenFile))
 	t.line("field=" + shellQuote(jqField(c.TokenField)))

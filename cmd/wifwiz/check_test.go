@@ -141,7 +141,7 @@ func TestCheckBadSetupFails(t *testing.T) {
 		fixNeedle string
 	}{
 		{"issuer without trailing slash", replaceArg(f.goodArgs(), "--issuer", strings.TrimSuffix(f.issuer(), "/")),
-			verify.CheckIssuerURL, "trailing slash"},
+			verify.CheckIssuerURL, "Issuer URL to exactly \"" + f.issuer() + "\""},
 		{"wrong audience", replaceArg(f.goodArgs(), "--audience", "not-the-client-id"), verify.CheckClaimAud, "Client ID"},
 		{"malformed rule ID is the ids check, not a usage error", replaceArg(f.goodArgs(), "--federation-rule-id", "fdrl 01"),
 			verify.CheckConsoleIDs, ""},
@@ -269,4 +269,29 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// TestCheckEmptyScopeSendsNone: --scope "" requests no scope at all, not the default (issue 17
+// item 7): authentik then grants none.
+func TestCheckEmptyScopeSendsNone(t *testing.T) {
+	f := newFixture(t, authentikemu.Provider{})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `scope "openid profile"`},
+		{[]string{"--scope", ""}, `scope ""`},
+		{[]string{"--scope", "profile"}, `scope "profile"`},
+	} {
+		res := runCLI(t, context.Background(), f.secretEnvVars(), f.goodArgs(append([]string{"--json"}, tc.args...)...)...)
+		var actual string
+		for _, c := range parseReport(t, res.stdout).Checks {
+			if c.ID == verify.CheckTokenRequest {
+				actual = c.Actual
+			}
+		}
+		if !strings.Contains(actual, tc.want) {
+			t.Errorf("%q: token.request %q, want %s", tc.args, actual, tc.want)
+		}
+	}
 }

@@ -42,6 +42,10 @@ type connFlag struct {
 	apply       func(c *wif.Connection, v string) error
 }
 
+// emptyGiven are the flags whose empty value, given explicitly, means something: --scope ""
+// requests no scope.
+var emptyGiven = map[string]bool{"scope": true}
+
 // connFlagTable is every connection flag of product.md's "Command line" table, in its order.
 var connFlagTable = []connFlag{
 	{authentikFlags, "issuer", "issuer URL exactly as configured in the Console (…/application/o/<slug>/)", "",
@@ -52,8 +56,14 @@ var connFlagTable = []connFlag{
 		func(c *wif.Connection, v string) error { c.TokenURL = v; return nil }},
 	{authentikFlags, "client-id", "the authentik provider's Client ID", "",
 		func(c *wif.Connection, v string) error { c.ClientID = v; return nil }},
-	{authentikFlags, "scope", "scope requested from authentik", wif.DefaultScope,
-		func(c *wif.Connection, v string) error { c.Scope = v; return nil }},
+	{authentikFlags, "scope", "scope requested from the issuer (\"\" or - for none)", wif.DefaultScope,
+		func(c *wif.Connection, v string) error {
+			if v == "" {
+				v = wif.NoScope // an empty Scope means the default
+			}
+			c.Scope = v
+			return nil
+		}},
 	{authentikFlags, "token-field", "token to use: auto (the id_token, else a JWT access token), id_token or access_token", wif.TokenFieldAuto,
 		applyTokenField},
 	{authentikFlags, "ca-file", "extra trusted CA certificate (PEM) for authentik", "", applyCAFile},
@@ -132,7 +142,7 @@ func (cf *connFlags) build(base *wif.Connection) (wif.Connection, error) {
 	}
 	for _, f := range connFlagTable {
 		v, ok := cf.values[f.name]
-		if !ok || (base != nil && !cf.given(f.name)) || (base == nil && *v == "") {
+		if !ok || (base != nil && !cf.given(f.name)) || (base == nil && *v == "" && !(emptyGiven[f.name] && cf.given(f.name))) {
 			continue
 		}
 		if err := f.apply(&c, *v); err != nil {
