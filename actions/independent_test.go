@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/internal/testissuer"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
