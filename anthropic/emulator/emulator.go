@@ -82,7 +82,7 @@ func start(useTLS bool, rules []Rule) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.http = httptest.NewUnstartedServer(s)
+	s.http = httptest.NewUnstartedServer(newAPIFront(s))
 	if useTLS {
 		s.http.StartTLS()
 	} else {
