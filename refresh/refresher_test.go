@@ -324,8 +324,8 @@ func TestRunFollowsRuleLifetime(t *testing.T) {
 	}
 }
 
-// TestRunRefusesAnImpossibleScheduleAtStart: 100-second identity tokens must be replaced every
-// 100 − 75 = 25 s, under the 30 s floor. Run stops before writing, with the numbers; with Force
+// TestRunRefusesAnImpossibleScheduleAtStart: 100-second identity tokens would have to be
+// replaced 120 s before they expire, under the 30 s floor. Run stops before writing, with the numbers; with Force
 // it writes every 30 s and logs the problem at each refresh.
 func TestRunRefusesAnImpossibleScheduleAtStart(t *testing.T) {
 	clock := newFakeClock()

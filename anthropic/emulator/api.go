@@ -91,3 +91,8 @@ func (a *apiFront) authorized(r *http.Request) bool {
 func model() map[string]any {
 	return map[string]any{"type": "model", "id": ModelID, "display_name": "Emulated model", "created_at": "2026-01-01T00:00:00Z"}
 }
+
+// CloseEachConnection makes the emulator close every connection after one answer, for clients
+// that must not keep idle connections (inside a testing/synctest bubble, a goroutine waiting on
+// one keeps the fake clock from advancing).
+func (s *Server) CloseEachConnection() { s.http.Config.SetKeepAlivesEnabled(false) }
