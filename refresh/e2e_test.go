@@ -96,12 +96,13 @@ func TestRefresherKeepsExchangesWorking(t *testing.T) {
 				}
 				denials := emu.Denials()
 				t.Logf("%d exchanges, %d refused, %d calls failed; %d tokens written", w.exchanges, len(denials), w.failed, len(minted))
+				first := denials[:min(len(denials), 2)]
 				if !tc.refused {
 					if len(denials) != 0 || w.failed != 0 || w.exchanges < 12 {
-						t.Fatalf("%d exchanges, %d calls failed, denials %v; want every exchange to succeed across 3 h of 15-minute access tokens", w.exchanges, w.failed, denials)
+						t.Fatalf("%d exchanges, %d calls failed, %d denials, first %v; want every exchange to succeed across 3 h of 15-minute access tokens", w.exchanges, w.failed, len(denials), first)
 					}
 				} else if w.failed == 0 || len(denials) == 0 || !strings.HasPrefix(denials[0], emulator.DenyReplay+":") {
-					t.Fatalf("the old schedule: %d calls failed, denials %v; want jti replay refusals", w.failed, denials)
+					t.Fatalf("the old schedule: %d calls failed, denials %v; want jti replay refusals", w.failed, first)
 				}
 				mu.Lock()
 				defer mu.Unlock()

@@ -65,8 +65,12 @@ func runToken(ctx context.Context, args []string, e env) (int, error) {
 // here, before authentik is asked, unless --force.
 func (o tokenOptions) policy(conn wif.Connection) (refresh.Policy, error) {
 	p := refresh.Policy{RuleLifetime: conn.TokenLifetime, RefreshAt: o.refreshAt, MinBeforeExpiry: o.minBefore}
-	if o.refreshAt == 0 { // the Policy's zero value means the default; a flag set to 0 is a mistake
+	// The Policy's zero values mean its defaults; on the command line 0 means what it says.
+	if o.refreshAt == 0 {
 		return p, usagef("--refresh-at 0: give a share of the identity token's validity from %g to 1", refresh.MinRefreshAt)
+	}
+	if o.minBefore == 0 {
+		p.MinBeforeExpiry = time.Nanosecond
 	}
 	if o.ruleLifetime != "" {
 		d, err := wif.ParseLifetime(o.ruleLifetime)
