@@ -1,131 +1,176 @@
 package refresh_test
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/wifwiz/wifwiz/anthropic"
 	"github.com/wifwiz/wifwiz/anthropic/emulator"
 	"github.com/wifwiz/wifwiz/refresh"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
-// TestRefresherKeepsExchangesWorking runs the refresher on real time with 3-second identity
-// tokens while a workload loop, like an SDK re-reading ANTHROPIC_IDENTITY_TOKEN_FILE, reads the
-// file and exchanges each new token with the Anthropic emulator, over several token lifetimes.
+const (
+	e2eIssuer = "https://auth.example.com/application/o/claude/"
+	e2eSub    = "ak-claude-client_credentials"
+	e2eAud    = "client-abc"
+	e2eRule   = "fdrl_01e2e"
+	e2eOrg    = "3f1c2a7e-5b7d-4d2a-9a51-0c8f3e2b1d44"
+	e2eSvac   = "svac_01e2e"
+)
+
+// TestRefresherKeepsExchangesWorking runs the refresher and a workload that behaves like
+// Anthropic's SDKs — it exchanges on its first call and again once its access token has 120 s
+// left, re-reading the token file each time — against the Anthropic emulator with its jti replay
+// check, over several hours of a fake clock (testing/synctest: the refresher's waits and the
+// workload's pauses take no real time; the emulator, outside the bubble, reads the same clock).
+// With hour-long identity tokens and a 15-minute rule, every exchange must succeed; the old
+// schedule, half the identity token's lifetime whatever the rule, must see refusals.
 func TestRefresherKeepsExchangesWorking(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs for about 10 s")
+	cases := []struct {
+		name    string
+		policy  refresh.Policy
+		refused bool
+	}{
+		{"following the rule's lifetime", refresh.Policy{RuleLifetime: 15 * time.Minute}, false},
+		{"old schedule: half the identity token", refresh.Policy{RuleLifetime: 24 * time.Hour}, true},
 	}
-	const (
-		issuerURL = "https://auth.example.com/application/o/claude/"
-		sub       = "ak-claude-client_credentials"
-		aud       = "client-abc"
-		lifetime  = 3 * time.Second
-		lifetimes = 3
-	)
-	issuer, err := emulator.NewIssuer(issuerURL, "key-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu, err := emulator.New(emulator.Rule{
-		ID: "fdrl_01e2e", OrganizationID: "3f1c2a7e-5b7d-4d2a-9a51-0c8f3e2b1d44", ServiceAccountID: "svac_01e2e",
-		IssuerURL: issuerURL, JWKS: issuer.JWKS(), SubjectPrefix: sub, Audience: aud,
-		MaxIdentityTokenLifetime: lifetime,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	client, err := anthropic.NewClient(anthropic.Options{BaseURL: emu.URL, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			issuer, err := emulator.NewIssuer(e2eIssuer, "key-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			emu, err := emulator.New(emulator.Rule{
+				ID: e2eRule, OrganizationID: e2eOrg, ServiceAccountID: e2eSvac, IssuerURL: e2eIssuer,
+				JWKS: issuer.JWKS(), SubjectPrefix: e2eSub, Audience: e2eAud, TokenLifetime: 15 * time.Minute,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer emu.Close()
+			var now atomic.Pointer[time.Time] // the bubble's time, for the emulator outside it
+			emu.SetNow(func() time.Time { return *now.Load() })
 
-	logger, logs := newLogger()
-	var mu sync.Mutex
-	var minted []string
-	src := refresh.SourceFunc(func(context.Context) (refresh.Token, error) {
-		raw, err := issuer.Mint(sub, aud, time.Now(), lifetime)
-		if err != nil {
-			return refresh.Token{}, err
-		}
-		mu.Lock()
-		minted = append(minted, raw)
-		mu.Unlock()
-		return refresh.TokenFromJWT(raw)
-	})
-	out := filepath.Join(t.TempDir(), "identity-token")
-	r := &refresh.Refresher{Source: src, Out: out, RefreshAt: 0.5, MinBeforeExpiry: time.Second, Logger: logger}
+			synctest.Test(t, func(t *testing.T) {
+				w := &sdkWorkload{url: emu.URL, now: &now, http: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
+				w.stamp()
+				logger, logs := newLogger()
+				var mu sync.Mutex
+				var minted []string
+				src := refresh.SourceFunc(func(context.Context) (refresh.Token, error) {
+					raw, err := issuer.Mint(e2eSub, e2eAud, time.Now(), time.Hour)
+					mu.Lock()
+					minted = append(minted, raw)
+					mu.Unlock()
+					if err != nil {
+						return refresh.Token{}, err
+					}
+					return refresh.TokenFromJWT(raw)
+				})
+				w.path = filepath.Join(t.TempDir(), "identity-token")
+				r := &refresh.Refresher{Source: src, Out: w.path, Policy: tc.policy, Logger: logger}
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() { done <- r.Run(ctx) }()
+				synctest.Wait() // the first token is on disk
 
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- r.Run(ctx) }()
-
-	exchanged := workload(t, client, out, lifetimes*lifetime+500*time.Millisecond)
-	cancel()
-	if err := <-runDone; err != nil {
-		t.Fatalf("Run: %v", err)
+				start := time.Now()
+				for time.Since(start) < 3*time.Hour {
+					w.call(t)
+					time.Sleep(10 * time.Second)
+				}
+				cancel()
+				if err := <-done; err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+				denials := emu.Denials()
+				t.Logf("%d exchanges, %d refused, %d calls failed; %d tokens written", w.exchanges, len(denials), w.failed, len(minted))
+				first := denials[:min(len(denials), 2)]
+				if !tc.refused {
+					if len(denials) != 0 || w.failed != 0 || w.exchanges < 12 {
+						t.Fatalf("%d exchanges, %d calls failed, %d denials, first %v; want every exchange to succeed across 3 h of 15-minute access tokens", w.exchanges, w.failed, len(denials), first)
+					}
+				} else if w.failed == 0 || len(denials) == 0 || !strings.HasPrefix(denials[0], emulator.DenyReplay+":") {
+					t.Fatalf("the old schedule: %d calls failed, denials %v; want jti replay refusals", w.failed, first)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				assertNoTokens(t, logs.String(), minted)
+			})
+		})
 	}
-
-	if len(exchanged) < lifetimes+1 {
-		t.Fatalf("the workload exchanged %d distinct tokens in %d lifetimes; the file was not kept fresh", len(exchanged), lifetimes)
-	}
-	if d := emu.Denials(); len(d) != 0 {
-		t.Fatalf("denials: %v", d)
-	}
-	t.Logf("%d tokens exchanged", len(exchanged))
-	// Replay protection was on all along: a token the workload used cannot be exchanged again.
-	got := client.Exchange(context.Background(), request(exchanged[len(exchanged)-1]))
-	if d := emu.Denials(); got.Status != 401 || len(d) != 1 || !strings.HasPrefix(d[0], emulator.DenyReplay+":") {
-		t.Errorf("re-exchanging the last token: %+v, denials %v; want a jti replay denial", got, d)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	assertNoTokens(t, logs.String(), minted)
 }
 
-// workload polls the token file like an SDK would and exchanges every new token; an expired
-// token on disk or a failed exchange fails the test. It returns the tokens exchanged, in order.
-func workload(t *testing.T, client *anthropic.Client, path string, duration time.Duration) []string {
+// sdkWorkload is the part of an SDK client that matters here: when it exchanges, and what.
+type sdkWorkload struct {
+	url, path string
+	now       *atomic.Pointer[time.Time]
+	http      *http.Client
+
+	accessExpiry      time.Time
+	exchanges, failed int
+}
+
+func (w *sdkWorkload) stamp() {
+	t := time.Now()
+	w.now.Store(&t)
+}
+
+// call is one API call: it needs an access token with more than 120 s left, else it exchanges
+// the token on disk; the call fails when that exchange fails and the token it has is too old.
+func (w *sdkWorkload) call(t *testing.T) {
 	t.Helper()
-	var exchanged []string
-	last := ""
-	for end := time.Now().Add(duration); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		b, err := os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) && last == "" {
-			continue
-		}
-		if err != nil {
-			t.Fatalf("reading the token file: %v", err)
-		}
-		tok, err := refresh.TokenFromJWT(string(b))
-		if err != nil {
-			t.Fatalf("token file unreadable: %v", err)
-		}
-		if !tok.Expiry.After(time.Now()) {
-			t.Fatalf("the token file held a token expired at %s", tok.Expiry)
-		}
-		if tok.Raw == last {
-			continue
-		}
-		if got := client.Exchange(context.Background(), request(tok.Raw)); got.Status != 200 {
-			t.Fatalf("exchange %d: %+v", len(exchanged)+1, got)
-		}
-		last = tok.Raw
-		exchanged = append(exchanged, tok.Raw)
+	if !w.accessExpiry.IsZero() && time.Until(w.accessExpiry) > wif.SDKRefreshBefore {
+		return
 	}
-	return exchanged
+	w.exchanges++
+	expiresIn, err := w.exchange()
+	if err == nil {
+		w.accessExpiry = time.Now().Add(time.Duration(expiresIn) * time.Second)
+		return
+	}
+	if time.Until(w.accessExpiry) <= wif.SDKRefreshDeadline {
+		w.failed++
+	}
 }
 
-func request(assertion string) anthropic.Request {
-	return anthropic.Request{
-		Assertion: strings.TrimSpace(assertion), FederationRuleID: "fdrl_01e2e",
-		OrganizationID: "3f1c2a7e-5b7d-4d2a-9a51-0c8f3e2b1d44", ServiceAccountID: "svac_01e2e",
+func (w *sdkWorkload) exchange() (int, error) {
+	raw, err := os.ReadFile(w.path)
+	if err != nil {
+		return 0, err
 	}
+	body, _ := json.Marshal(map[string]string{
+		"grant_type": wif.JWTBearerGrantType, "assertion": strings.TrimSpace(string(raw)),
+		"federation_rule_id": e2eRule, "organization_id": e2eOrg, "service_account_id": e2eSvac,
+	})
+	req, err := http.NewRequest(http.MethodPost, w.url+wif.AnthropicTokenPath, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("anthropic-beta", wif.AnthropicBeta)
+	w.stamp()
+	resp, err := w.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		ExpiresIn int `json:"expires_in"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %d: %v", resp.StatusCode, err)
+	}
+	return ans.ExpiresIn, nil
 }

@@ -129,3 +129,8 @@ func assertNoTokens(t *testing.T, logs string, tokens []string) {
 		}
 	}
 }
+
+// rawJWT wraps a payload in a JWT-shaped string.
+func rawJWT(payload string) string {
+	return "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+}

@@ -3,6 +3,7 @@ package refresh_test
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,6 +66,18 @@ func TestOnceFailsAndKeepsTheFile(t *testing.T) {
 		"oversized": func(context.Context) (refresh.Token, error) {
 			return refresh.Token{Raw: strings.Repeat("a", 16<<10+1), Expiry: now.Add(time.Hour)}, nil
 		},
+		"issued in the future": func(context.Context) (refresh.Token, error) {
+			return refresh.Token{Raw: "a.b.c", IssuedAt: now.Add(time.Hour), Expiry: now.Add(2 * time.Hour)}, nil
+		},
+		"exp before iat": func(context.Context) (refresh.Token, error) {
+			return refresh.Token{Raw: "a.b.c", IssuedAt: now.Add(20 * time.Second), Expiry: now.Add(10 * time.Second)}, nil
+		},
+		"longer than Anthropic accepts": func(context.Context) (refresh.Token, error) {
+			return refresh.Token{Raw: "a.b.c", IssuedAt: now, Expiry: now.Add(49*time.Hour + time.Second)}, nil
+		},
+		"absurd exp": func(context.Context) (refresh.Token, error) {
+			return refresh.TokenFromJWT(rawJWT(`{"iat":1780000000,"exp":1e300}`))
+		},
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -92,14 +105,24 @@ func TestOnceFailsAndKeepsTheFile(t *testing.T) {
 func TestRunMisconfigured(t *testing.T) {
 	src := &mintSource{clock: newFakeClock(), lifetime: time.Hour}
 	for name, r := range map[string]*refresh.Refresher{
-		"no source":   {Out: "x"},
-		"no file":     {Source: src},
-		"share above": {Source: src, Out: "x", RefreshAt: 1.5},
-		"margin":      {Source: src, Out: "x", MinBeforeExpiry: -time.Second},
+		"no source":      {Out: "x"},
+		"no file":        {Source: src},
+		"share above":    {Source: src, Out: "x", Policy: refresh.Policy{RefreshAt: 1.5}},
+		"share NaN":      {Source: src, Out: "x", Policy: refresh.Policy{RefreshAt: math.NaN()}},
+		"share tiny":     {Source: src, Out: "x", Policy: refresh.Policy{RefreshAt: 1e-9}},
+		"margin":         {Source: src, Out: "x", Policy: refresh.Policy{MinBeforeExpiry: -time.Second}},
+		"rule too short": {Source: src, Out: "x", Policy: refresh.Policy{RuleLifetime: 150 * time.Second}},
+		"rule too long":  {Source: src, Out: "x", Policy: refresh.Policy{RuleLifetime: 25 * time.Hour}},
 	} {
 		if err := r.Run(context.Background()); err == nil {
 			t.Errorf("%s: Run accepted it", name)
 		}
+		if err := r.Once(context.Background()); err == nil {
+			t.Errorf("%s: Once accepted it", name)
+		}
+	}
+	if len(src.Minted()) != 0 {
+		t.Errorf("a misconfigured refresher asked the source for %d tokens", len(src.Minted()))
 	}
 }
 
@@ -230,7 +253,7 @@ func TestReaderNeverSeesPartialFile(t *testing.T) {
 	clock := newFakeClock()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	src := &mintSource{clock: clock, lifetime: time.Minute, pad: strings.Repeat("p", 5<<10)}
+	src := &mintSource{clock: clock, lifetime: 10 * time.Minute, pad: strings.Repeat("p", 5<<10)}
 	src.onFetch = func(n int) {
 		if n == 400 {
 			cancel()
@@ -273,4 +296,69 @@ func TestReaderNeverSeesPartialFile(t *testing.T) {
 		t.Fatal("the reader never read the file")
 	}
 	assertOnlyFile(t, filepath.Dir(r.Out), filepath.Base(r.Out))
+}
+
+// TestRunFollowsRuleLifetime: with hour-long identity tokens and a 15-minute rule, Anthropic
+// mints 900 s access tokens and the SDKs exchange again after 780 s, so the file is rewritten
+// every 900 − 120 − 30 = 750 s, not every 30 minutes.
+func TestRunFollowsRuleLifetime(t *testing.T) {
+	clock := newFakeClock()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := &mintSource{clock: clock, lifetime: time.Hour, onFetch: func(n int) {
+		if n == 5 {
+			cancel()
+		}
+	}}
+	r, logs := newRefresher(t, src, clock)
+	r.Policy.RuleLifetime = 15 * time.Minute
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Repeat([]time.Duration{750 * time.Second}, 4)
+	if got := clock.Waits(); !slices.Equal(got, want) {
+		t.Errorf("waits = %v, want %v", got, want)
+	}
+	if !strings.Contains(logs.String(), `bound="rule's token lifetime"`) || !strings.Contains(logs.String(), "minted=15m0s") {
+		t.Errorf("the refresh lines do not say what set the interval:\n%s", logs)
+	}
+}
+
+// TestRunRefusesAnImpossibleScheduleAtStart: 100-second identity tokens would have to be
+// replaced 120 s before they expire, under the 30 s floor. Run stops before writing, with the numbers; with Force
+// it writes every 30 s and logs the problem at each refresh.
+func TestRunRefusesAnImpossibleScheduleAtStart(t *testing.T) {
+	clock := newFakeClock()
+	src := &mintSource{clock: clock, lifetime: 100 * time.Second}
+	r, _ := newRefresher(t, src, clock)
+	err := r.Run(context.Background())
+	var se *refresh.ScheduleError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "valid for 100 s") || !strings.Contains(err.Error(), "seconds=150") {
+		t.Fatalf("Run = %v, want a ScheduleError with the numbers", err)
+	}
+	if _, err := os.Stat(r.Out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the token was written: %v", err)
+	}
+	if err := r.Once(context.Background()); !errors.As(err, &se) {
+		t.Errorf("Once = %v, want the ScheduleError", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src.onFetch = func(n int) {
+		if n == 6 {
+			cancel()
+		}
+	}
+	forced, logs := newRefresher(t, src, clock)
+	forced.Force = true
+	if err := forced.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := clock.Waits(), slices.Repeat([]time.Duration{30 * time.Second}, 3); !slices.Equal(got, want) {
+		t.Errorf("forced waits = %v, want the 30 s floor: %v", got, want)
+	}
+	if n := strings.Count(logs.String(), "cannot keep every exchange possible"); n != 4 {
+		t.Errorf("%d forced refreshes logged the problem, want 4:\n%s", n, logs)
+	}
 }

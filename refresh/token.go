@@ -58,14 +58,28 @@ func TokenFromJWT(raw string) (Token, error) {
 	if c.Exp == nil {
 		return Token{}, errors.New("token has no exp claim")
 	}
-	t := Token{Raw: raw, Expiry: unixTime(*c.Exp)}
+	exp, err := unixTime("exp", *c.Exp)
+	if err != nil {
+		return Token{}, err
+	}
+	t := Token{Raw: raw, Expiry: exp}
 	if c.Iat != nil {
-		t.IssuedAt = unixTime(*c.Iat)
+		if t.IssuedAt, err = unixTime("iat", *c.Iat); err != nil {
+			return Token{}, err
+		}
 	}
 	return t, nil
 }
 
-func unixTime(sec float64) time.Time {
+// maxUnixTime is 9999-12-31T23:59:59Z: a later exp or iat is a broken issuer, and would
+// overflow time arithmetic.
+const maxUnixTime = 253402300799
+
+// unixTime reads a NumericDate, refusing values outside 1970 … 9999.
+func unixTime(claim string, sec float64) (time.Time, error) {
+	if math.IsNaN(sec) || sec < 0 || sec > maxUnixTime {
+		return time.Time{}, fmt.Errorf("token %s %g is not a time between 1970 and 9999 (seconds since 1970)", claim, sec)
+	}
 	whole, frac := math.Modf(sec)
-	return time.Unix(int64(whole), int64(frac*1e9))
+	return time.Unix(int64(whole), int64(frac*1e9)), nil
 }

@@ -31,40 +31,15 @@ func TestTokenFromJWT(t *testing.T) {
 		"e30.!!!.sig":  "base64url",
 		"e30." + enc([]byte(`{"iat":1}`)) + ".sig": "no exp",
 		"e30." + enc([]byte(`{"exp":"x"}`)) + ".s": "JSON",
+		rawJWT(`{"exp":1e300}`):                    "exp 1e+300 is not a time between 1970 and 9999",
+		rawJWT(`{"exp":1780000000,"iat":-1}`):      "iat -1 is not a time",
+		rawJWT(`{"exp":253402300800}`):             "exp 2.534023008e+11 is not a time",
+		rawJWT(`{"exp":1e999}`):                    "JSON",
 	}
 	for in, want := range bad {
 		if _, err := refresh.TokenFromJWT(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("TokenFromJWT(%q) error = %v, want %q", in, err, want)
 		}
-	}
-}
-
-func TestNextRefresh(t *testing.T) {
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	cases := []struct {
-		name          string
-		iat, exp      time.Duration // relative to now
-		share         float64
-		margin, wantD time.Duration
-	}{
-		{"half of the lifetime", 0, time.Hour, 0.5, 2 * time.Minute, 30 * time.Minute},
-		{"margin before expiry comes first", 0, 3 * time.Minute, 0.9, 2 * time.Minute, time.Minute},
-		{"token shorter than the margin", 0, time.Minute, 0.5, 2 * time.Minute, 30 * time.Second},
-		{"token on disk past its refresh point", -50 * time.Minute, 10 * time.Minute, 0.5, 2 * time.Minute, 0},
-		{"token issued earlier", -10 * time.Minute, 50 * time.Minute, 0.5, 2 * time.Minute, 20 * time.Minute},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			tok := refresh.Token{IssuedAt: now.Add(tc.iat), Expiry: now.Add(tc.exp)}
-			got := refresh.NextRefresh(tok, now, tc.share, tc.margin)
-			if want := now.Add(tc.wantD); !got.Equal(want) {
-				t.Errorf("NextRefresh = now+%s, want now+%s", got.Sub(now), tc.wantD)
-			}
-		})
-	}
-	unknownIat := refresh.NextRefresh(refresh.Token{Expiry: now.Add(time.Hour)}, now, 0.5, 2*time.Minute)
-	if !unknownIat.Equal(now.Add(30 * time.Minute)) {
-		t.Errorf("without iat: now+%s, want the remaining validity to count as the lifetime", unknownIat.Sub(now))
 	}
 }
 

@@ -90,10 +90,44 @@ func (r *run) checkRuleLifetime() Check {
 	remaining := e.Sub(r.now).Truncate(time.Second)
 	r.minted = wif.MintedLifetime(rule, remaining)
 	actual := fmt.Sprintf("Anthropic will mint %d s (identity token valid %d s more)", secs(r.minted), secs(remaining))
+	gap := r.minted - wif.SDKRefreshBefore
 	if r.minted < rule {
-		return warn(exp, actual, fmt.Sprintf("Anthropic mints at most twice the identity token's remaining validity: %d s instead of the rule's %d s.", secs(r.minted), secs(rule)), mintFix(rule, r.minted))
+		msg := fmt.Sprintf("Anthropic mints at most twice the identity token's remaining validity: %d s instead of the rule's %d s.", secs(r.minted), secs(rule))
+		if gap < reExchangeWarn {
+			msg += " " + reExchangeMessage(r.minted, gap)
+		}
+		return warn(exp, actual, msg, mintFix(rule, r.minted))
+	}
+	if gap < reExchangeWarn {
+		return warn(exp, actual, reExchangeMessage(r.minted, gap), reExchangeFix(gap))
 	}
 	return pass(exp, actual, "Anthropic will mint the rule's full Token lifetime.")
+}
+
+// reExchangeWarn is wifwiz's judgement, not a fact of either system: less time than this
+// between two exchanges of the SDKs leaves a token file refresher little room.
+const reExchangeWarn = 5 * time.Minute
+
+// reExchangeMessage says how often the SDKs exchange again, each time needing an identity
+// token never exchanged before (docs/refresh.md).
+func reExchangeMessage(minted, gap time.Duration) string {
+	if gap <= 0 {
+		return fmt.Sprintf("The SDKs exchange again from %d s before a %d s access token expires, so on nearly every call, each time "+
+			"with an identity token never exchanged before: no identity token file can be rewritten that often (docs/refresh.md).",
+			secs(wif.SDKRefreshBefore), secs(minted))
+	}
+	return fmt.Sprintf("The SDKs exchange again %d s before a %d s access token expires, so every %d s, each time with an identity "+
+		"token never exchanged before: the identity token file must be rewritten more often than every %d s, by one refresher "+
+		"per workload process (docs/refresh.md).", secs(wif.SDKRefreshBefore), secs(minted), secs(gap), secs(gap))
+}
+
+func reExchangeFix(gap time.Duration) string {
+	raise := fmt.Sprintf("Raise the rule's Token lifetime in the Console to at least %d s (%d minutes between exchanges)",
+		secs(wif.SDKRefreshBefore+reExchangeWarn), int(reExchangeWarn/time.Minute))
+	if gap <= 0 {
+		return raise + "."
+	}
+	return fmt.Sprintf("%s, or keep it and run wifwiz token with this rule's Token lifetime, which rewrites the file in time.", raise)
 }
 
 func mintFix(rule, minted time.Duration) string {

@@ -69,6 +69,11 @@ func writeEnvironment(b *strings.Builder, c wif.Connection, o Options) {
 		return
 	}
 	b.WriteString(mdFenced("sh", env) + "\n")
+	if o.withDefaults().TokenSource == TokenFromFile {
+		b.WriteString("**The identity token file is single-use per exchange.** Every exchange uses up the token in it: " +
+			"run one refresher per workload process, each writing its own file, and never point several processes " +
+			"(or hosts, or containers) at one file. " + mdText(scheduleNote(c, "wifwiz token")) + "\n\n")
+	}
 }
 
 func writeFailedChecks(b *strings.Builder, run *LastRun) {

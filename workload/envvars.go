@@ -79,15 +79,19 @@ func consoleID(name, value, placeholder, what string) EnvVar {
 	return EnvVar{Name: name, Value: value, Kind: Recorded}
 }
 
+// SingleUseNote is what a workload must know about the identity token file.
+const SingleUseNote = "Re-read at every exchange, and each token in it can be exchanged only once: one refresher " +
+	"and one file per workload process, never one file shared by several processes (docs/refresh.md). " +
+	"A refresher keeps it fresh (see the token refresh setups)."
+
 func identityToken(o Options) EnvVar {
 	if o.TokenSource == TokenFromEnv {
 		return EnvVar{Name: EnvIdentityToken, Kind: SetByWorkload, Comment: EnvIdentityToken +
 			" is not set here: the workload must set it itself from a fresh authentik token" +
-			" before each exchange (never a stored value). Leave " + EnvIdentityTokenFile +
-			" unset: the file wins when both are set."}
+			" before each exchange (never a stored value): each token can be exchanged only once. Leave " +
+			EnvIdentityTokenFile + " unset: the file wins when both are set."}
 	}
-	return EnvVar{Name: EnvIdentityTokenFile, Value: o.TokenFile, Kind: Recorded,
-		Comment: "Re-read at every exchange; a refresher keeps it fresh (see the token refresh setups)."}
+	return EnvVar{Name: EnvIdentityTokenFile, Value: o.TokenFile, Kind: Recorded, Comment: SingleUseNote}
 }
 
 // customBaseURL is the connection's Anthropic API base URL, or "" when it is the default.

@@ -114,7 +114,7 @@ func TestRefreshCommandsRoundTrip(t *testing.T) {
 	o.RefreshCommand = "argdump"
 	want := map[string][]string{
 		"wifwiz token (flags only)": {"token", "--issuer", c.IssuerURL, "--client-id", c.ClientID,
-			"--client-secret-file", DefaultClientSecretFile, "--out", awkwardFile},
+			"--client-secret-file", DefaultClientSecretFile, "--token-lifetime", "3600", "--out", awkwardFile},
 		"wifwiz token (stored connection)": {"token", "--connection", c.Name, "--db", DefaultDBPath, "--out", awkwardFile},
 	}
 	for _, s := range RefreshSetups(c, o) {

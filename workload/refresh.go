@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/wifwiz/wifwiz/wif"
@@ -70,6 +71,9 @@ func tokenFlags(c wif.Connection, o Options, secretFile, caFile string) []string
 		args = append(args, "--client-secret-file", secretFile)
 	}
 	args = append(args, optionalFlags(c, caFile)...)
+	if c.TokenLifetime != 0 {
+		args = append(args, "--token-lifetime", strconv.FormatInt(secs(c.TokenLifetime), 10))
+	}
 	args = append(args, "--out", o.TokenFile)
 	for i := range args {
 		args[i] = redact(args[i])

@@ -8,7 +8,7 @@ func storedCommandSetup(c wif.Connection, o Options) Setup {
 	t.line("#!/bin/sh")
 	t.comment(header(c)...)
 	t.comment("wifwiz token keeps the identity token file fresh until stopped (add --once to refresh once),",
-		"taking the connection's settings from wifwiz's database.")
+		"taking the connection's settings from wifwiz's database.", scheduleNote(c, "It"), perProcess)
 	args := []string{o.RefreshCommand, "token", "--connection", c.Name, "--db", o.DBPath}
 	ref, _ := secretRef(c)
 	if ref == "" {
@@ -30,7 +30,7 @@ func flagsCommandSetup(c wif.Connection, o Options) Setup {
 	t.comment("wifwiz token keeps the identity token file fresh until stopped (add --once to refresh once),",
 		"from flags only: no database needed. The client secret is read from a file (mode 0600), or",
 		"from WIFWIZ_CLIENT_SECRET instead of --client-secret-file; never from a flag value.",
-		caNote(c, caFileFor(c)))
+		scheduleNote(c, "It"), perProcess, caNote(c, caFileFor(c)))
 	t.comment(missingSettings(c)...)
 	args := append([]string{o.RefreshCommand}, tokenFlags(c, o, o.ClientSecretFile, caFileFor(c))...)
 	t.line("exec " + shellCommand(args))

@@ -23,14 +23,21 @@ func curlSetup(c wif.Connection, o Options) Setup {
 }
 
 func curlInstructions(c wif.Connection, file string) []string {
-	return []string{
-		fmt.Sprintf("Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more "+
-			"often than the access token validity (%s), as the workload's user (the file is mode 0600):", validityText(c)),
-		fmt.Sprintf("  */%d * * * * /usr/local/bin/%s", cronMinutes(c), file),
-		"The client secret is read from a file (mode 0600) and sent to curl on its standard input, never " +
+	minutes, ok := cronMinutes(c)
+	lines := []string{
+		"Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron, as the " +
+			"workload's user (the file is mode 0600):",
+		fmt.Sprintf("  */%d * * * * /usr/local/bin/%s", minutes, file),
+		scheduleNote(c, "This line"), perProcess,
+	}
+	if plan, err := schedulePlan(c); err == nil && !ok {
+		lines = append(lines, fmt.Sprintf("WARNING: cron cannot run it every %d s: use wifwiz token instead.", secs(plan.Interval)))
+	}
+	return append(lines,
+		"The client secret is read from a file (mode 0600) and sent to curl on its standard input, never "+
 			"on a command line. The token is written to a temporary file and moved into place.",
 		caNote(c, caFileFor(c)),
-	}
+	)
 }
 
 // curlSettings writes the script's variables.
@@ -82,11 +89,6 @@ chmod 600 "$tmp"
 [ -s "$tmp" ] || { echo "no token in the response of $token_url" >&2; exit 1; }
 mv -f "$tmp" "$out"`
 
-// cronMinutes is how often cron runs the script: half the token validity, between 1 and 30 minutes.
-func cronMinutes(c wif.Connection) int {
-	return min(max(int(validity(c)/2/time.Minute), 1), 30)
-}
-
 // validity is authentik's access token validity, or its default (hours=1) when not recorded.
 func validity(c wif.Connection) time.Duration {
 	d, err := wif.ParseValidity(c.AccessTokenValidity)
@@ -94,11 +96,4 @@ func validity(c wif.Connection) time.Duration {
 		return wif.DefaultLifetime
 	}
 	return d
-}
-
-func validityText(c wif.Connection) string {
-	if c.AccessTokenValidity == "" {
-		return "not recorded; authentik's default is hours=1"
-	}
-	return oneLine(c.AccessTokenValidity)
 }

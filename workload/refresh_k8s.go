@@ -52,6 +52,9 @@ func k8sInstructions(c wif.Connection, name string) []string {
 			"volume shared with the workload container. The sidecar is a native sidecar (an init container " +
 			"with restartPolicy: Always, Kubernetes 1.29+): it starts first and stops with the workload, " +
 			"so a Job built from this Pod template completes too.",
+		scheduleNote(c, "The sidecar"),
+		"Each Pod gets its own sidecar and token file. " + perProcess + " A workload container running several " +
+			"processes that call Anthropic needs a file and a sidecar for each.",
 		"The authentik client secret comes from a Kubernetes Secret, never inline. Create it from a file:",
 		"  kubectl create secret generic " + name + "-authentik --from-file=" + secretKey + "=./client-secret",
 	}

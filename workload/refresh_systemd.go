@@ -48,6 +48,7 @@ func unitInstructions(c wif.Connection, o Options) []string {
 	unit := unitName(c)
 	return []string{
 		"A systemd service that keeps the identity token file fresh with wifwiz token.",
+		scheduleNote(c, "It"), perProcess,
 		"Install it as /etc/systemd/system/" + unit + ", then:",
 		"  systemctl daemon-reload && systemctl enable --now " + unit,
 		"Put the authentik client secret in " + o.ClientSecretFile + " (owner root, mode 0600): systemd hands it " +

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -93,12 +94,63 @@ func TestStoredCommandWithoutSecretRef(t *testing.T) {
 }
 
 func TestCronMinutes(t *testing.T) {
-	cases := map[string]int{"hours=1": 30, "minutes=10": 5, "seconds=30": 1, "": 30, "garbage": 30, "days=1": 30}
-	for validity, want := range cases {
-		if got := cronMinutes(wif.Connection{AccessTokenValidity: validity}); got != want {
-			t.Errorf("validity %q: every %d minutes, want %d", validity, got, want)
+	cases := []struct {
+		validity string
+		rule     time.Duration
+		want     int
+		ok       bool
+	}{
+		{"hours=1", 0, 30, true},                 // half the token
+		{"hours=1", 15 * time.Minute, 12, true},  // 900 − 120 − 30 = 750 s
+		{"hours=1", 200 * time.Second, 1, false}, // 50 s: more often than cron can
+		{"minutes=10", 0, 5, true},               // half the token
+		{"seconds=30", 0, 1, false},              // too short for any token file
+		{"", 0, 30, true},                        // authentik's default, hours=1
+		{"days=1", 24 * time.Hour, 30, true},     // 12 h, capped
+		{"days=1", 3 * time.Minute, 1, false},    // 30 s
+	}
+	for _, tc := range cases {
+		got, ok := cronMinutes(wif.Connection{AccessTokenValidity: tc.validity, TokenLifetime: tc.rule})
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("validity %q, rule %s: every %d minutes (ok %v), want %d (ok %v)", tc.validity, tc.rule, got, ok, tc.want, tc.ok)
 		}
 	}
+}
+
+// TestSetupsFollowTheRuleLifetime: with a 15-minute rule every setup says the file is rewritten
+// every 750 s, the flag setups pass --token-lifetime, cron runs every 12 minutes; with a 2-minute
+// rule every setup warns that no token file can keep up.
+func TestSetupsFollowTheRuleLifetime(t *testing.T) {
+	c := fullConnection()
+	c.TokenLifetime = 15 * time.Minute
+	for _, s := range RefreshSetups(c, Options{}) {
+		text := unwrapComments(s.Content)
+		if s.ID == "systemd-env" {
+			assertContains(t, s.ID, text, "one file per workload process")
+			continue
+		}
+		assertContains(t, s.ID, text, "every 750 s at the latest, for a rule Token lifetime of 900 s", "one file per workload process", "docs/refresh.md")
+		if s.ID != "token-stored" && s.ID != "cron" && !strings.Contains(s.Content, "token-lifetime") {
+			t.Errorf("%s does not pass --token-lifetime:\n%s", s.ID, s.Content)
+		}
+	}
+	assertContains(t, "cron", setupNamed(t, c, Options{}, "curl + jq script for cron"), "*/12 * * * *")
+
+	c.TokenLifetime = 2 * time.Minute
+	for _, s := range RefreshSetups(c, Options{}) {
+		if s.ID != "systemd-env" {
+			assertContains(t, s.ID, unwrapComments(s.Content), "WARNING: a federation rule Token lifetime of 120 s is too short")
+		}
+	}
+	c.TokenLifetime = 200 * time.Second
+	assertContains(t, "cron", unwrapComments(setupNamed(t, c, Options{}, "curl + jq script for cron")),
+		"WARNING: cron cannot run it every 50 s: use wifwiz token instead.")
+}
+
+// unwrapComments joins wrapped comment lines, so that a phrase can be looked for wherever the
+// wrapping cut it.
+func unwrapComments(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n# ", " ")), " ")
 }
 
 func TestShellScriptsParse(t *testing.T) {

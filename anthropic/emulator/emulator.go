@@ -76,6 +76,7 @@ type Server struct {
 	srv      *http.Server
 	certPEM  []byte        // nil for plain http
 	served   chan struct{} // closed when Serve returns
+	front    *apiFront     // the API paths in front of the token endpoint
 	stopMu   sync.Mutex
 	stopping bool           // set by Close; later requests are refused
 	active   sync.WaitGroup // requests being answered
@@ -116,6 +117,7 @@ func start(useTLS bool, rules []Rule) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator listen: %w", err)
 	}
+	s.front = newAPIFront(s)
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: log.New(io.Discard, "", 0)} // clients that reject the certificate are a tested case
 	s.URL = "http://" + ln.Addr().String()
@@ -146,7 +148,7 @@ func (s *Server) serveCounted(w http.ResponseWriter, r *http.Request) {
 	s.active.Add(1)
 	s.stopMu.Unlock()
 	defer s.active.Done()
-	s.ServeHTTP(w, r)
+	s.front.ServeHTTP(w, r)
 }
 
 // Close stops the server and waits for the requests it was answering.

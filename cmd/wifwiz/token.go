@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -16,56 +17,95 @@ const tokenSummary = "token --out FILE [--once] [flags]   (--connection NAME to 
 
 // tokenOptions are the flags of wifwiz token beyond the authentik connection flags.
 type tokenOptions struct {
-	cf        *connFlags
-	out       string
-	once      bool
-	refreshAt float64
-	minBefore time.Duration
+	cf           *connFlags
+	out          string
+	once         bool
+	force        bool
+	refreshAt    float64
+	minBefore    time.Duration
+	ruleLifetime string
 }
 
 func runToken(ctx context.Context, args []string, e env) (int, error) {
 	fs := newFlagSet("token", tokenSummary, e)
 	o := tokenOptions{cf: newConnFlags(fs, e, authentikFlags|storedFlags, map[string]string{"token-field": wif.TokenFieldIDToken})}
-	fs.StringVar(&o.out, "out", "", "identity token file to keep fresh (replaced atomically, mode 0600); point ANTHROPIC_IDENTITY_TOKEN_FILE at it")
+	fs.StringVar(&o.out, "out", "", "identity token file to keep fresh (replaced atomically, mode 0600); point ANTHROPIC_IDENTITY_TOKEN_FILE at it, one file per workload process")
 	fs.BoolVar(&o.once, "once", false, "refresh once and exit; non-zero exit when that fails")
-	fs.Float64Var(&o.refreshAt, "refresh-at", refresh.DefaultRefreshAt, "refresh after this share of the token's lifetime, in (0, 1]")
-	fs.DurationVar(&o.minBefore, "min-before-expiry", refresh.DefaultMinBeforeExpiry, "refresh at the latest this long before the token expires")
+	fs.StringVar(&o.ruleLifetime, "token-lifetime", "", "the federation rule's Token lifetime (seconds or a Go duration; default: the stored connection's, else 3600): the file is rewritten before each SDK exchange")
+	fs.Float64Var(&o.refreshAt, "refresh-at", refresh.DefaultRefreshAt, "rewrite after at most this share of the identity token's validity, from 0.05 to 1")
+	fs.DurationVar(&o.minBefore, "min-before-expiry", refresh.DefaultMinBeforeExpiry, "rewrite at the latest this long before the identity token expires")
+	fs.BoolVar(&o.force, "force", false, "run even when the lifetimes leave no schedule that keeps every exchange possible (docs/refresh.md)")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
 	}
-	if err := o.validate(); err != nil {
-		return exitUsage, err
+	if o.out == "" {
+		return exitUsage, usagef("give --out FILE: the identity token file the workload reads (ANTHROPIC_IDENTITY_TOKEN_FILE)")
 	}
 	src, err := o.source(ctx, e)
 	if err != nil {
 		return exitUsage, err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	r := &refresh.Refresher{Source: refreshSource(src), Out: o.out, RefreshAt: o.refreshAt, MinBeforeExpiry: o.minBefore, Logger: log}
-	if o.once {
-		if err := r.Once(ctx); err != nil {
-			return exitFail, err
-		}
-		return exitOK, nil
+	conn := src.Connection()
+	policy, err := o.policy(conn)
+	if err != nil {
+		return exitUsage, err
 	}
-	log.Info("keeping the identity token file fresh until stopped", "path", o.out, "issuer", src.Connection().IssuerURL, "client_id", src.Connection().ClientID)
-	if err := r.Run(ctx); err != nil {
-		return exitFail, err
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	r := &refresh.Refresher{Source: refreshSource(src), Out: o.out, Policy: policy, Force: o.force, Logger: log}
+	if o.once {
+		return tokenExit(r.Once(ctx))
+	}
+	log.Info("keeping the identity token file fresh until stopped", "path", o.out, "issuer", conn.IssuerURL,
+		"client_id", conn.ClientID, "rule_token_lifetime", policy.RuleLifetime.String())
+	if code, err := tokenExit(r.Run(ctx)); err != nil {
+		return code, err
 	}
 	log.Info("stopped", "path", o.out)
 	return exitOK, nil
 }
 
-func (o tokenOptions) validate() error {
-	switch {
-	case o.out == "":
-		return usagef("give --out FILE: the identity token file the workload reads (ANTHROPIC_IDENTITY_TOKEN_FILE)")
-	case o.refreshAt <= 0 || o.refreshAt > 1:
-		return usagef("--refresh-at %g: give a share of the token's lifetime above 0 and at most 1, e.g. 0.5", o.refreshAt)
-	case o.minBefore < 0:
-		return usagef("--min-before-expiry %s: give a duration of zero or more, e.g. 2m", o.minBefore)
+// policy is the refresh schedule's inputs: the flags, and the rule's Token lifetime from
+// --token-lifetime or the stored connection. A rule too short for any token file is refused
+// here, before authentik is asked, unless --force.
+func (o tokenOptions) policy(conn wif.Connection) (refresh.Policy, error) {
+	p := refresh.Policy{RuleLifetime: conn.TokenLifetime, RefreshAt: o.refreshAt, MinBeforeExpiry: o.minBefore}
+	// The Policy's zero values mean its defaults; on the command line 0 means what it says.
+	if o.refreshAt == 0 {
+		return p, usagef("--refresh-at 0: give a share of the identity token's validity from %g to 1", refresh.MinRefreshAt)
 	}
-	return nil
+	if o.minBefore == 0 {
+		p.MinBeforeExpiry = time.Nanosecond
+	}
+	if o.ruleLifetime != "" {
+		d, err := wif.ParseLifetime(o.ruleLifetime)
+		if err != nil {
+			return p, usagef("--token-lifetime: %v", err)
+		}
+		p.RuleLifetime = d
+	}
+	if p.RuleLifetime == 0 {
+		p.RuleLifetime = wif.DefaultLifetime
+	}
+	if err := p.Validate(); err != nil {
+		return p, usagef("--%v", err)
+	}
+	if err := p.CheckRule(); err != nil && !o.force {
+		return p, usagef("%v; or give --force", err)
+	}
+	return p, nil
+}
+
+// tokenExit maps the refresher's outcome to an exit code: a schedule that cannot keep every
+// exchange possible is the invocation's fault (2), anything else a failure (1).
+func tokenExit(err error) (int, error) {
+	var se *refresh.ScheduleError
+	switch {
+	case err == nil:
+		return exitOK, nil
+	case errors.As(err, &se):
+		return exitUsage, usagef("%v; or give --force", err)
+	}
+	return exitFail, err
 }
 
 // source builds the token source from the flags, over the stored connection when one is named.

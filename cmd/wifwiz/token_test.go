@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	authentikemu "github.com/wifwiz/wifwiz/authentik/emulator"
@@ -109,7 +110,15 @@ func TestTokenUsageErrors(t *testing.T) {
 		{"missing out", f.secretEnvVars(), f.tokenArgs("", "--once"), "--out"},
 		{"refresh-at zero", f.secretEnvVars(), f.tokenArgs(out, "--refresh-at", "0"), "--refresh-at"},
 		{"refresh-at above one", f.secretEnvVars(), f.tokenArgs(out, "--refresh-at", "1.5"), "--refresh-at"},
+		{"refresh-at NaN", f.secretEnvVars(), f.tokenArgs(out, "--refresh-at", "NaN"), "--refresh-at NaN"},
+		{"refresh-at tiny", f.secretEnvVars(), f.tokenArgs(out, "--refresh-at", "1e-9"), "--refresh-at 1e-09"},
+		{"refresh-at infinite", f.secretEnvVars(), f.tokenArgs(out, "--refresh-at", "+Inf"), "--refresh-at +Inf"},
+		{"WIFWIZ_REFRESH_AT NaN", map[string]string{secretEnv: f.provider.ClientSecret, "WIFWIZ_REFRESH_AT": "NaN"}, f.tokenArgs(out), "--refresh-at NaN"},
 		{"negative margin", f.secretEnvVars(), f.tokenArgs(out, "--min-before-expiry", "-1s"), "--min-before-expiry"},
+		{"margin beyond a day", f.secretEnvVars(), f.tokenArgs(out, "--min-before-expiry", "25h"), "--min-before-expiry"},
+		{"token-lifetime not a duration", f.secretEnvVars(), f.tokenArgs(out, "--token-lifetime", "an hour"), "--token-lifetime"},
+		{"token-lifetime out of the Console's range", f.secretEnvVars(), f.tokenArgs(out, "--token-lifetime", "30"), "60 to 86400"},
+		{"token-lifetime too short for a file", f.secretEnvVars(), f.tokenArgs(out, "--token-lifetime", "179"), "at least 180 s"},
 		{"missing issuer", f.secretEnvVars(), []string{"token", "--out", out, "--client-id", "x"}, "--issuer"},
 		{"no secret", nil, f.tokenArgs(out, "--once"), secretEnv},
 		{"unknown connection", f.secretEnvVars(), []string{"token", "--out", out, "--connection", "ghost", "--db", db}, "ghost"},
@@ -146,53 +155,106 @@ func TestTokenFromStoredConnection(t *testing.T) {
 	}
 }
 
-// TestTokenRunKeepsTheFileFresh runs the sidecar on real time with 3-second tokens until it has
-// replaced the file twice, then stops it as SIGTERM would.
+// TestTokenRunKeepsTheFileFresh runs the sidecar for an hour of a fake clock (a
+// testing/synctest bubble, see bubble_helpers_test.go) with 10-minute tokens and a 5-minute rule
+// given by --token-lifetime: the file must change every 300 − 120 − 30 = 150 s, then the command
+// stops as on SIGTERM.
 func TestTokenRunKeepsTheFileFresh(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for several 3 s token lifetimes")
-	}
-	f := newFixture(t, authentikemu.Provider{Validity: "seconds=3"})
-	out := filepath.Join(t.TempDir(), "identity-token")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	vars := f.secretEnvVars()
-	go func() {
-		done <- run(ctx, f.tokenArgs(out, "--min-before-expiry", "1s"), env{stdout: &syncBuffer{}, stderr: &stderr, getenv: func(k string) string { return vars[k] }})
-	}()
-
-	seen := map[string]bool{}
-	for deadline := time.Now().Add(30 * time.Second); len(seen) < 3; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the file held %d distinct tokens within 30 s, want 3\n%s", len(seen), stderr.String())
-		}
-		if _, err := os.Stat(out); err == nil {
+	f := newFixture(t, authentikemu.Provider{Validity: "minutes=10"})
+	fr := newFront(t, f)
+	clock := newBubbleClock()
+	f.emu.SetNow(clock.Now)
+	synctest.Test(t, func(t *testing.T) {
+		stop := clock.enter()
+		defer stop()
+		out := filepath.Join(t.TempDir(), "identity-token")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var stderr syncBuffer
+		done := make(chan int, 1)
+		vars := f.secretEnvVars()
+		args := []string{"token", "--out", out, "--issuer", fr.issuer(), "--client-id", f.provider.ClientID, "--ca-file", fr.caFile, "--token-lifetime", "300"}
+		go func() {
+			done <- run(ctx, args, env{stdout: &syncBuffer{}, stderr: &stderr, getenv: func(k string) string { return vars[k] }})
+		}()
+		synctest.Wait() // the first token is on disk
+		start, last := time.Now(), ""
+		time.Sleep(time.Second / 2) // look between the refresher's wake-ups, never at the same instant
+		var changes []time.Duration
+		for ; time.Since(start) < time.Hour; time.Sleep(time.Second) {
 			raw, claims := readToken(t, out)
-			if claims["iss"] != f.issuer() {
+			if claims["iss"] != fr.issuer() {
 				t.Fatalf("iss %v", claims["iss"])
 			}
-			seen[raw] = true
+			if raw != last {
+				changes, last = append(changes, time.Since(start)), raw
+			}
 		}
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
+		cancel()
+		if code := <-done; code != exitOK {
 			t.Errorf("exit %d after cancellation, want 0\n%s", code, stderr.String())
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("wifwiz token did not stop after cancellation")
-	}
-	logs := stderr.String()
-	if strings.Count(logs, "identity token refreshed") < 3 || !strings.Contains(logs, "stopped") {
-		t.Errorf("logs do not show the refreshes and the stop:\n%s", logs)
-	}
-	for raw := range seen {
-		if strings.Contains(logs, raw) {
+		if len(changes) != 24 {
+			t.Errorf("the file changed %d times in an hour, want 24 (every 150 s): at %v", len(changes), changes)
+		}
+		for i := 1; i < len(changes); i++ {
+			if gap := changes[i] - changes[i-1]; gap != 150*time.Second {
+				t.Errorf("rewrite %d came %s after the one before, want 150 s", i+1, gap)
+			}
+		}
+		logs := stderr.String()
+		for _, want := range []string{"rule_token_lifetime=5m0s", `bound="rule's token lifetime"`, "interval=2m30s", "stopped"} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("the logs lack %q:\n%s", want, logs)
+			}
+		}
+		if jwtPattern.MatchString(logs) {
 			t.Error("a token reached the logs")
 		}
+		assertNoSecrets(t, "logs", logs, f.provider.ClientSecret)
+	})
+}
+
+// TestTokenRefusesAnImpossibleSchedule: identity tokens valid 100 s would have to be replaced
+// 120 s before they expire; a 150 s rule leaves 0 s between rewrites. Both stop with exit 2 and the
+// numbers, before any file is written (the rule before authentik is even asked); --force writes.
+func TestTokenRefusesAnImpossibleSchedule(t *testing.T) {
+	short := newFixture(t, authentikemu.Provider{Validity: "seconds=100"})
+	long := newFixture(t, authentikemu.Provider{})
+	cases := []struct {
+		name    string
+		f       *fixture
+		args    []string
+		needles []string
+		fetches int
+	}{
+		{"short identity tokens", short, nil, []string{"s are too short", "replaced after 0 s", "seconds=150", "--force"}, 1},
+		{"short rule", long, []string{"--token-lifetime", "150"}, []string{"Token lifetime of 150 s", "every 30 s", "at least 180 s", "--force"}, 0},
 	}
-	assertNoSecrets(t, "logs", logs, f.provider.ClientSecret)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "identity-token")
+			tc.f.emu.ResetCounts()
+			res := runCLI(t, context.Background(), tc.f.secretEnvVars(), tc.f.tokenArgs(out, append(tc.args, "--once")...)...)
+			if res.code != exitUsage || strings.Count(res.stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want 2 and one line", res.code, res.stderr)
+			}
+			for _, n := range tc.needles {
+				if !strings.Contains(res.stderr, n) {
+					t.Errorf("stderr %q does not say %q", res.stderr, n)
+				}
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("the token was written")
+			}
+			if n := tc.f.emu.Counts()["token"]; n != tc.fetches {
+				t.Errorf("%d token requests, want %d", n, tc.fetches)
+			}
+			forced := runCLI(t, context.Background(), tc.f.secretEnvVars(), tc.f.tokenArgs(out, append(tc.args, "--once", "--force")...)...)
+			if forced.code != exitOK || !strings.Contains(forced.stderr, "cannot keep every exchange possible") {
+				t.Errorf("--force: exit %d, stderr %q", forced.code, forced.stderr)
+			}
+			readToken(t, out)
+		})
+	}
 }

@@ -11,5 +11,7 @@ export ANTHROPIC_FEDERATION_RULE_ID='fdrl_…'
 export ANTHROPIC_ORGANIZATION_ID='xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
 # TODO: service account ID — copy it from Console → Service accounts.
 export ANTHROPIC_SERVICE_ACCOUNT_ID='svac_…'
-# Re-read at every exchange; a refresher keeps it fresh (see the token refresh setups).
+# Re-read at every exchange, and each token in it can be exchanged only once: one refresher and
+# one file per workload process, never one file shared by several processes (docs/refresh.md). A
+# refresher keeps it fresh (see the token refresh setups).
 export ANTHROPIC_IDENTITY_TOKEN_FILE='/var/run/secrets/anthropic/identity-token'

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # wifwiz: Anthropic workload identity federation, connection "draft".
 # Issuer: https://authentik.company/application/o/draft/
-# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more
-# often than the access token validity (not recorded; authentik's default is hours=1), as the
+# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron, as the
 # workload's user (the file is mode 0600):
 #   */30 * * * * /usr/local/bin/draft-token-refresh.sh
+# This line rewrites the identity token file every 1800 s at the latest, for a rule Token lifetime
+# of 3600 s (the Console's default: not recorded) and authentik tokens valid hours=1 (authentik's
+# default: not recorded): each SDK exchange needs a token never exchanged before
+# (docs/refresh.md).
+# One refresher and one file per workload process: never one file for several processes.
 # The client secret is read from a file (mode 0600) and sent to curl on its standard input, never
 # on a command line. The token is written to a temporary file and moved into place.
 # TODO: the client ID is not recorded yet (wizard step 2): replace <client ID from authentik>.

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # wifwiz: Anthropic workload identity federation, connection "nightly-batch".
 # Issuer: https://authentik.company/application/o/nightly-batch/
-# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more
-# often than the access token validity (hours=1), as the workload's user (the file is mode 0600):
+# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron, as the
+# workload's user (the file is mode 0600):
 #   */30 * * * * /usr/local/bin/nightly-batch-token-refresh.sh
+# This line rewrites the identity token file every 1800 s at the latest, for a rule Token lifetime
+# of 3600 s and authentik tokens valid hours=1: each SDK exchange needs a token never exchanged
+# before (docs/refresh.md).
+# One refresher and one file per workload process: never one file for several processes.
 # The client secret is read from a file (mode 0600) and sent to curl on its standard input, never
 # on a command line. The token is written to a temporary file and moved into place.
 set -euo pipefail

@@ -3,6 +3,10 @@
 # Issuer: https://authentik.company/application/o/nightly-batch/
 # wifwiz token keeps the identity token file fresh until stopped (add --once to refresh once),
 # taking the connection's settings from wifwiz's database.
+# It rewrites the identity token file every 1800 s at the latest, for a rule Token lifetime of
+# 3600 s and authentik tokens valid hours=1: each SDK exchange needs a token never exchanged
+# before (docs/refresh.md).
+# One refresher and one file per workload process: never one file for several processes.
 # wifwiz reads the client secret through the connection's reference env:AK_SECRET: make it
 # available to this command.
 exec wifwiz token \

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # wifwiz: Anthropic workload identity federation, connection "CI prod (eu)".
 # Issuer: https://auth.example.org/application/o/ci-prod/
-# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron more
-# often than the access token validity (minutes=10), as the workload's user (the file is mode
-# 0600):
+# Keeps the identity token file fresh without wifwiz, with curl and jq. Run it from cron, as the
+# workload's user (the file is mode 0600):
 #   */5 * * * * /usr/local/bin/ci-prod-eu-token-refresh.sh
+# This line rewrites the identity token file every 300 s at the latest, for a rule Token lifetime
+# of 3600 s and authentik tokens valid minutes=10: each SDK exchange needs a token never exchanged
+# before (docs/refresh.md).
+# One refresher and one file per workload process: never one file for several processes.
 # The client secret is read from a file (mode 0600) and sent to curl on its standard input, never
 # on a command line. The token is written to a temporary file and moved into place.
 # Save the connection's extra CA certificate (public; in the hand-off checklist) as
