@@ -14,6 +14,7 @@ require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/pressly/goose/v3 v3.30.0
 	golang.org/x/oauth2 v0.36.0
+	golang.org/x/term v0.48.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -203,7 +203,13 @@ func (s *Service) auditOne(ctx context.Context, verifyOne VerifyFunc, r AuditReq
 		res.Reason = "secret not available: " + s.secretReason(err)
 		return res
 	}
-	rep, err := verifyOne(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs})
+	creds, err := s.credentials(conn, Credentials{})
+	if err != nil {
+		res.Reason = "admin API token not available: " + s.secretReason(err)
+		return res
+	}
+	rep, err := verifyOne(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs,
+		ConsoleToken: creds.ConsoleToken, AuthentikToken: creds.AuthentikToken})
 	switch {
 	case err != nil && ctx.Err() != nil:
 		res.Reason = "the audit was stopped while this connection was being verified"

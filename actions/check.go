@@ -16,10 +16,11 @@ type CheckRequest struct {
 	Exchange   bool
 	// SaveAs stores the connection under this name (creating or updating it) and records the
 	// run. Target is the stored connection of that name, nil when the name is new.
-	SaveAs string
-	Target *wif.Connection
-	Force  bool // save over a stored connection even when the check fails
-	Actor  string
+	SaveAs      string
+	Target      *wif.Connection
+	Force       bool // save over a stored connection even when the check fails
+	Credentials Credentials
+	Actor       string
 }
 
 // Checked is the outcome of Check.
@@ -54,9 +55,14 @@ func (s *Service) Check(ctx context.Context, r CheckRequest) (Checked, error) {
 			return Checked{}, err
 		}
 	}
+	creds, err := s.credentials(conn, r.Credentials)
+	if err != nil {
+		return Checked{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, VerifyTimeout)
 	defer cancel()
-	rep, err := s.verifier.Verify(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs, Exchange: r.Exchange})
+	rep, err := s.verifier.Verify(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs,
+		Exchange: r.Exchange, ConsoleToken: creds.ConsoleToken, AuthentikToken: creds.AuthentikToken})
 	if err != nil {
 		return Checked{}, &wif.Error{Code: wif.EINVALID, Message: "cannot verify: " + err.Error()}
 	}
@@ -76,9 +82,9 @@ func (s *Service) Check(ctx context.Context, r CheckRequest) (Checked, error) {
 }
 
 func (s *Service) saveChecked(ctx context.Context, conn wif.Connection, target *wif.Connection, rep verify.Report, actor string) error {
-	conn.SecretRefOrigin = ""
-	if conn.SecretRef != "" {
-		conn.SecretRefOrigin = wif.SecretOrigin(conn)
+	var none wif.Connection
+	if _, fe := s.bindRefs(&none, &conn, false); len(fe) > 0 {
+		return fe.Err()
 	}
 	if target == nil {
 		conn.ID, conn.Version = 0, 0

@@ -22,6 +22,7 @@ type VerifyRequest struct {
 	UseStoredSecret bool
 	Exchange        bool
 	RequireIDs      bool
+	Credentials     Credentials // typed for this run; empty ones come from the connection's references
 	Trigger         wif.Trigger // empty: wizard
 	Actor           string
 	Progress        func(wif.ProbeStep) // optional
@@ -44,10 +45,15 @@ func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verifi
 		}
 		r.Secret = secret
 	}
+	creds, err := s.credentials(r.Connection, r.Credentials)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, VerifyTimeout)
 	defer cancel()
 	rep, err := s.verifier.Verify(ctx, wif.ProbeRequest{Connection: r.Connection, Secret: r.Secret,
-		RequireIDs: r.RequireIDs, Exchange: r.Exchange, Progress: r.Progress})
+		RequireIDs: r.RequireIDs, Exchange: r.Exchange, Progress: r.Progress,
+		ConsoleToken: creds.ConsoleToken, AuthentikToken: creds.AuthentikToken})
 	if err != nil {
 		return nil, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be verified as recorded: " + err.Error()}
 	}

@@ -31,10 +31,10 @@ type StepEdit struct {
 // StepSaved is the outcome of SaveStep: field errors or a conflict leave the stored connection
 // as it was; otherwise Connection is the saved one.
 type StepSaved struct {
-	Connection       wif.Connection
-	Fields           wif.FieldErrors
-	Conflict         string // another tab or person saved first
-	DroppedSecretRef bool   // the secret reference was dropped: its origin changed
+	Connection  wif.Connection
+	Fields      wif.FieldErrors
+	Conflict    string   // another tab or person saved first
+	DroppedRefs []string // references dropped because their origin changed ("secret", …)
 }
 
 // OK is true when the step was saved.
@@ -60,7 +60,7 @@ func (s *Service) SaveStep(ctx context.Context, e StepEdit) (StepSaved, error) {
 	fe := wif.FieldErrors{}
 	fe.Merge(e.BindErrors)
 	fe.Merge(ValidateStep(e.Step, c))
-	dropped, refErrs := s.bindSecretRef(&e.Stored, &c, true)
+	dropped, refErrs := s.bindRefs(&e.Stored, &c, true)
 	fe.Merge(refErrs)
 	if len(fe) > 0 {
 		return StepSaved{Fields: fe}, nil
@@ -82,7 +82,7 @@ func (s *Service) MarkStep(ctx context.Context, c wif.Connection, step int, acto
 	return err
 }
 
-func (s *Service) update(ctx context.Context, c wif.Connection, actor string, dropped bool) (StepSaved, error) {
+func (s *Service) update(ctx context.Context, c wif.Connection, actor string, dropped []string) (StepSaved, error) {
 	err := s.store.UpdateConnection(ctx, &c, actor)
 	switch wif.ErrorCode(err) {
 	case "":
@@ -96,13 +96,13 @@ func (s *Service) update(ctx context.Context, c wif.Connection, actor string, dr
 	default:
 		return StepSaved{}, err
 	}
-	if dropped {
+	for _, what := range dropped {
 		if err := s.store.AddEvent(ctx, &wif.Event{ConnectionID: c.ID, Kind: wif.EventEdited, Actor: actor,
-			Detail: "secret reference dropped: the issuer or token URL origin changed since it was recorded"}); err != nil {
+			Detail: what + " reference dropped: the origin it is sent to changed since it was recorded"}); err != nil {
 			return StepSaved{}, err
 		}
 	}
-	return StepSaved{Connection: c, DroppedSecretRef: dropped}, nil
+	return StepSaved{Connection: c, DroppedRefs: dropped}, nil
 }
 
 // CreateConnection creates a connection with only a name (the wizard's first page).

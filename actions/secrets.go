@@ -43,40 +43,93 @@ func (s *Service) HasUsableSecret(c wif.Connection) bool {
 // a secret recorded for another one; in the server it must also be one the operator allowed
 // (wif.SecretPolicy), since the server reads it with its own rights.
 func (s *Service) storedSecret(c wif.Connection) (string, error) {
-	switch {
-	case c.SecretRef == "":
-		return "", &SecretError{Message: "Enter the client secret: no secret reference is recorded.", Detail: ErrNoSecret}
-	case c.SecretRefOrigin != "" && c.SecretRefOrigin != wif.SecretOrigin(c):
-		return "", &SecretError{Message: "Enter the client secret: the issuer or token URL changed since the secret reference was recorded, so it is not used.",
-			Detail: fmt.Errorf("reference recorded for %s, the secret now goes to %s", c.SecretRefOrigin, wif.SecretOrigin(c))}
-	case !s.anyRef && !s.policy.Allows(c.SecretRef):
-		return "", &SecretError{Message: "Enter the client secret: the recorded secret reference is not one this server may read (" + s.policy.Describe() + ")."}
-	}
-	secret, err := s.secrets.Resolve(c.SecretRef)
-	if err != nil {
-		return "", &SecretError{Message: "Enter the client secret: the recorded secret reference does not resolve here.", Detail: err}
-	}
-	return secret, nil
+	return s.storedRef(c, refSlots[0])
 }
 
-// bindSecretRef applies the secret-reference rules to a connection about to be saved from the
-// web: a new or changed reference must be allowed by the policy (refused otherwise, with a
-// generic message); a kept reference whose origin changed is dropped, and the result says so.
-func (s *Service) bindSecretRef(stored, c *wif.Connection, fromWeb bool) (dropped bool, fe wif.FieldErrors) {
-	origin := wif.SecretOrigin(*c)
-	switch {
-	case c.SecretRef == "":
-		c.SecretRefOrigin = ""
-	case c.SecretRef != stored.SecretRef:
-		if fromWeb && !s.policy.Allows(c.SecretRef) {
-			return false, wif.FieldErrors{wif.FieldSecretRef: "This server may read only " + s.policy.Describe() + ". Ask its operator, or type the secret when you verify."}
+// refSlot is one reference a connection records — to its client secret or to an admin API
+// token — with the origin it is bound to: the origin its secret is sent to.
+type refSlot struct {
+	field  string
+	label  string
+	ref    func(c *wif.Connection) *string
+	origin func(c *wif.Connection) *string
+	sendTo func(c wif.Connection) string
+}
+
+// refSlots are every reference a connection records.
+var refSlots = []refSlot{
+	{wif.FieldSecretRef, "client secret", func(c *wif.Connection) *string { return &c.SecretRef },
+		func(c *wif.Connection) *string { return &c.SecretRefOrigin }, wif.SecretOrigin},
+	{wif.FieldConsoleTokenRef, "Console token", func(c *wif.Connection) *string { return &c.ConsoleTokenRef },
+		func(c *wif.Connection) *string { return &c.ConsoleTokenRefOrigin }, wif.ConsoleOrigin},
+	{wif.FieldAuthentikTokenRef, "authentik API token", func(c *wif.Connection) *string { return &c.AuthentikTokenRef },
+		func(c *wif.Connection) *string { return &c.AuthentikTokenRefOrigin }, wif.AuthentikOrigin},
+}
+
+// bindRefs applies the reference rules to a connection about to be saved: a new or changed
+// reference must be allowed by the policy when it comes from the web (refused otherwise, with a
+// generic message) and is bound to the origin its secret goes to; a kept reference whose origin
+// changed is dropped, and the result names it.
+func (s *Service) bindRefs(stored, c *wif.Connection, fromWeb bool) (dropped []string, fe wif.FieldErrors) {
+	fe = wif.FieldErrors{}
+	for _, slot := range refSlots {
+		ref, bound, origin := slot.ref(c), slot.origin(c), slot.sendTo(*c)
+		switch {
+		case *ref == "":
+			*bound = ""
+		case *ref != *slot.ref(stored):
+			if fromWeb && !s.policy.Allows(*ref) {
+				fe.Add(slot.field, "This server may read only "+s.policy.Describe()+". Ask its operator, or type the "+slot.label+" when you use it.")
+				continue
+			}
+			*bound = origin
+		case *slot.origin(stored) != "" && *slot.origin(stored) != origin:
+			*ref, *bound = "", ""
+			dropped = append(dropped, slot.label)
+		default:
+			*bound = origin
 		}
-		c.SecretRefOrigin = origin
-	case stored.SecretRefOrigin != "" && stored.SecretRefOrigin != origin:
-		c.SecretRef, c.SecretRefOrigin = "", ""
-		return true, nil
-	default:
-		c.SecretRefOrigin = origin
 	}
-	return false, nil
+	return dropped, fe
+}
+
+// storedRef resolves one of c's references under the same rules as storedSecret.
+func (s *Service) storedRef(c wif.Connection, slot refSlot) (string, error) {
+	ref, bound, origin := *slot.ref(&c), *slot.origin(&c), slot.sendTo(c)
+	what := "Enter the " + slot.label
+	switch {
+	case ref == "":
+		return "", &SecretError{Message: what + ": no reference to it is recorded.", Detail: ErrNoSecret}
+	case bound != "" && bound != origin:
+		return "", &SecretError{Message: what + ": the URL it is sent to changed since its reference was recorded, so it is not used.",
+			Detail: fmt.Errorf("reference recorded for %s, it would now go to %s", bound, origin)}
+	case !s.anyRef && !s.policy.Allows(ref):
+		return "", &SecretError{Message: what + ": the recorded reference is not one this server may read (" + s.policy.Describe() + ")."}
+	}
+	v, err := s.secrets.Resolve(ref)
+	if err != nil {
+		return "", &SecretError{Message: what + ": the recorded reference does not resolve here.", Detail: err}
+	}
+	return v, nil
+}
+
+// Credentials fills what r lacks from c's references (a token typed or given on the command line
+// wins); a reference that cannot be used is an error only when no token was given.
+func (s *Service) credentials(c wif.Connection, given Credentials) (Credentials, error) {
+	out := given
+	if out.ConsoleToken == "" && c.ConsoleTokenRef != "" {
+		v, err := s.storedRef(c, refSlots[1])
+		if err != nil {
+			return out, err
+		}
+		out.ConsoleToken = v
+	}
+	if out.AuthentikToken == "" && c.AuthentikTokenRef != "" {
+		v, err := s.storedRef(c, refSlots[2])
+		if err != nil {
+			return out, err
+		}
+		out.AuthentikToken = v
+	}
+	return out, nil
 }

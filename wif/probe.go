@@ -9,6 +9,11 @@ type ProbeRequest struct {
 	Secret     string // empty: no token is requested and the token checks are skipped
 	RequireIDs bool   // missing Console IDs fail instead of skip
 	Exchange   bool   // also run the live Anthropic exchange (spends the token's jti)
+	// Admin API tokens for this run only: with ConsoleToken the Console's issuer, rule and service
+	// account are read and become the source of truth; with AuthentikToken the provider and its
+	// application are read for the authentik.provider check.
+	ConsoleToken   string
+	AuthentikToken string
 	// Progress, when set, is told as each step finishes. Steps finish concurrently, so it must
 	// be safe for concurrent use.
 	Progress func(ProbeStep)

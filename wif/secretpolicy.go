@@ -64,3 +64,20 @@ func SecretOrigin(c Connection) string {
 	}
 	return ""
 }
+
+// ConsoleOrigin is where a Console token goes: the Anthropic API base URL's origin.
+func ConsoleOrigin(c Connection) string {
+	base := c.AnthropicBaseURL
+	if base == "" {
+		base = DefaultAnthropicBaseURL
+	}
+	return Origin(base)
+}
+
+// AuthentikOrigin is where an authentik API token goes: authentik's origin.
+func AuthentikOrigin(c Connection) string {
+	if c.AuthentikURL != "" {
+		return Origin(c.AuthentikURL)
+	}
+	return Origin(EffectiveIssuerURL(c))
+}

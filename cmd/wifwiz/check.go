@@ -19,22 +19,27 @@ const checkSummary = "check [flags] [--json]   (--connection NAME to take the va
 
 // checkOptions are the flags of wifwiz check beyond the connection flags.
 type checkOptions struct {
-	cf                                *connFlags
-	json, requireIDs, exchange, force bool
-	save, secretRef                   string
+	cf                                           *connFlags
+	json, requireIDs, exchange, force            bool
+	save, secretRef, consoleTokenRef, akTokenRef string
 }
 
 func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	fs := newFlagSet("check", checkSummary, e)
-	o := checkOptions{cf: newConnFlags(fs, e, authentikFlags|consoleFlags|storedFlags, nil)}
+	o := checkOptions{cf: newConnFlags(fs, e, authentikFlags|consoleFlags|storedFlags|adminFlags, nil)}
 	fs.BoolVar(&o.requireIDs, "require-ids", false, "missing Console IDs fail instead of skip")
 	fs.BoolVar(&o.exchange, "exchange", false, "also run the live Anthropic token exchange (spends the token's jti)")
 	fs.StringVar(&o.save, "save", "", "store (create or update) the connection under this name and record the run")
 	fs.BoolVar(&o.force, "force", false, "with --save: store the settings even when the check fails (a failing check keeps a stored connection's settings)")
 	fs.StringVar(&o.secretRef, "secret-ref", "", "with --save: where audit finds the client secret later, env:NAME or file:/path (the reference is stored, never the secret)")
+	fs.StringVar(&o.consoleTokenRef, "console-token-ref", "", "with --save: where audit, plan and apply find the Console token later, env:NAME or file:/path (the reference is stored, never the token)")
+	fs.StringVar(&o.akTokenRef, "authentik-token-ref", "", "with --save: where later commands find the authentik API token, env:NAME or file:/path")
 	fs.BoolVar(&o.json, "json", false, "print the JSON report (checks.md) instead of the table")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
+	}
+	if (o.consoleTokenRef != "" || o.akTokenRef != "") && o.save == "" {
+		return exitUsage, usagef("--console-token-ref and --authentik-token-ref are stored with a connection: add --save NAME")
 	}
 	if o.secretRef != "" && o.save == "" {
 		return exitUsage, usagef("--secret-ref is stored with a connection: add --save NAME (give the secret itself with --client-secret-file or %s)", secretEnv)
@@ -63,6 +68,10 @@ func (o checkOptions) run(ctx context.Context, app *actions.Service, e env) (int
 	if err != nil {
 		return exitUsage, err
 	}
+	creds, err := o.cf.credentials(e)
+	if err != nil {
+		return exitUsage, err
+	}
 	if o.exchange {
 		if err := checkAnthropicBase(conn, e.getenv("ANTHROPIC_BASE_URL")); err != nil {
 			return exitUsage, err
@@ -70,7 +79,7 @@ func (o checkOptions) run(ctx context.Context, app *actions.Service, e env) (int
 		fmt.Fprintln(e.stderr, "wifwiz check: note: --exchange sends the token to Anthropic, which spends its jti: this token cannot be exchanged again, by a workload or anyone.")
 	}
 	out, err := app.Check(ctx, actions.CheckRequest{Connection: conn, Secret: secret, RequireIDs: o.requireIDs,
-		Exchange: o.exchange, SaveAs: o.save, Target: target, Force: o.force, Actor: cliActor()})
+		Exchange: o.exchange, SaveAs: o.save, Target: target, Force: o.force, Credentials: creds, Actor: cliActor()})
 	if err != nil {
 		return checkError(err)
 	}
@@ -133,8 +142,15 @@ func (o checkOptions) connection(ctx context.Context, app *actions.Service) (con
 	if conn, err = o.cf.build(base); err != nil {
 		return conn, nil, err
 	}
-	if o.save != "" && o.secretRef != "" {
-		conn.SecretRef = o.secretRef
+	if o.save != "" {
+		for _, r := range []struct {
+			given string
+			field *string
+		}{{o.secretRef, &conn.SecretRef}, {o.consoleTokenRef, &conn.ConsoleTokenRef}, {o.akTokenRef, &conn.AuthentikTokenRef}} {
+			if r.given != "" {
+				*r.field = r.given
+			}
+		}
 	}
 	return conn, target, requireAuthentik(conn)
 }

@@ -32,6 +32,15 @@ const (
 	consoleFlags
 	// storedFlags: --connection and --db.
 	storedFlags
+	// adminFlags: --console-token-file and --authentik-token-file (or WIFWIZ_CONSOLE_TOKEN and
+	// WIFWIZ_AUTHENTIK_TOKEN): the admin API tokens, used for this command only.
+	adminFlags
+)
+
+// The admin API tokens may come from these variables instead of a file; never from a flag value.
+const (
+	consoleTokenEnv   = "WIFWIZ_CONSOLE_TOKEN"
+	authentikTokenEnv = "WIFWIZ_AUTHENTIK_TOKEN"
 )
 
 // connFlag is one flag that sets a field of a wif.Connection.
@@ -99,7 +108,18 @@ type connFlags struct {
 	secretFile string
 	connection string
 	db         string
+
+	claims             claimFlags // --claim, repeatable
+	condition          string
+	consoleTokenFile   string
+	authentikTokenFile string
 }
+
+// claimFlags collects the repeatable --claim NAME=VALUE.
+type claimFlags []string
+
+func (c *claimFlags) String() string     { return strings.Join(*c, ",") }
+func (c *claimFlags) Set(v string) error { *c = append(*c, v); return nil }
 
 // newConnFlags registers the flags of groups on fs. defaults overrides a flag's default value
 // (wifwiz token takes --token-field id_token).
@@ -118,6 +138,14 @@ func newConnFlags(fs *flag.FlagSet, e env, groups flagGroups, defaults map[strin
 			fs.StringVar(&cf.secretFile, "client-secret-file", "",
 				"file holding the client secret (or set "+secretEnv+"); never give the secret as a flag value")
 		}
+	}
+	if groups&consoleFlags != 0 {
+		fs.Var(&cf.claims, "claim", "a claims matcher of the rule, NAME=VALUE (repeatable): the top-level claim must be exactly this string")
+		fs.StringVar(&cf.condition, "condition", "", "the rule's CEL condition over claims, e.g. 'claims.azp == \"my-client\"'")
+	}
+	if groups&adminFlags != 0 {
+		fs.StringVar(&cf.consoleTokenFile, "console-token-file", "", "file holding an Anthropic OAuth access token with the org:admin scope (ant auth print-credentials --access-token), or set "+consoleTokenEnv+": the Console's objects are read through its management API")
+		fs.StringVar(&cf.authentikTokenFile, "authentik-token-file", "", "file holding an authentik API token, or set "+authentikTokenEnv+": the provider and application are read through authentik's admin API")
 	}
 	if groups&storedFlags != 0 {
 		fs.StringVar(&cf.connection, "connection", "", "take the values from this stored connection; flags given override them")
@@ -149,8 +177,54 @@ func (cf *connFlags) build(base *wif.Connection) (wif.Connection, error) {
 			return wif.Connection{}, err
 		}
 	}
+	if err := cf.applyMatch(&c); err != nil {
+		return wif.Connection{}, err
+	}
 	c.IssuerURL = wif.EffectiveIssuerURL(c)
 	return c, nil
+}
+
+// applyMatch records --claim and --condition: given, they replace what a stored connection has.
+func (cf *connFlags) applyMatch(c *wif.Connection) error {
+	if len(cf.claims) > 0 {
+		c.Claims = map[string]string{}
+		for _, nv := range cf.claims {
+			if err := wif.AddClaim(c.Claims, nv); err != nil {
+				return usagef("--claim: %v", err)
+			}
+		}
+	}
+	if cf.given("condition") {
+		c.Condition = cf.condition
+	}
+	return nil
+}
+
+// credentials reads the admin API tokens: --console-token-file, else WIFWIZ_CONSOLE_TOKEN (and
+// likewise for authentik). An empty result means the connection's references, if any.
+func (cf *connFlags) credentials(e env) (actions.Credentials, error) {
+	var out actions.Credentials
+	var err error
+	if out.ConsoleToken, err = tokenFrom("console-token-file", cf.consoleTokenFile, consoleTokenEnv, e); err != nil {
+		return out, err
+	}
+	out.AuthentikToken, err = tokenFrom("authentik-token-file", cf.authentikTokenFile, authentikTokenEnv, e)
+	return out, err
+}
+
+func tokenFrom(flagName, path, envName string, e env) (string, error) {
+	if path == "" {
+		return strings.TrimSpace(e.getenv(envName)), nil
+	}
+	b, err := readFlagFile(flagName, path, 64<<10)
+	if err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", usagef("--%s %s is empty", flagName, path)
+	}
+	return v, nil
 }
 
 // requireAuthentik is the usage error for a connection that cannot request a token.

@@ -43,6 +43,8 @@ Usage:
   wifwiz audit  [--db PATH] [--json] [--connection NAME]        re-verify stored connections
   wifwiz token  --out FILE [flags]                              keep an identity token file fresh
   wifwiz export --connection NAME --format FORMAT               env block or hand-off checklist
+  wifwiz plan   --connection NAME [--side authentik|console]     what apply would create or change
+  wifwiz apply  --connection NAME [--side …] [--yes]             create or update both sides
 
 Run "wifwiz COMMAND --help" for a command's flags.
 `
@@ -56,6 +58,8 @@ func commands() map[string]command {
 		"audit":  runAudit,
 		"token":  runToken,
 		"export": runExport,
+		"plan":   runPlan,
+		"apply":  runApply,
 	}
 }
 
