@@ -2,9 +2,10 @@ package anthropic
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // ParseBaseURL checks an Anthropic base URL the way the SDKs do: https, or http only for a
@@ -24,7 +25,7 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !IsLoopback(u.Hostname()) {
+		if !wif.IsLoopbackHost(u.Hostname()) {
 			return nil, fmt.Errorf("anthropic base URL %q: plain http is allowed only for a loopback host (127.0.0.1, ::1, localhost); use https", raw)
 		}
 	default:
@@ -32,13 +33,4 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil
-}
-
-// IsLoopback reports whether host is localhost or an address in 127.0.0.0/8 or ::1.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

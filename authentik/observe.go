@@ -2,7 +2,6 @@ package authentik
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
@@ -186,12 +185,8 @@ func (c *Client) discover(ctx context.Context, base string) discovered {
 	if d.Err != "" || d.Status != http.StatusOK {
 		return d
 	}
-	var doc struct {
-		JWKSURI       string `json:"jwks_uri"`
-		TokenEndpoint string `json:"token_endpoint"`
-	}
-	if json.Unmarshal(d.Body, &doc) == nil {
-		d.JWKSURI, d.TokenEndpoint = doc.JWKSURI, doc.TokenEndpoint
+	if pc, err := verify.ParseDiscovery(d.Body); err == nil {
+		d.JWKSURI, d.TokenEndpoint = pc.JWKSURL, pc.TokenURL
 	}
 	return d
 }

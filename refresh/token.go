@@ -6,13 +6,13 @@ package refresh
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"time"
+
+	"github.com/wifwiz/wifwiz/verify"
 )
 
 // Token is one identity token and when it stops being valid.
@@ -34,37 +34,32 @@ type SourceFunc func(ctx context.Context) (Token, error)
 func (f SourceFunc) Fetch(ctx context.Context) (Token, error) { return f(ctx) }
 
 // TokenFromJWT reads exp and iat from a compact JWT without verifying it: the refresher only
-// needs to know when to refresh; Anthropic verifies the token.
+// needs to know when to refresh; Anthropic verifies the token. It reads the token as the check
+// engine does (verify.DecodeToken).
 func TokenFromJWT(raw string) (Token, error) {
 	raw = strings.TrimSpace(raw)
-	parts := strings.Split(raw, ".")
+	_, claims, err := verify.DecodeToken(raw)
 	switch {
-	case len(parts) == 5:
+	case errors.Is(err, verify.ErrEncrypted):
 		return Token{}, errors.New("token is a JWE (encrypted): its expiry cannot be read, and Anthropic cannot use it")
-	case len(parts) != 3:
-		return Token{}, fmt.Errorf("token is not a compact JWT (%d dot-separated parts, want 3)", len(parts))
+	case err != nil:
+		return Token{}, fmt.Errorf("token is not a readable compact JWT: %w", err)
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return Token{}, fmt.Errorf("token payload is not base64url: %w", err)
+	expSec, ok := verify.NumericDate(claims["exp"])
+	if !ok {
+		return Token{}, errors.New("token has no numeric exp claim")
 	}
-	var c struct {
-		Exp *float64 `json:"exp"`
-		Iat *float64 `json:"iat"`
-	}
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return Token{}, fmt.Errorf("token payload is not a JSON object with numeric exp/iat: %w", err)
-	}
-	if c.Exp == nil {
-		return Token{}, errors.New("token has no exp claim")
-	}
-	exp, err := unixTime("exp", *c.Exp)
+	exp, err := unixTime("exp", expSec)
 	if err != nil {
 		return Token{}, err
 	}
 	t := Token{Raw: raw, Expiry: exp}
-	if c.Iat != nil {
-		if t.IssuedAt, err = unixTime("iat", *c.Iat); err != nil {
+	if iat, present := claims["iat"]; present {
+		iatSec, ok := verify.NumericDate(iat)
+		if !ok {
+			return Token{}, errors.New("token's iat claim is not a number")
+		}
+		if t.IssuedAt, err = unixTime("iat", iatSec); err != nil {
 			return Token{}, err
 		}
 	}

@@ -26,15 +26,18 @@ func TestTokenFromJWT(t *testing.T) {
 	}
 
 	bad := map[string]string{
-		"a.b.c.d.e":    "JWE",
-		"opaque-token": "not a compact JWT",
-		"e30.!!!.sig":  "base64url",
-		"e30." + enc([]byte(`{"iat":1}`)) + ".sig": "no exp",
-		"e30." + enc([]byte(`{"exp":"x"}`)) + ".s": "JSON",
-		rawJWT(`{"exp":1e300}`):                    "exp 1e+300 is not a time between 1970 and 9999",
-		rawJWT(`{"exp":1780000000,"iat":-1}`):      "iat -1 is not a time",
-		rawJWT(`{"exp":253402300800}`):             "exp 2.534023008e+11 is not a time",
-		rawJWT(`{"exp":1e999}`):                    "JSON",
+		"e30.e30.a.b.c": "JWE",
+		"a.b.c.d.e":     "reading the JWT header",
+		"opaque-token":  "not a readable compact JWT",
+		"e30.!!!.sig":   "base64url",
+		"e30." + enc([]byte(`{"iat":1}`)) + ".sig":           "no numeric exp",
+		"e30." + enc([]byte(`{"exp":"x"}`)) + ".sig":         "no numeric exp",
+		"e30." + enc([]byte(`{"exp":1}`)) + ".s":             "signature",
+		"e30." + enc([]byte(`{"exp":1,"iat":"x"}`)) + ".sig": "iat claim is not a number",
+		rawJWT(`{"exp":1e300}`):                              "exp 1e+300 is not a time between 1970 and 9999",
+		rawJWT(`{"exp":1780000000,"iat":-1}`):                "iat -1 is not a time",
+		rawJWT(`{"exp":253402300800}`):                       "exp 2.534023008e+11 is not a time",
+		rawJWT(`{"exp":1e999}`):                              "no numeric exp",
 	}
 	for in, want := range bad {
 		if _, err := refresh.TokenFromJWT(in); err == nil || !strings.Contains(err.Error(), want) {

@@ -30,8 +30,9 @@ type discoveryJSON struct {
 	UserInfoURL   json.RawMessage `json:"userinfo_endpoint"`
 }
 
-// parseDiscovery reads a discovery document; its errors are json.Unmarshal's.
-func parseDiscovery(body []byte) (oidc.ProviderConfig, error) {
+// ParseDiscovery reads a discovery document with go-oidc's ProviderConfig, as every check and
+// every request that follows discovery reads it; its errors are json.Unmarshal's.
+func ParseDiscovery(body []byte) (oidc.ProviderConfig, error) {
 	var d discoveryJSON
 	if err := json.Unmarshal(body, &d); err != nil {
 		return oidc.ProviderConfig{}, err
@@ -70,7 +71,7 @@ func (r *run) checkDiscovery() Check {
 		r.discWhy = "Discovery failed: see discovery."
 		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), r.discoveryFix(f))
 	}
-	pc, err := parseDiscovery(f.Body)
+	pc, err := ParseDiscovery(f.Body)
 	if err != nil {
 		r.discWhy = "Discovery did not return a JSON document: see discovery."
 		return fail(exp, responseOutcome(f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
@@ -133,7 +134,7 @@ func TokenEndpoint(f Fetch) (string, error) {
 	case f.Status != http.StatusOK:
 		return "", fmt.Errorf("discovery at %s answered HTTP %d; check the issuer URL or discovery base, or record the token URL", f.URL, f.Status)
 	}
-	pc, err := parseDiscovery(f.Body)
+	pc, err := ParseDiscovery(f.Body)
 	if err != nil || pc.TokenURL == "" {
 		return "", fmt.Errorf("discovery at %s names no token_endpoint; record the token URL", f.URL)
 	}

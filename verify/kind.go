@@ -20,7 +20,7 @@ type glance struct {
 func (r *run) takeGlance() {
 	var g glance
 	if f := r.obs.Discovery; f.Err == "" && f.Status == http.StatusOK {
-		if pc, err := parseDiscovery(f.Body); err == nil {
+		if pc, err := ParseDiscovery(f.Body); err == nil {
 			g.discIssuer, g.discEndpoint.token, g.discEndpoint.jwks = pc.IssuerURL, pc.TokenURL, pc.JWKSURL
 		}
 	}

@@ -61,7 +61,7 @@ func anthropicURLProblem(v string) string {
 // IsLoopbackHost reports whether host (a name or an IP literal, without brackets) is this machine:
 // "localhost" or a loopback address.
 func IsLoopbackHost(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	a, err := netip.ParseAddr(host)
