@@ -38,7 +38,7 @@ func (r Rule) check() error {
 	case r.SubjectPrefix == "*" || r.SubjectPrefix == "":
 		return errors.New("SubjectPrefix must be a subject or a prefix ending with * (not * alone)")
 	case r.Audience == "":
-		return errors.New("Audience is required")
+		return errors.New("audience is required")
 	}
 	if n := r.keySources(); n != 1 {
 		return fmt.Errorf("exactly one of JWKS, KeySet and JWKSURL must be set, got %d", n)
