@@ -22,14 +22,19 @@ build: generate
 generate:
 	$(GO) tool templ generate
 
-## lint: gofmt, go vet, and fail if templ generation would change a committed file
+## lint: gofmt, go vet, go.mod tidy, staticcheck, no test helper in the binary, and fail if templ
+## generation would change a committed file
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	$(GO) tool staticcheck ./...
 	@before=$$(git status --porcelain -- '*_templ.go'; git diff -- '*_templ.go' | sha256sum); \
 	$(GO) tool templ generate >/dev/null; \
 	after=$$(git status --porcelain -- '*_templ.go'; git diff -- '*_templ.go' | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "templ generate changed *_templ.go: run 'make generate' and commit"; exit 1; fi
+	@by=$$($(GO) list -deps -f '{{.ImportPath}}: {{join .Imports " "}}' ./cmd/wifwiz | grep -E ': (.* )?net/http/httptest( |$$)' | cut -d: -f1); \
+	if [ -n "$$by" ]; then echo "the wifwiz binary links net/http/httptest, imported by:"; echo "$$by"; exit 1; fi
 
 ## test: lint, then every test (fuzz seed corpora included; browser tests need chromium)
 test: lint

@@ -30,7 +30,7 @@ func Resolve(ref string, getenv func(string) string) (string, error) {
 	case kind == "file":
 		return readFile(target)
 	}
-	return "", fmt.Errorf("secret reference %q must start with env: or file:", ref)
+	return "", fmt.Errorf("secret reference %q must start with env: or file: (env:NAME or file:/path)", ref)
 }
 
 func readFile(path string) (string, error) {

@@ -11,8 +11,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// checkCase changes the good fixture and expects one check's verdict. fix must appear in Fix;
-// text in Expected, Actual or Message.
+// checkCase changes the good fixture and expects one check's verdict. fix must appear in Fix
+// (empty: the check has no fix); text, when set, in Expected, Actual or Message.
 type checkCase struct {
 	name   string
 	change func(testing.TB, *fixture)
@@ -39,10 +39,13 @@ func runCheckCasesOn(t *testing.T, start func() *fixture, id string, cases []che
 			if c.Status != tc.want {
 				t.Fatalf("%s = %s, want %s\nexpected: %s\nactual:   %s\nmessage:  %s\nfix:      %s", id, c.Status, tc.want, c.Expected, c.Actual, c.Message, c.Fix)
 			}
-			if !strings.Contains(c.Fix, tc.fix) {
+			switch {
+			case tc.fix == "" && c.Fix != "":
+				t.Errorf("fix %q, want none", c.Fix)
+			case tc.fix != "" && !strings.Contains(c.Fix, tc.fix):
 				t.Errorf("fix %q does not contain %q", c.Fix, tc.fix)
 			}
-			if all := c.Expected + "\n" + c.Actual + "\n" + c.Message; !strings.Contains(all, tc.text) {
+			if all := c.Expected + "\n" + c.Actual + "\n" + c.Message; tc.text != "" && !strings.Contains(all, tc.text) {
 				t.Errorf("check does not say %q:\n%s", tc.text, all)
 			}
 		})

@@ -97,16 +97,6 @@ func (s *Summary) add(st Status) {
 	}
 }
 
-// checkStatus is the verdict an earlier check reached; "" when it has not run.
-func (r *run) checkStatus(id string) Status {
-	for _, c := range r.checks {
-		if c.ID == id {
-			return c.Status
-		}
-	}
-	return ""
-}
-
 func pass(expected, actual, message string) Check {
 	return Check{Status: Pass, Expected: expected, Actual: actual, Message: message}
 }

@@ -205,13 +205,13 @@ func checkOf(t testing.TB, rep Report, id string) Check {
 }
 
 // assertInvariants holds for every report: all checks in order, every skip says why, every
-// warn and fail says what to change, the summary adds up, and the raw token never appears.
+// warn and fail says what to change and no pass offers a fix, the summary matches the test's own
+// count, and the raw token never appears.
 func assertInvariants(t testing.TB, rep Report, rawToken string) {
 	t.Helper()
 	if len(rep.Checks) != len(CheckIDs) {
 		t.Fatalf("report has %d checks, want %d", len(rep.Checks), len(CheckIDs))
 	}
-	var sum Summary
 	for i, c := range rep.Checks {
 		if c.ID != CheckIDs[i] {
 			t.Errorf("check %d is %s, want %s", i, c.ID, CheckIDs[i])
@@ -222,9 +222,11 @@ func assertInvariants(t testing.TB, rep Report, rawToken string) {
 		if (c.Status == Warn || c.Status == Fail) && c.Fix == "" {
 			t.Errorf("%s: %s without a fix", c.ID, c.Status)
 		}
-		sum.add(c.Status)
+		if c.Status == Pass && c.Fix != "" {
+			t.Errorf("%s: pass with a fix %q; a passing check has nothing to change", c.ID, c.Fix)
+		}
 	}
-	if sum != rep.Summary || rep.OK != (sum.Fail == 0) {
+	if sum := countVerdicts(t, rep.Checks); sum != rep.Summary || rep.OK != (sum.Fail == 0) {
 		t.Errorf("summary %+v ok=%v, counted %+v", rep.Summary, rep.OK, sum)
 	}
 	assertNoSecret(t, rep, rawToken)

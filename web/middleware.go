@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -98,13 +97,15 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		return next(c)
-	}
+// recoverPanics answers a handler's panic with the internal-error page and logs the panic with
+// the stack of the goroutine that panicked: without it the cause cannot be found.
+func (s *Server) recoverPanics() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		StackSize:       64 << 10,
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return echo.NewHTTPError(http.StatusInternalServerError, "Internal error.")
+		},
+	})
 }

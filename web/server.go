@@ -46,7 +46,7 @@ func New(cfg Config) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders)
+	e.Use(s.recoverPanics(), s.logRequests, securityHeaders)
 	if cfg.AccessToken != "" {
 		e.Use(requireAccessToken(cfg.AccessToken))
 	}

@@ -39,15 +39,35 @@ func yamlQuote(s string) string {
 	return cQuote(s)
 }
 
-// systemdArg quotes one ExecStart argument: specifiers (%) doubled, $ doubled against variable
-// expansion, and double quotes with C escapes when the argument is not plain.
+// systemdArg quotes one ExecStart argument: $ doubled against variable expansion, then as
+// systemdPath.
 func systemdArg(s string) string {
+	return systemdPath(strings.ReplaceAll(s, "$", "$$"))
+}
+
+// systemdPath quotes a value in which systemd expands specifiers but no variables — the command
+// of an ExecStart= line, a ReadWritePaths= path: % doubled, and double quotes with backslash
+// escapes when the value is not plain.
+func systemdPath(s string) string {
 	s = strings.ReplaceAll(s, "%", "%%")
-	s = strings.ReplaceAll(s, "$", "$$")
 	if s != "" && !strings.ContainsFunc(s, notPlain) {
 		return s
 	}
 	return cQuote(s)
+}
+
+// systemdLiteral quotes a RuntimeDirectory= name, which systemd unquotes without any escape:
+// % doubled, the name in double quotes and each double quote in it in single quotes. A
+// backslash cannot be written there: ok is false.
+func systemdLiteral(s string) (quoted string, ok bool) {
+	if s == "" || strings.ContainsRune(s, '\\') || hasControl(s) {
+		return "", false
+	}
+	s = strings.ReplaceAll(s, "%", "%%")
+	if !strings.ContainsFunc(s, notPlain) {
+		return s, true
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `"'"'"`) + `"`, true
 }
 
 // cQuote double-quotes s with \ and " backslash-escaped and control characters as \x escapes, which both

@@ -70,21 +70,25 @@ func unitInstructions(c wif.Connection, o Options) []string {
 // credentials directory).
 func execStart(c wif.Connection, o Options) string {
 	args := append([]string{o.RefreshCommand}, tokenFlags(c, o, "", caFileFor(c))...)
-	return commandLines(args, systemdArg) + " \\\n  --client-secret-file %d/" + credentialName
+	line := commandLines(args, systemdArg)
+	// systemd expands no variables in the command itself: its $ stays single.
+	line = systemdPath(o.RefreshCommand) + strings.TrimPrefix(line, systemdArg(o.RefreshCommand))
+	return line + " \\\n  --client-secret-file %d/" + credentialName
 }
 
 // tokenDirectory makes the token file's folder writable: a runtime directory owned by the
 // service user when it is under /run, else a writable path that must exist.
 func tokenDirectory(t *text, dir string) {
 	for _, run := range []string{"/run/", "/var/run/"} {
-		if rel, ok := strings.CutPrefix(dir, run); ok && rel != "" {
+		rel, ok := strings.CutPrefix(dir, run)
+		if name, quotable := systemdLiteral(rel); ok && quotable {
 			t.comment("The token's folder, owned by the service user, kept across restarts.")
-			t.line("RuntimeDirectory=" + systemdArg(rel))
+			t.line("RuntimeDirectory=" + name)
 			t.line("RuntimeDirectoryMode=0700")
 			t.line("RuntimeDirectoryPreserve=yes")
 			return
 		}
 	}
 	t.comment("The token's folder must exist and belong to the service user.")
-	t.line("ReadWritePaths=" + systemdArg(dir))
+	t.line("ReadWritePaths=" + systemdPath(dir))
 }

@@ -38,11 +38,11 @@ func (r Rule) check() error {
 	case r.SubjectPrefix == "*" || r.SubjectPrefix == "" && len(r.Claims) == 0 && r.Condition == "":
 		return errors.New("SubjectPrefix must be a subject or a prefix ending with * (not * alone), unless Claims or Condition is set")
 	case r.Audience == "":
-		return errors.New("Audience is required")
+		return errors.New("audience is required")
 	}
 	if r.Condition != "" {
 		if _, err := compileCondition(r.Condition); err != nil {
-			return fmt.Errorf("Condition: %w", err)
+			return fmt.Errorf("condition: %w", err)
 		}
 	}
 	if n := r.keySources(); n != 1 {

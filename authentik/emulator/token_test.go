@@ -198,7 +198,7 @@ func TestEncryptedTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jwe, err := jose.ParseEncrypted(token, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256CBC_HS512})
+	jwe, err := jose.ParseEncryptedCompact(token, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256CBC_HS512})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestScopes(t *testing.T) {
 // verify checks a compact JWS against a JWKS and returns its header and claims.
 func verify(t *testing.T, token string, set jose.JSONWebKeySet) (map[string]any, map[string]any) {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, asymmetric)
+	jws, err := jose.ParseSignedCompact(token, asymmetric)
 	if err != nil {
 		t.Fatalf("parse JWS: %v", err)
 	}

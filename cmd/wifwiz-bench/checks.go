@@ -42,7 +42,7 @@ func measureChecks(ctx context.Context, o options) ([]checkFigure, error) {
 	for _, setup := range checkSetups {
 		f, err := measureCheck(ctx, setup, o.samples)
 		if err != nil {
-			return nil, fmt.Errorf("L = %s: %w", setup.Latency, err)
+			return nil, fmt.Errorf("check at latency L = %s: %w", setup.Latency, err)
 		}
 		out = append(out, f)
 	}
