@@ -13,9 +13,15 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/pressly/goose/v3 v3.30.0
-	golang.org/x/oauth2 v0.36.0
+	golang.org/x/oauth2 v0.37.0
 	golang.org/x/term v0.48.0
 	modernc.org/sqlite v1.62.0
+)
+
+require (
+	github.com/google/go-containerregistry v0.22.1 // indirect
+	github.com/jonboulle/clockwork v0.5.0 // indirect
+	github.com/prometheus/client_golang v1.25.0 // indirect
 )
 
 require (
