@@ -11,6 +11,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/jonboulle/clockwork v0.5.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/pressly/goose/v3 v3.30.0
 	golang.org/x/oauth2 v0.37.0
@@ -18,11 +19,7 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require (
-	github.com/google/go-containerregistry v0.22.1 // indirect
-	github.com/jonboulle/clockwork v0.5.0 // indirect
-	github.com/prometheus/client_golang v1.25.0 // indirect
-)
+require cloud.google.com/go/compute/metadata v0.7.0 // indirect
 
 require (
 	cel.dev/expr v0.25.1 // indirect

@@ -87,10 +87,10 @@ func (s *DB) GetAlert(ctx context.Context, id int64) (*wif.Alert, error) {
 }
 
 // DispatchAlerts creates a pending delivery of every alert not yet dispatched to each target,
-// due at once, and marks those alerts dispatched, in one transaction. It returns how many
+// due at now, and marks those alerts dispatched, in one transaction. It returns how many
 // deliveries it created.
-func (s *DB) DispatchAlerts(ctx context.Context, targets []wif.AlertTarget) (int, error) {
-	now := unixMilli(s.now())
+func (s *DB) DispatchAlerts(ctx context.Context, targets []wif.AlertTarget, at time.Time) (int, error) {
+	now := unixMilli(at)
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM alerts WHERE dispatched = 0 ORDER BY id`)

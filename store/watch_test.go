@@ -101,7 +101,7 @@ func TestAlertOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []int{2, 0} {
-		n, err := db.DispatchAlerts(ctx, []wif.AlertTarget{hook, flag})
+		n, err := db.DispatchAlerts(ctx, []wif.AlertTarget{hook, flag}, time.Now())
 		if err != nil || n != want {
 			t.Fatalf("dispatch %d: %d deliveries, %v; want %d", i, n, err, want)
 		}
