@@ -92,7 +92,10 @@ type Deps struct {
 	DemoRunning bool
 	Now         func() time.Time // nil: Clock's Now
 	Clock       Clock            // nil: the system clock; the schedule and the alert deliveries wait on it
-	Jobs        *Jobs            // nil: a Jobs with the default limits
+	// Image names the container image with wifwiz that the Kubernetes refresher export runs;
+	// empty: workload.DefaultImage.
+	Image string
+	Jobs  *Jobs // nil: a Jobs with the default limits
 }
 
 // Service is the use-case layer. Its methods are safe for concurrent use.
@@ -109,6 +112,7 @@ type Service struct {
 	clock    Clock
 	jobs     *Jobs
 	watch    *watchState
+	image    string
 }
 
 // New builds a Service from its adapters.
@@ -127,7 +131,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{store: d.Store, verifier: d.Verifier, provider: d.Provider, secrets: d.Secrets, tokens: d.Tokens,
 		policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now, clock: d.Clock, jobs: d.Jobs,
-		watch: newWatchState()}
+		watch: newWatchState(), image: d.Image}
 }
 
 // Jobs is the job manager the service starts background work on.

@@ -21,6 +21,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	name := fs.String("connection", "", "the stored connection to export")
 	format := fs.String("format", "", "what to print: "+formats+" (markdown: the hand-off checklist)")
 	dbPath := fs.String("db", defaultDBPath(e), "SQLite database file of stored connections")
+	image := fs.String("image", imageName(), "the container image with wifwiz that refresh-k8s-sidecar runs (make image builds "+imageName()+")")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
 	}
@@ -45,7 +46,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export"})
+	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export", Image: *image})
 	if err != nil {
 		return exitFail, err
 	}
