@@ -77,8 +77,8 @@ func TestAlertsPage(t *testing.T) {
 	}
 }
 
-// TestMetricsAndProbesBehindTheAccessToken: /metrics needs the access token (a bearer token, as
-// Prometheus sends it); the health probes answer without it.
+// TestMetricsAndProbesBehindTheAccessToken: /metrics and the health probes need the access token,
+// accepted as a bearer token (as Prometheus and Kubernetes probes send it).
 func TestMetricsAndProbesBehindTheAccessToken(t *testing.T) {
 	a := newApp(t, func(s *setup) {
 		s.web.AccessToken = "letmein"
@@ -100,13 +100,21 @@ func TestMetricsAndProbesBehindTheAccessToken(t *testing.T) {
 	if p := req("Bearer letmein"); p.status != http.StatusOK || p.body != "wifwiz_up 1\n" {
 		t.Errorf("/metrics with the token: %d %q", p.status, p.body)
 	}
+	probe := func(path string) page {
+		r, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
+		r.Header.Set("Authorization", "Bearer letmein")
+		return a.do(r)
+	}
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if p := a.get(path); p.status != http.StatusOK {
+		if p := a.get(path); p.status != http.StatusUnauthorized {
 			t.Errorf("%s without the token: %d", path, p.status)
+		}
+		if p := probe(path); p.status != http.StatusOK {
+			t.Errorf("%s with the token: %d", path, p.status)
 		}
 	}
 	a.db.Close()
-	if p := a.get("/readyz"); p.status != http.StatusServiceUnavailable || strings.Contains(p.body, "sql") {
+	if p := probe("/readyz"); p.status != http.StatusServiceUnavailable || strings.Contains(p.body, "sql") {
 		t.Errorf("/readyz with the database closed: %d %s", p.status, p.body)
 	}
 }

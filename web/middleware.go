@@ -37,15 +37,12 @@ const (
 
 // requireAccessToken refuses every request that carries neither the access cookie, nor the token
 // as "Authorization: Bearer" (how Prometheus sends it), nor the token in ?token=. A valid ?token=
-// is exchanged for an HttpOnly cookie and removed from the URL. The health probes answer without
-// it: they say only whether the process and its database work.
+// is exchanged for an HttpOnly cookie and removed from the URL. The health probes too need it:
+// every request without it is refused (a probe sends it as a bearer token).
 func requireAccessToken(token string) echo.MiddlewareFunc {
 	valid := func(v string) bool { return subtle.ConstantTimeCompare([]byte(v), []byte(token)) == 1 }
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" {
-				return next(c)
-			}
 			if ck, err := c.Cookie(accessCookie); err == nil && valid(ck.Value) {
 				return next(c)
 			}
