@@ -8,7 +8,12 @@ DB        ?= data/wifwiz.db
 # Test packages run one at a time on small machines; the browser tests start Chromium.
 TESTFLAGS ?= -count=1 -timeout 15m
 
-.PHONY: run build generate lint test fuzz bench clean
+# make image: the container image as an OCI archive, built without a container daemon.
+IMAGE     ?= localhost/wifwiz:$(VERSION)
+IMAGE_OUT ?= bin/wifwiz-image.tar
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+
+.PHONY: run build generate lint test fuzz bench clean image
 
 ## run: build and start the wizard with the built-in demo issuer on $(ADDR), data in $(DB)
 run: build
@@ -17,6 +22,13 @@ run: build
 
 build: generate
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wifwiz
+
+## image: the same image as the Dockerfile, as an OCI archive ($(IMAGE_OUT), named $(IMAGE)):
+## a static binary, $(CA_BUNDLE), a non-root user and an empty /data. Load it with
+## `podman load -i $(IMAGE_OUT)` or `skopeo copy oci-archive:$(IMAGE_OUT) docker-daemon:$(IMAGE)`.
+image: generate
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/image/wifwiz ./cmd/wifwiz
+	$(GO) run ./cmd/wifwiz-image --binary bin/image/wifwiz --ca $(CA_BUNDLE) --version $(VERSION) --ref $(IMAGE) --out $(IMAGE_OUT)
 
 ## generate: regenerate templ views (*_templ.go are committed)
 generate:

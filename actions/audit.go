@@ -219,7 +219,7 @@ func (s *Service) auditOne(ctx context.Context, verifyOne VerifyFunc, r AuditReq
 		return res
 	}
 	res.Report = &rep
-	run, err := s.RecordRun(ctx, conn, rep, wif.TriggerAudit, orString(r.Actor, AuditActor))
+	run, err := s.RecordRun(ctx, conn, rep, orTrigger(r.Trigger, wif.TriggerAudit), orString(r.Actor, AuditActor))
 	if err != nil {
 		res.Status, res.Reason = wif.AuditFailed, "verified, but the run could not be recorded: "+err.Error()
 		return res

@@ -51,6 +51,13 @@ type ExportRequest struct {
 	Format     string
 	Actor      string
 	Via        string // how it was asked for, for the timeline: "download", "wifwiz export"
+	Image      string // the image with wifwiz for the Kubernetes refresher; empty: WorkloadOptions'
+}
+
+// WorkloadOptions are the options the exports render with: the wifwiz image is the one this
+// binary's `make image` names (Deps.Image).
+func (s *Service) WorkloadOptions() workload.Options {
+	return workload.Options{Image: s.image}
 }
 
 // Export renders the document of req.Format and records the export in the connection's
@@ -63,7 +70,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest) (workload.Expor
 	if err != nil {
 		return workload.Export{}, err
 	}
-	exp, err := workload.RenderExport(cl, req.Format, workload.Options{})
+	exp, err := workload.RenderExport(cl, req.Format, workload.Options{Image: orString(req.Image, s.image)})
 	if err != nil {
 		return exp, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be exported as recorded: " + err.Error()}
 	}

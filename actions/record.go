@@ -67,9 +67,29 @@ func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verifi
 	return &Verified{Run: run, Report: rep}, nil
 }
 
-// RecordRun stores a report as a run of conn, with its drift from the last passing run.
+// RecordRun stores a report as a run of conn, with its drift from the last passing run, and
+// records an alert when the run changes the connection's state (see alertFor). Runs are recorded
+// one at a time, so that each change is seen once.
 func (s *Service) RecordRun(ctx context.Context, conn wif.Connection, rep verify.Report, trigger wif.Trigger, actor string) (*wif.Run, error) {
+	s.watch.record.Lock()
+	defer s.watch.record.Unlock()
+	prev, err := s.store.ListRunSummaries(ctx, conn.ID, 1)
+	if err != nil {
+		return nil, fmt.Errorf("read the last run of %q: %w", conn.Name, err)
+	}
+	run, err := s.recordRun(ctx, conn, rep, trigger, actor)
+	if err != nil {
+		return nil, err
+	}
+	if len(prev) > 0 {
+		if err := s.alertOnChange(ctx, conn, prev[0], *run, rep); err != nil {
+			return run, err
+		}
+	}
+	return run, nil
+}
 
+func (s *Service) recordRun(ctx context.Context, conn wif.Connection, rep verify.Report, trigger wif.Trigger, actor string) (*wif.Run, error) {
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return nil, fmt.Errorf("encode report: %w", err)

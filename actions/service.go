@@ -11,6 +11,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -39,6 +41,8 @@ type Store interface {
 	FinishAuditJob(ctx context.Context, jobID, state string) error
 	GetAuditJob(ctx context.Context, id string) (*wif.AuditJob, error)
 	LatestAuditJob(ctx context.Context) (*wif.AuditJob, error)
+
+	WatchStore
 }
 
 // VerifyFunc runs one live verification.
@@ -86,8 +90,12 @@ type Deps struct {
 	// DemoRunning says the built-in demo issuer runs in this process, so demo connections can be
 	// verified and audited.
 	DemoRunning bool
-	Now         func() time.Time // nil: time.Now
-	Jobs        *Jobs            // nil: a Jobs with the default limits
+	Now         func() time.Time // nil: Clock's Now
+	Clock       Clock            // nil: the system clock; the schedule and the alert deliveries wait on it
+	// Image names the container image with wifwiz that the Kubernetes refresher export runs;
+	// empty: workload.DefaultImage.
+	Image string
+	Jobs  *Jobs // nil: a Jobs with the default limits
 }
 
 // Service is the use-case layer. Its methods are safe for concurrent use.
@@ -101,13 +109,19 @@ type Service struct {
 	anyRef   bool
 	demo     bool
 	now      func() time.Time
+	clock    Clock
 	jobs     *Jobs
+	watch    *watchState
+	image    string
 }
 
 // New builds a Service from its adapters.
 func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clockwork.NewRealClock()
+	}
 	if d.Now == nil {
-		d.Now = time.Now
+		d.Now = d.Clock.Now
 	}
 	if d.Jobs == nil {
 		d.Jobs = NewJobs(JobLimits{})
@@ -116,7 +130,8 @@ func New(d Deps) *Service {
 		d.SecretPolicy.EnvPrefix = wif.DefaultSecretEnvPrefix
 	}
 	return &Service{store: d.Store, verifier: d.Verifier, provider: d.Provider, secrets: d.Secrets, tokens: d.Tokens,
-		policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now, jobs: d.Jobs}
+		policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now, clock: d.Clock, jobs: d.Jobs,
+		watch: newWatchState(), image: d.Image}
 }
 
 // Jobs is the job manager the service starts background work on.

@@ -22,6 +22,23 @@ type Refresher struct {
 	Force   bool // run even when Policy cannot keep every exchange possible (then logged as an error)
 	Backoff Backoff
 	Logger  *slog.Logger // nil: discard
+	// Observe, when set, hears of every refresh attempt as it ends (for metrics).
+	Observe func(Attempt)
+}
+
+// Attempt is one refresh as the refresher saw it.
+type Attempt struct {
+	At       time.Time
+	OK       bool
+	Expiry   time.Time // the written token's exp; zero when the attempt failed
+	Next     time.Time // when the next refresh is due
+	Failures int       // consecutive failures, this one included; 0 after a success
+}
+
+func (r *Refresher) observe(a Attempt) {
+	if r.Observe != nil {
+		r.Observe(a)
+	}
 }
 
 // Once fetches one token and writes it. The file is untouched when that fails, and when the
@@ -62,6 +79,7 @@ func (r *Refresher) Run(ctx context.Context) error {
 		}
 		failures++
 		next = r.now().Add(r.Backoff.Delay(failures))
+		r.observe(Attempt{At: r.now(), Next: next, Failures: failures})
 		r.logger().Warn("identity token refresh failed", "path", r.Out, "error", err.Error(),
 			"attempt", failures, "retry_at", stamp(next), "on_disk", r.onDisk())
 	}
@@ -130,6 +148,7 @@ func (r *Refresher) refresh(ctx context.Context, strict bool) (time.Time, error)
 	if planErr != nil {
 		r.logger().Error("this schedule cannot keep every exchange possible (forced)", "path", r.Out, "problem", planErr.Error())
 	}
+	r.observe(Attempt{At: now, OK: true, Expiry: tok.Expiry, Next: next})
 	return next, nil
 }
 

@@ -32,6 +32,7 @@ var (
 	runColumnMap = columnMap{
 		"id": "ID", "connection_id": "ConnectionID", "at": "At", "trigger": "Trigger", "ok": "OK",
 		"summary": "Summary", "report_json": "ReportJSON", "token_fingerprint": "TokenFingerprint", "drift_json": "Drift",
+		"kid": derivedColumn, // the token's kid, set from report_json by a trigger
 	}
 	eventColumnMap = columnMap{
 		"id": "ID", "connection_id": "ConnectionID", "at": "At", "kind": "Kind", "actor": "Actor", "detail": "Detail",

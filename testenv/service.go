@@ -21,6 +21,7 @@ type ServiceOptions struct {
 	DemoRunning   bool
 	Policy        wif.SecretPolicy
 	Jobs          *actions.Jobs
+	Clock         actions.Clock // nil: the system clock
 }
 
 // Service wires the use-case layer to the real adapters over db, as cmd/wifwiz does; the
@@ -32,7 +33,7 @@ func Service(t testing.TB, db *store.DB, runner *probe.Runner, o ServiceOptions)
 	}
 	svc := actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner,
 		Secrets: secretref.Resolver{Getenv: o.getenv()}, SecretPolicy: o.Policy, ResolveAnyRef: o.ResolveAnyRef,
-		DemoRunning: o.DemoRunning, Now: o.Now, Jobs: o.Jobs})
+		DemoRunning: o.DemoRunning, Now: o.Now, Clock: o.Clock, Jobs: o.Jobs})
 	t.Cleanup(func() { _ = o.Jobs.Shutdown(contextWithTimeout(t)) })
 	return svc
 }

@@ -42,7 +42,7 @@ func (s *Server) renderAuditPage(c echo.Context, status int, job *wif.AuditJob, 
 	if err != nil {
 		return err
 	}
-	m := views.AuditPageModel{Error: errMsg}
+	m := views.AuditPageModel{Error: errMsg, Schedule: s.scheduleText()}
 	for _, conn := range conns {
 		m.Choices = append(m.Choices, views.AuditChoice{ID: conn.ID, Name: conn.Name})
 	}
@@ -134,7 +134,7 @@ func (s *Server) handleAuditJob(c echo.Context) error {
 func jobModel(job wif.AuditJob) views.AuditJobModel {
 	m := views.AuditJobModel{ID: job.ID, Started: job.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Total: job.Total, Done: len(job.Results), Finished: job.State != wif.AuditRunning,
-		Interrupted: job.State == wif.AuditInterrupted}
+		Interrupted: job.State == wif.AuditInterrupted, Trigger: string(job.Trigger)}
 	for _, r := range job.Results {
 		m.Rows = append(m.Rows, auditRow(r))
 	}
@@ -177,4 +177,23 @@ func auditSummary(results []wif.AuditResult) []views.AuditGroup {
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// scheduleText describes the audit schedule of `serve --audit-every`; "" without one.
+func (s *Server) scheduleText() string {
+	st, ok := s.app.AuditSchedule()
+	if !ok {
+		return ""
+	}
+	text := "Scheduled audits every " + st.Every.String()
+	switch {
+	case st.Running:
+		text += "; one is running now."
+	case !st.Next.IsZero():
+		text += "; the next starts at " + st.Next.UTC().Format("2006-01-02 15:04:05 UTC") + "."
+	}
+	if st.Resumed != "" {
+		text += " The scheduled audit " + st.Resumed + " was interrupted by a stop; a new one was started in its place."
+	}
+	return text
 }

@@ -39,7 +39,7 @@ func (s *Server) handleHandoff(c echo.Context) error {
 	settings := settingRows(*conn, verdicts)
 	split := consoleSettingsStart()
 	m.Authentik, m.Console = settings[:split], settings[split:]
-	if m.EnvBlock, err = workload.Render(*conn, workload.FormatShell, workload.Options{}); err != nil {
+	if m.EnvBlock, err = workload.Render(*conn, workload.FormatShell, s.app.WorkloadOptions()); err != nil {
 		m.EnvBlock, m.EnvError = "", err.Error()
 	}
 	ref, malformed := shownSecretRef(*conn)

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,13 +34,18 @@ const (
 	csrfKey      = "csrf"
 )
 
-// requireAccessToken refuses every request that carries neither the access cookie nor the token
-// in ?token=. A valid ?token= is exchanged for an HttpOnly cookie and removed from the URL.
+// requireAccessToken refuses every request that carries neither the access cookie, nor the token
+// as "Authorization: Bearer" (how Prometheus sends it), nor the token in ?token=. A valid ?token=
+// is exchanged for an HttpOnly cookie and removed from the URL. The health probes too need it:
+// every request without it is refused (a probe sends it as a bearer token).
 func requireAccessToken(token string) echo.MiddlewareFunc {
 	valid := func(v string) bool { return subtle.ConstantTimeCompare([]byte(v), []byte(token)) == 1 }
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if ck, err := c.Cookie(accessCookie); err == nil && valid(ck.Value) {
+				return next(c)
+			}
+			if bearer, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok && valid(bearer) {
 				return next(c)
 			}
 			q := c.Request().URL.Query()

@@ -25,6 +25,10 @@ type Config struct {
 	Version     string
 	AccessToken string // required on every request when non-empty (non-loopback listening)
 	Demo        Demo   // nil without --demo
+	// Metrics serves /metrics (Prometheus), behind the access token like the pages; nil: none.
+	Metrics http.Handler
+	// PublicURL is the address people reach the server at (serve --public-url); alerts link there.
+	PublicURL string
 }
 
 // Server holds the dependencies of the handlers.
@@ -57,6 +61,10 @@ func New(cfg Config) http.Handler {
 
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.handleHealth)
+	e.GET("/readyz", s.handleReady)
+	if s.cfg.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics))
+	}
 	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
 	e.GET("/", s.handleConnectionIndex)
 	e.GET("/connections/new", s.handleConnectionNew)
@@ -71,6 +79,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/connections/:id/wizard/6/finish", s.handleWizardFinish)
 	e.POST("/connections/demo", s.handleDemoCreate)
 	s.auditRoutes(e)
+	s.alertRoutes(e)
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

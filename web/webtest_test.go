@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/testenv"
@@ -55,6 +56,8 @@ type setup struct {
 	runner *probe.Runner
 	env    func(string) string // the environment secret references resolve in
 	svc    testenv.ServiceOptions
+	// started, when set, is called with the service before the server starts.
+	started func(*actions.Service)
 }
 
 func newApp(t testing.TB, mutate ...func(*setup)) *app {
@@ -72,6 +75,9 @@ func newApp(t testing.TB, mutate ...func(*setup)) *app {
 	st.svc.Getenv = st.env
 	st.svc.DemoRunning = st.web.Demo != nil
 	st.web.App = testenv.Service(t, db, st.runner, st.svc)
+	if st.started != nil {
+		st.started(st.web.App)
+	}
 	srv := httptest.NewServer(web.New(st.web))
 	jar, _ := cookiejar.New(nil)
 	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,

@@ -23,7 +23,7 @@ func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection
 		if f == "markdown" {
 			continue
 		}
-		content, err := workload.Render(*conn, f, workload.Options{})
+		content, err := workload.Render(*conn, f, s.app.WorkloadOptions())
 		if err != nil {
 			return err
 		}
@@ -34,7 +34,7 @@ func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection
 		wm.Blocks = append(wm.Blocks, views.EnvBlock{Format: f, Label: label, Content: content,
 			Download: connectionPath(conn.ID) + "/export"})
 	}
-	for _, r := range workload.RefreshSetups(*conn, workload.Options{}) {
+	for _, r := range workload.RefreshSetups(*conn, s.app.WorkloadOptions()) {
 		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Format: "refresh-" + r.ID, Filename: r.Filename,
 			Content: r.Content, Download: connectionPath(conn.ID) + "/export"})
 	}

@@ -19,7 +19,9 @@ const (
 	DefaultDBPath           = "/var/lib/wifwiz/wifwiz.db"
 	DefaultClientSecretFile = "/etc/wifwiz/client-secret"
 	DefaultServiceUser      = "anthropic-workload"
-	DefaultImage            = "wifwiz:latest"
+	// DefaultImage is the name `make image` gives the image of an untagged build (VERSION=dev);
+	// wifwiz passes the name with its own version (actions.Deps.Image).
+	DefaultImage = "localhost/wifwiz:dev"
 )
 
 // Options say how the workload gets its identity token. Zero fields take the defaults above.

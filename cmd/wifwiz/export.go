@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
@@ -17,12 +18,19 @@ func exportFormats() []string { return workload.ExportFormats() }
 
 func runExport(ctx context.Context, args []string, e env) (int, error) {
 	formats := strings.Join(exportFormats(), "|")
+	formats += "|" + workload.FormatServeUnit
 	fs := newFlagSet("export", "export --connection NAME --format "+formats+" [--db PATH]", e)
 	name := fs.String("connection", "", "the stored connection to export")
 	format := fs.String("format", "", "what to print: "+formats+" (markdown: the hand-off checklist)")
 	dbPath := fs.String("db", defaultDBPath(e), "SQLite database file of stored connections")
+	image := fs.String("image", imageName(), "the container image with wifwiz that refresh-k8s-sidecar runs (make image builds "+imageName()+")")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
+	}
+	if *format == workload.FormatServeUnit {
+		// The server's own unit belongs to no connection.
+		_, err := io.WriteString(e.stdout, workload.ServeUnit(workload.ServeUnitOptions{AuditEvery: time.Hour, MetricsAddr: "127.0.0.1:9464"}))
+		return exitOK, err
 	}
 	switch {
 	case *name == "":
@@ -45,7 +53,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export"})
+	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export", Image: *image})
 	if err != nil {
 		return exitFail, err
 	}

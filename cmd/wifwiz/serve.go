@@ -27,6 +27,7 @@ const shutdownGrace = 10 * time.Second
 type serveOptions struct {
 	addr, dbPath, secretsDir, secretEnvPrefix string
 	demo                                      bool
+	watch                                     watchOptions
 }
 
 func runServe(ctx context.Context, args []string, e env) (int, error) {
@@ -37,8 +38,12 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 	fs.BoolVar(&o.demo, "demo", false, "also start the built-in authentik emulator and offer a demo connection")
 	fs.StringVar(&o.secretsDir, "secrets-dir", "", "the only folder whose files web users may name as secret references (file:DIR/NAME); none when empty")
 	fs.StringVar(&o.secretEnvPrefix, "secret-env-prefix", wif.DefaultSecretEnvPrefix, "the only environment-variable prefix web users may name as secret references (env:PREFIXNAME)")
+	o.watch.flags(fs)
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
+	}
+	if err := o.watch.validate(); err != nil {
+		return exitUsage, err
 	}
 	policy, err := o.policy()
 	if err != nil {
@@ -105,6 +110,12 @@ func (o serveOptions) run(ctx context.Context, db *store.DB, policy wif.SecretPo
 			return exitFail, err
 		}
 	}
+	stopMetrics, err := o.watch.start(ctx, &cfg, e, log)
+	if err != nil {
+		_ = jobs.Shutdown(context.Background())
+		return exitUsage, err
+	}
+	defer stopMetrics()
 	code, err := serve(ctx, o.addr, web.New(cfg), cfg.AccessToken, e, log)
 	// Background jobs write the database: they end before it is closed.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/metrics"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/refresh"
 	"github.com/wifwiz/wifwiz/tlsconf"
@@ -24,6 +25,7 @@ type tokenOptions struct {
 	refreshAt    float64
 	minBefore    time.Duration
 	ruleLifetime string
+	metricsAddr  string
 }
 
 func runToken(ctx context.Context, args []string, e env) (int, error) {
@@ -35,8 +37,12 @@ func runToken(ctx context.Context, args []string, e env) (int, error) {
 	fs.Float64Var(&o.refreshAt, "refresh-at", refresh.DefaultRefreshAt, "rewrite after at most this share of the identity token's validity, from 0.05 to 1")
 	fs.DurationVar(&o.minBefore, "min-before-expiry", refresh.DefaultMinBeforeExpiry, "rewrite at the latest this long before the identity token expires")
 	fs.BoolVar(&o.force, "force", false, "run even when the lifetimes leave no schedule that keeps every exchange possible (docs/refresh.md)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve the refresher's Prometheus metrics (last and next refresh, consecutive failures) on this loopback address, e.g. 127.0.0.1:9465")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
+	}
+	if o.metricsAddr != "" && !isLoopback(o.metricsAddr) {
+		return exitUsage, usagef("--metrics-addr %s: give a loopback address such as 127.0.0.1:9465", o.metricsAddr)
 	}
 	if o.out == "" {
 		return exitUsage, usagef("give --out FILE: the identity token file the workload reads (ANTHROPIC_IDENTITY_TOKEN_FILE)")
@@ -52,6 +58,15 @@ func runToken(ctx context.Context, args []string, e env) (int, error) {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	r := &refresh.Refresher{Source: refreshSource(src), Out: o.out, Policy: policy, Force: o.force, Logger: log}
+	if o.metricsAddr != "" && !o.once {
+		m := metrics.NewToken(version)
+		r.Observe = func(a refresh.Attempt) { m.Record(metrics.TokenAttempt(a)) }
+		stop, err := serveMetrics(o.metricsAddr, m.Handler(), e, log)
+		if err != nil {
+			return exitUsage, err
+		}
+		defer stop()
+	}
 	if o.once {
 		return tokenExit(r.Once(ctx))
 	}

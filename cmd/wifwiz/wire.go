@@ -4,6 +4,7 @@ import (
 	"os/user"
 
 	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/internal/ociimage"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
@@ -28,7 +29,12 @@ func newApp(db *store.DB, runner *probe.Runner, e env, o appOptions) *actions.Se
 	}
 	return actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner,
 		Secrets: secretref.Resolver{Getenv: getenv}, SecretPolicy: o.policy, ResolveAnyRef: !o.server,
-		DemoRunning: o.demoRunning, Jobs: o.jobs})
+		DemoRunning: o.demoRunning, Jobs: o.jobs, Image: imageName()})
+}
+
+// imageName is the name `make image` gives the image of this binary's version.
+func imageName() string {
+	return ociimage.DefaultRepository + ":" + version
 }
 
 // cliActor names who ran the command in a connection's timeline.
