@@ -63,7 +63,7 @@ func (r *run) checkConsoleIssuer() Check {
 	}
 	if iss.IssuerURL != r.recorded.IssuerURL {
 		d := compareIssuers(r.recorded.IssuerURL, iss.IssuerURL)
-		addP(fmt.Sprintf("The issuer's issuer_url %s differs from the connection's issuer URL %s: %s.", quote(iss.IssuerURL), quote(r.recorded.IssuerURL), d.what("the Console's issuer_url")),
+		addP(fmt.Sprintf("The issuer's issuer_url %s differs from the connection's issuer URL %s: %s.", quote(iss.IssuerURL), quote(r.recorded.IssuerURL), d.whatVs("the Console's issuer_url", "the recorded issuer URL")),
 			r.issuerURLFix(iss.IssuerURL))
 	}
 	kp, kf, note := r.keySource(iss)
