@@ -68,7 +68,7 @@ func ConsoleSide(t testing.TB, s *anthemu.Server, conn wif.Connection) wif.Conne
 		t.Fatalf("add membership: %v", err)
 	}
 	rule, err := c.CreateRule(ctx, console.NewRule{Name: conn.RuleName, IssuerID: iss.ID, ServiceAccountID: sa.ID,
-		Match: wif.RuleMatch{SubjectPrefix: conn.SubjectPrefix, Audience: conn.Audience, Claims: conn.Claims, Condition: conn.Condition},
+		Match:      wif.RuleMatch{SubjectPrefix: conn.SubjectPrefix, Audience: conn.Audience, Claims: conn.Claims, Condition: conn.Condition},
 		OAuthScope: conn.OAuthScope, TokenLifetimeSeconds: int(conn.TokenLifetime.Seconds()), WorkspaceID: ws.ID})
 	if err != nil {
 		t.Fatalf("create rule: %v", err)
