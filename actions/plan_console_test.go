@@ -230,7 +230,7 @@ func TestConsoleApplyRefusesAnotherPlan(t *testing.T) {
 func TestConsolePlanExplainsRefusals(t *testing.T) {
 	s := newPlanSetup(t)
 	cases := map[string]string{
-		s.anth.IssueConsoleToken(anthemu.ConsoleToken{Scopes: []string{"user:inference"}}):                                 "lacks the org:admin scope",
+		s.anth.IssueConsoleToken(anthemu.ConsoleToken{Scopes: []string{"user:inference"}}):                                   "lacks the org:admin scope",
 		s.anth.IssueConsoleToken(anthemu.ConsoleToken{Scopes: []string{"org:admin"}, ExpiresAt: time.Now().Add(-time.Hour)}): "ant auth print-credentials --access-token",
 		"": "Give an Anthropic OAuth access token",
 	}

@@ -33,7 +33,9 @@ func (a Admin) Rules(ctx context.Context, issuerID string) ([]wif.ConsoleRule, e
 	return a.c.Rules(ctx, RuleListOptions{IssuerID: issuerID})
 }
 
-func (a Admin) Rule(ctx context.Context, id string) (wif.ConsoleRule, error) { return a.c.Rule(ctx, id) }
+func (a Admin) Rule(ctx context.Context, id string) (wif.ConsoleRule, error) {
+	return a.c.Rule(ctx, id)
+}
 
 func (a Admin) RuleWorkspaces(ctx context.Context, ruleID string) ([]wif.RuleWorkspace, error) {
 	return a.c.RuleWorkspaces(ctx, ruleID)
