@@ -170,14 +170,35 @@ func (r *run) consoleState() *ConsoleState {
 
 // consoleDifferences compares every recorded value with the Console's.
 func (r *run) consoleDifferences() []ConsoleDifference {
+	orgID := ""
+	if org := r.console.obs.Organization; org != nil {
+		orgID = org.ID
+	}
+	return differences(r.recorded, orgID, r.console.obs.Issuer, r.console.rule)
+}
+
+// OutstandingMismatches are the recorded values of c that still differ from what the Console
+// held when s was read: taking the Console's values, or editing them, settles them.
+func OutstandingMismatches(c wif.Connection, s *ConsoleState) []ConsoleDifference {
+	if s == nil {
+		return nil
+	}
+	cfg, err := ConfigFor(c, false)
+	if err != nil {
+		return s.Mismatches()
+	}
+	all := &ConsoleState{Differences: differences(cfg, s.OrganizationID, s.Issuer, s.Rule)}
+	return all.Mismatches()
+}
+
+func differences(rec Config, orgID string, iss *wif.ConsoleIssuer, rule *wif.ConsoleRule) []ConsoleDifference {
 	var out []ConsoleDifference
 	add := func(check, field, label, recorded, console string) {
 		if recorded != console {
 			out = append(out, ConsoleDifference{Field: field, Label: label, Check: check, Recorded: recorded, Console: console})
 		}
 	}
-	rec, o := r.recorded, r.console.obs
-	if iss := o.Issuer; iss != nil {
+	if iss != nil {
 		add(CheckConsoleIssuer, wif.FieldIssuerID, "Federation issuer ID", rec.IssuerID, iss.ID)
 		if iss.JWKS.Type != wif.JWKSExplicitURL { // a connection cannot record an explicit URL
 			add(CheckConsoleIssuer, wif.FieldJWKSSource, "JWKS source", rec.JWKSSource, iss.JWKS.Type)
@@ -187,7 +208,7 @@ func (r *run) consoleDifferences() []ConsoleDifference {
 		}
 		add(CheckConsoleIssuer, wif.FieldMaxIdentityTokenLifetime, "Maximum identity token lifetime", lifetimeText(rec.MaxIdentityTokenLifetime, rec.MaxLifetimeDefaulted), lifetimeText(iss.MaxJWTLifetime(), false))
 	}
-	if rule := r.console.rule; rule != nil {
+	if rule != nil {
 		add(CheckConsoleRule, wif.FieldFederationRuleID, "Federation rule ID", rec.FederationRuleID, rule.ID)
 		add(CheckConsoleRule, wif.FieldRuleName, "Rule name", rec.RuleName, rule.Name)
 		add(CheckConsoleRule, wif.FieldSubjectPrefix, "Subject prefix", rec.SubjectPrefix, rule.Match.SubjectPrefix)
@@ -198,8 +219,8 @@ func (r *run) consoleDifferences() []ConsoleDifference {
 		add(CheckConsoleRule, wif.FieldTokenLifetime, "Token lifetime", lifetimeText(rec.TokenLifetime, rec.TokenLifetimeDefaulted), lifetimeText(rule.TokenLifetime(), false))
 		add(CheckConsoleRule, wif.FieldServiceAccountID, "Service account ID", rec.ServiceAccountID, rule.Target.ServiceAccountID)
 	}
-	if org := o.Organization; org != nil {
-		add(CheckConsoleRule, wif.FieldOrganizationID, "Organization ID", rec.OrganizationID, org.ID)
+	if orgID != "" {
+		add(CheckConsoleRule, wif.FieldOrganizationID, "Organization ID", rec.OrganizationID, orgID)
 	}
 	return out
 }
