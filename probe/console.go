@@ -197,7 +197,7 @@ func isAccessError(err error) bool {
 func accessError(err error) *verify.ConsoleAccessError {
 	var ce *console.Error
 	if !errors.As(err, &ce) {
-		return &verify.ConsoleAccessError{Kind: "no answer", Message: "The Console's management API did not answer: " + err.Error() + ".",
+		return &verify.ConsoleAccessError{Kind: verify.ConsoleNoAnswer, Message: "The Console's management API did not answer: " + err.Error() + ".",
 			Fix: "Check the Anthropic API base URL and this machine's access to it, then verify again."}
 	}
 	msg := ce.Explanation()

@@ -101,6 +101,14 @@ func TestConsoleAccessRefusalsExplained(t *testing.T) {
 			[]string{"HTTP 403", "lacks the org:admin scope", "--scope \"org:admin\""}},
 		{"Admin API key", "sk-ant-admin01-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", []string{"Admin API key", "not accepted"}},
 	}
+	t.Run("no answer", func(t *testing.T) {
+		conn := s.conn
+		conn.AnthropicBaseURL = "http://127.0.0.1:1"
+		c := checkIn(t, s.verify(t, conn, s.token, false), verify.CheckConsoleAccess)
+		if c.Status != verify.Fail || c.Actual != "no answer from the management API" || !strings.Contains(c.Fix, "base URL") {
+			t.Fatalf("console.access = %+v", c)
+		}
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := s.verify(t, s.conn, tc.token, false)

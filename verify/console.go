@@ -41,6 +41,9 @@ type ConsoleObservation struct {
 	KeyWhy       string
 }
 
+// ConsoleNoAnswer is the Kind of a ConsoleAccessError when the management API did not answer.
+const ConsoleNoAnswer = "no answer"
+
 // ConsoleAccessError is why the management API could not be used with the token given.
 type ConsoleAccessError struct {
 	Status  int    // HTTP status; 0 when refused before sending or when no answer came

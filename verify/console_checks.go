@@ -32,10 +32,13 @@ func (r *run) checkConsoleAccess() Check {
 }
 
 func accessActual(a *ConsoleAccessError) string {
-	if a.Status == 0 {
-		return "refused before anything was sent, or no answer: " + clean(a.Kind)
+	switch {
+	case a.Status != 0:
+		return fmt.Sprintf("HTTP %d (%s)", a.Status, clean(a.Kind))
+	case a.Kind == ConsoleNoAnswer:
+		return "no answer from the management API"
 	}
-	return fmt.Sprintf("HTTP %d (%s)", a.Status, clean(a.Kind))
+	return "refused before anything was sent (" + clean(a.Kind) + ")"
 }
 
 // takeFix is the fix for recorded values that differ from the Console's.
