@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wifwiz/wifwiz/actions"
+	anthemu "github.com/wifwiz/wifwiz/anthropic/emulator"
 	"github.com/wifwiz/wifwiz/authentik/emulator"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/secretref"
@@ -242,5 +243,53 @@ func TestAuditConcurrencyBound(t *testing.T) {
 	}
 	if g.batches != 1 {
 		t.Fatalf("the audit made %d batches, want one shared by every connection", g.batches)
+	}
+}
+
+// TestAuditConsoleDrift: with a stored reference to a Console token, each audit reads the Console
+// and names what changed there — a rule edited, a service account removed from its workspace —
+// next to the token-side drift.
+func TestAuditConsoleDrift(t *testing.T) {
+	ctx := context.Background()
+	emu := testenv.Start(t)
+	p := testenv.Provider(t, emu, "console-audit")
+	anth := testenv.Anthropic(t)
+	db, _ := testenv.OpenStore(t)
+	conn := testenv.ConsoleSide(t, anth, testenv.Connection(t, emu, p, "console-audit", "AUDIT_SECRET"))
+	conn.ConsoleTokenRef = "env:AUDIT_CONSOLE_TOKEN"
+	conn = testenv.Create(t, db, conn)
+	env := map[string]string{"AUDIT_SECRET": p.ClientSecret, "AUDIT_CONSOLE_TOKEN": testenv.ConsoleToken(anth)}
+	a := newAuditor(t, db, &probe.Runner{ExtraCA: emu.CAPEM(), AnthropicCA: anth.CertPEM()}, env)
+
+	first := only(t, a.Run(ctx, []wif.Connection{conn}, nil))
+	if first.Status != wif.AuditPassed || first.Report.Console == nil {
+		t.Fatalf("first audit: %s %q, Console read: %v", first.Status, first.Reason, first.Report != nil && first.Report.Console != nil)
+	}
+	if err := anth.EditFederationRule(conn.FederationRuleID, func(r *anthemu.FederationRule) { r.TokenLifetimeSeconds = 900 }); err != nil {
+		t.Fatal(err)
+	}
+	anth.RemoveMembership(conn.ServiceAccountID, conn.WorkspaceID)
+	if err := emu.RotateKey(p.Slug); err != nil {
+		t.Fatal(err)
+	}
+	second := only(t, a.Run(ctx, []wif.Connection{conn}, nil))
+	if second.Status != wif.AuditFailed {
+		t.Fatalf("second audit: %s", second.Status)
+	}
+	kinds := driftKinds(second.Drift)
+	for _, want := range []string{verify.DriftKid, verify.DriftConsoleRule, verify.DriftConsoleAccount} {
+		if !strings.Contains(kinds, want) {
+			t.Errorf("drift kinds %s lack %s: %+v", kinds, want, second.Drift)
+		}
+	}
+	var msgs []string
+	for _, d := range second.Drift {
+		msgs = append(msgs, d.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"token lifetime was changed in the Console", "removed from workspace " + conn.WorkspaceID} {
+		if !strings.Contains(all, want) {
+			t.Errorf("drift does not say %q:\n%s", want, all)
+		}
 	}
 }

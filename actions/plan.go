@@ -2,6 +2,9 @@ package actions
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/wifwiz/wifwiz/wif"
@@ -29,6 +32,17 @@ type PlanRequest struct {
 	Side        string // wif.SideAuthentik, wif.SideConsole, or "" for both
 	Credentials Credentials
 	Choices     PlanChoices
+	// ExpectDigest, when set, is the PlanDigest of the plan the admin consented to: Apply changes
+	// nothing unless the plan it computes now is that one.
+	ExpectDigest string
+}
+
+// PlanDigest identifies a plan's steps, so that consent given to one plan is not taken for
+// another.
+func PlanDigest(p wif.Plan) string {
+	b, _ := json.Marshal(p.Steps)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Applied is what an apply did: the plan it carried out, the connection with every created ID
@@ -59,6 +73,15 @@ func (s *Service) Plan(ctx context.Context, r PlanRequest) (wif.Plan, error) {
 // only what differs.
 func (s *Service) Apply(ctx context.Context, r PlanRequest, actor string) (Applied, error) {
 	out := Applied{Plan: wif.Plan{Connection: r.Connection.Name}, Connection: r.Connection}
+	if r.ExpectDigest != "" {
+		now, err := s.Plan(ctx, r)
+		if err != nil {
+			return out, err
+		}
+		if PlanDigest(now) != r.ExpectDigest {
+			return out, wif.Errorf(wif.ECONFLICT, "The plan changed since it was shown (someone changed the Console, authentik or the connection meanwhile): nothing was applied. Review the new plan.")
+		}
+	}
 	for _, side := range sides(r.Side) {
 		r.Connection = out.Connection
 		done, err := s.applySide(ctx, side, r)

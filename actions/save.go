@@ -3,7 +3,9 @@ package actions
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/wifwiz/wifwiz/rule"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -48,7 +50,13 @@ func ValidateStep(step int, c wif.Connection) wif.FieldErrors {
 	case StepProvider, StepSample:
 		return wif.ValidateProvider(c)
 	case StepConsole:
-		return wif.ValidateConsole(c)
+		fe := wif.ValidateConsole(c)
+		if c.Condition != "" && !fe.Has(wif.FieldCondition) {
+			if _, err := rule.Compile(c.Condition); err != nil {
+				fe.Add(wif.FieldCondition, "CEL condition: "+strings.TrimPrefix(err.Error(), "condition: ")+" — Anthropic refuses such a rule.")
+			}
+		}
+		return fe
 	}
 	return wif.FieldErrors{}
 }

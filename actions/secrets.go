@@ -38,6 +38,15 @@ func (s *Service) HasUsableSecret(c wif.Connection) bool {
 	return err == nil
 }
 
+// HasConsoleToken reports whether c's recorded Console token reference would give a token now.
+func (s *Service) HasConsoleToken(c wif.Connection) bool {
+	if c.ConsoleTokenRef == "" {
+		return false
+	}
+	_, err := s.storedRef(c, refSlots[1])
+	return err == nil
+}
+
 // storedSecret resolves c's secret reference. The reference must be bound to the origin the
 // secret is sent to now (wif.SecretOrigin), so that a changed issuer or token URL never receives
 // a secret recorded for another one; in the server it must also be one the operator allowed

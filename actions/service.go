@@ -81,6 +81,8 @@ type Deps struct {
 	Provider ProviderInspector
 	Secrets  SecretResolver
 	Tokens   IdentityTokenFetcher
+	// Console opens the Console's management API with a token (plan, apply, reading the rule).
+	Console ConsoleOpener
 	// SecretPolicy limits the secret references a web user may set (see SaveStep).
 	SecretPolicy wif.SecretPolicy
 	// ResolveAnyRef lets the command line resolve any secret reference it is given: it runs
@@ -105,6 +107,7 @@ type Service struct {
 	provider ProviderInspector
 	secrets  SecretResolver
 	tokens   IdentityTokenFetcher
+	console  ConsoleOpener
 	policy   wif.SecretPolicy
 	anyRef   bool
 	demo     bool
@@ -130,8 +133,8 @@ func New(d Deps) *Service {
 		d.SecretPolicy.EnvPrefix = wif.DefaultSecretEnvPrefix
 	}
 	return &Service{store: d.Store, verifier: d.Verifier, provider: d.Provider, secrets: d.Secrets, tokens: d.Tokens,
-		policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now, clock: d.Clock, jobs: d.Jobs,
-		watch: newWatchState(), image: d.Image}
+		console: d.Console, policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now,
+		clock: d.Clock, jobs: d.Jobs, watch: newWatchState(), image: d.Image}
 }
 
 // Jobs is the job manager the service starts background work on.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/rule"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -20,7 +21,7 @@ func subModeItem(p Provider, want Expectations) ChecklistItem {
 		item.Fix = fmt.Sprintf("Choose \"%s\" (sub = %s) or keep the hashed user ID and copy sub from the sample token: Anthropic rejects an empty sub.",
 			wif.SubjectModeLabel(wif.SubUsername), username)
 	case want.SubjectPrefix == "":
-	case p.SubMode == wif.SubUsername && !prefixMatches(want.SubjectPrefix, username):
+	case p.SubMode == wif.SubUsername && !rule.SubjectMatches(want.SubjectPrefix, username):
 		item.OK = false
 		item.Fix = fmt.Sprintf("Set the rule's subject prefix to %s exactly.", username)
 	case p.SubMode != wif.SubUsername && wif.LooksServiceAccountUsername(want.SubjectPrefix):
@@ -48,15 +49,6 @@ func subShape(p Provider) string {
 		return "the hashed user ID (the generated service account has no UPN)"
 	}
 	return "unknown for subject mode " + p.SubMode
-}
-
-// prefixMatches applies the Console's subject match: exact, or a prefix when the rule ends
-// with * (anthropic.md, "Rule and issuer settings").
-func prefixMatches(rule, sub string) bool {
-	if prefix, ok := strings.CutSuffix(rule, "*"); ok {
-		return strings.HasPrefix(sub, prefix)
-	}
-	return rule == sub
 }
 
 func issuerModeItem(p Provider, want Expectations) ChecklistItem {

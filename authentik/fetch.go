@@ -17,6 +17,9 @@ import (
 
 var errTooLarge = fmt.Errorf("response too large: over %d bytes (1 MiB)", wif.MaxResponseBytes)
 
+// Get fetches public data at u (a JWKS, a discovery document), bounded like every fetch.
+func (c *Client) Get(ctx context.Context, u string) verify.Fetch { return c.get(ctx, u) }
+
 // get fetches u. The body is bounded; callers must treat it as read-only, since a cached
 // Fetch is shared.
 func (c *Client) get(ctx context.Context, u string) verify.Fetch {

@@ -66,7 +66,19 @@ func (r *Runner) verify(ctx context.Context, req wif.ProbeRequest, cache *authen
 		return verify.Report{}, fmt.Errorf("connection %q: %w", req.Connection.Name, err)
 	}
 	start, clock := time.Now(), r.now()
+	var (
+		read *verify.ConsoleObservation
+		wg   sync.WaitGroup
+	)
+	if req.ConsoleToken != "" {
+		wg.Go(func() { read = r.readConsole(ctx, req) })
+	}
 	obs := client.Observe(ctx, r.request(req), cache)
+	wg.Wait()
+	if read != nil {
+		r.consoleKeys(ctx, req.Connection, read, obs)
+		obs.Console = read
+	}
 	if req.Exchange {
 		obs.Exchange = r.exchange(ctx, req, obs)
 	}

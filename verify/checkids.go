@@ -3,6 +3,10 @@ package verify
 // Check IDs of checks.md, stable: scripts and stored history depend on them.
 const (
 	CheckConsoleIDs      = "ids"
+	CheckConsoleAccess   = "console.access"
+	CheckConsoleIssuer   = "console.issuer"
+	CheckConsoleRule     = "console.rule"
+	CheckConsoleAccount  = "console.service_account"
 	CheckIssuerURL       = "issuer.url"
 	CheckIssuerPublic    = "issuer.public"
 	CheckDiscovery       = "discovery"
@@ -16,6 +20,8 @@ const (
 	CheckClaimIss        = "claim.iss"
 	CheckClaimSub        = "claim.sub"
 	CheckClaimAud        = "claim.aud"
+	CheckRuleClaims      = "rule.claims"
+	CheckRuleCondition   = "rule.condition"
 	CheckClaimExp        = "claim.exp"
 	CheckClaimIat        = "claim.iat"
 	CheckClaimNbf        = "claim.nbf"
@@ -26,8 +32,19 @@ const (
 
 // CheckIDs lists every check in the order a report shows them.
 var CheckIDs = []string{
-	CheckConsoleIDs, CheckIssuerURL, CheckIssuerPublic, CheckDiscovery, CheckDiscoveryIssuer, CheckJWKS,
+	CheckConsoleIDs, CheckConsoleAccess, CheckConsoleIssuer, CheckConsoleRule, CheckConsoleAccount,
+	CheckIssuerURL, CheckIssuerPublic, CheckDiscovery, CheckDiscoveryIssuer, CheckJWKS,
 	CheckTokenRequest, CheckTokenFormat, CheckHeaderAlg, CheckHeaderKid, CheckSignature,
-	CheckClaimIss, CheckClaimSub, CheckClaimAud, CheckClaimExp, CheckClaimIat, CheckClaimNbf,
+	CheckClaimIss, CheckClaimSub, CheckClaimAud, CheckRuleClaims, CheckRuleCondition, CheckClaimExp, CheckClaimIat, CheckClaimNbf,
 	CheckLifetime, CheckRuleLifetime, CheckExchange,
+}
+
+// Conditional reports whether a check runs only when its input is given — a Console token, the
+// rule's claims matchers or condition, a live exchange — and is skip otherwise.
+func Conditional(id string) bool {
+	switch id {
+	case CheckConsoleAccess, CheckConsoleIssuer, CheckConsoleRule, CheckConsoleAccount, CheckRuleClaims, CheckRuleCondition, CheckExchange:
+		return true
+	}
+	return false
 }

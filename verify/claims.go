@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/rule"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -36,8 +37,10 @@ func shownString(s string, present bool) string {
 	return quote(s)
 }
 
-func subExpected(prefix string) string {
+func subExpected(prefix string, fromConsole bool) string {
 	switch {
+	case prefix == "" && fromConsole:
+		return "sub present and not empty; the Console's rule has no subject prefix"
 	case prefix == "":
 		return "sub present and not empty; the Console's Subject prefix is not recorded yet"
 	case strings.HasSuffix(prefix, "*"):
@@ -48,7 +51,7 @@ func subExpected(prefix string) string {
 
 func (r *run) checkClaimSub() Check {
 	prefix := r.cfg.SubjectPrefix
-	exp := subExpected(prefix)
+	exp := subExpected(prefix, r.ruleFromConsole()) + r.ruleNote()
 	if r.jwt == nil {
 		return skip(exp, r.jwtWhy)
 	}
@@ -60,6 +63,8 @@ func (r *run) checkClaimSub() Check {
 	case sub == "":
 		return fail(exp, `""`, r.byKind("The token's sub is empty: authentik's Subject mode is \"Based on the User's Email\" and its generated service account has no email. Anthropic rejects an empty sub.",
 			"The token's sub is empty; Anthropic rejects an empty sub."), r.subjectModeFix())
+	case prefix == "" && r.ruleFromConsole():
+		return pass(exp, quote(sub), "The Console's rule has no subject prefix: it matches with its claims matchers or condition (see rule.claims and rule.condition).")
 	case prefix == "":
 		c := skip(exp, fmt.Sprintf("No Subject prefix recorded yet: the Console's Subject prefix must be %q.", sub))
 		c.Actual = quote(sub)
@@ -67,7 +72,7 @@ func (r *run) checkClaimSub() Check {
 	case prefix == "*":
 		return fail(exp, quote(sub), "The Console does not allow '*' alone as Subject prefix.", fmt.Sprintf("Set the Console's Subject prefix to %q.", sub))
 	}
-	if !subjectMatches(sub, prefix) {
+	if !rule.SubjectMatches(prefix, sub) {
 		msg, fix := subHint(sub, prefix, r.authentik())
 		return fail(exp, quote(sub), msg, fix)
 	}
@@ -81,15 +86,6 @@ func (r *run) checkClaimSub() Check {
 func (r *run) subjectModeFix() string {
 	return r.byKind("In authentik, set the provider's Subject mode to \"Based on the User's username\" (sub becomes ak-<provider name>-client_credentials) or \"Based on the Hashed User ID\", then put that sub in the Console's Subject prefix.",
 		"Configure the issuer to put a non-empty subject (the client's identifier) in sub, then put that sub in the Console's Subject prefix.")
-}
-
-// subjectMatches is Anthropic's subject match: exact, or a prefix when the rule ends with '*';
-// case-sensitive (anthropic.md, "Rule and issuer settings").
-func subjectMatches(sub, prefix string) bool {
-	if p, ok := strings.CutSuffix(prefix, "*"); ok {
-		return strings.HasPrefix(sub, p)
-	}
-	return sub == prefix
 }
 
 func broadPrefix(prefix string) bool {
@@ -110,7 +106,10 @@ func (r *run) audienceIs() string {
 }
 
 func (r *run) checkClaimAud() Check {
-	exp := r.audExpected(r.cfg.Audience)
+	if r.cfg.Audience == "" && r.ruleFromConsole() {
+		return r.checkDefaultAudience()
+	}
+	exp := r.audExpected(r.cfg.Audience) + r.ruleNote()
 	if r.jwt == nil {
 		return skip(exp, r.jwtWhy)
 	}
@@ -130,23 +129,34 @@ func (r *run) checkClaimAud() Check {
 	return fail(exp, actual, fmt.Sprintf("The token's aud does not contain the Console's Audience %q.", r.cfg.Audience), r.audFix(auds))
 }
 
-// audiences reads aud as a string or an array of strings, never empty.
+// audiences reads aud as a string or an array of strings, as Anthropic does; an empty string is
+// no audience.
 func audiences(v any) ([]string, bool) {
-	switch a := v.(type) {
-	case string:
-		return []string{a}, a != ""
-	case []any:
-		var out []string
-		for _, e := range a {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, len(out) > 0
+	auds, ok := rule.Audiences(v)
+	if !ok || len(auds) == 1 && auds[0] == "" {
+		return nil, false
 	}
-	return nil, false
+	return auds, true
+}
+
+// checkDefaultAudience: a rule read from the Console without an audience wants the audience
+// Anthropic expects by default.
+func (r *run) checkDefaultAudience() Check {
+	want := rule.EffectiveAudience("")
+	exp := fmt.Sprintf("aud is, or contains, %q: the Console's rule has no audience, so Anthropic's default audience is wanted (Anthropic does not spell it out; its guides request this one)%s", want, readNote)
+	if r.jwt == nil {
+		return skip(exp, r.jwtWhy)
+	}
+	auds, ok := audiences(r.jwt.claims["aud"])
+	if ok && slices.Contains(auds, want) {
+		return pass(exp, strings.Join(quoteAll(auds), ", "), "The token's aud contains Anthropic's default audience.")
+	}
+	actual := "(absent or not a string or array of strings)"
+	if ok {
+		actual = strings.Join(quoteAll(auds), ", ")
+	}
+	return fail(exp, actual, "The Console's rule has no audience, and the token's aud is not Anthropic's default audience.",
+		fmt.Sprintf("Set the rule's audience in the Console to the token's aud%s.", r.byKind(" (the authentik Client ID)", "")))
 }
 
 func (r *run) audFix(auds []string) string {

@@ -26,6 +26,13 @@ func ConfigFor(c wif.Connection, requireIDs bool) (Config, error) {
 		WorkspaceID:              c.WorkspaceID,
 		RequireIDs:               requireIDs,
 		OAuthScope:               c.OAuthScope,
+		Claims:                   c.Claims,
+		Condition:                c.Condition,
+		IssuerID:                 c.IssuerID,
+		RuleName:                 c.RuleName,
+		JWKSSource:               c.JWKSSource,
+		TokenLifetimeDefaulted:   c.TokenLifetime == 0,
+		MaxLifetimeDefaulted:     c.MaxIdentityTokenLifetime == 0,
 	}
 	cfg.IssuerURL = wif.EffectiveIssuerURL(c)
 	cfg.MaxIdentityTokenLifetime = orDefaultLifetime(cfg.MaxIdentityTokenLifetime)

@@ -22,6 +22,9 @@ const (
 	DriftLifetime            = "lifetime"
 	DriftInlineJWKS          = "inline_jwks"
 	DriftCheck               = "check"
+	DriftConsoleRule         = "console.rule"
+	DriftConsoleIssuer       = "console.issuer"
+	DriftConsoleAccount      = "console.service_account"
 )
 
 // Drift names the differences between the last passing report and the current one. It is pure:
@@ -32,7 +35,9 @@ func Drift(prev, cur Report) []wif.Drift {
 		out = append(out, tokenDrift(prev.Token, cur.Token)...)
 	}
 	out = append(out, discoveryDrift(prev, cur)...)
-	return append(out, checkDrift(prev, cur)...)
+	console := consoleDrift(prev.Console, cur.Console)
+	out = append(out, console...)
+	return append(out, checkDrift(prev, cur, len(console) > 0)...)
 }
 
 func tokenDrift(prev, cur *Token) []wif.Drift {
@@ -86,7 +91,7 @@ func valueDrift(kind, before, after, msg string) (wif.Drift, bool) {
 // holds authentik's current key is named once, with its own kind, since the fix is in the
 // Console, not in authentik: header.kid failing against the inline set, or else jwks warning
 // that authentik publishes keys the inline set lacks (the only way jwks warns).
-func checkDrift(prev, cur Report) []wif.Drift {
+func checkDrift(prev, cur Report, consoleNamed bool) []wif.Drift {
 	before := map[string]Status{}
 	for _, c := range prev.Checks {
 		before[c.ID] = c.Status
@@ -94,7 +99,7 @@ func checkDrift(prev, cur Report) []wif.Drift {
 	var out []wif.Drift
 	var inline *wif.Drift
 	for _, c := range cur.Checks {
-		if before[c.ID] != Pass {
+		if before[c.ID] != Pass || consoleNamed && strings.HasPrefix(c.ID, "console.") {
 			continue
 		}
 		switch {

@@ -15,6 +15,9 @@ type run struct {
 	checks []Check
 	glance glance // the issuer's kind and the issuers it names, read before the checks
 
+	recorded Config       // cfg as given, before the Console's values replaced some of it
+	console  *consoleRead // nil when the Console was not read
+
 	disc    *discoveryDoc
 	discWhy string
 
@@ -37,6 +40,10 @@ type run struct {
 // checkFuncs runs in CheckIDs order; each sees what the earlier ones recorded.
 var checkFuncs = map[string]func(*run) Check{
 	CheckConsoleIDs:      (*run).checkIDs,
+	CheckConsoleAccess:   (*run).checkConsoleAccess,
+	CheckConsoleIssuer:   (*run).checkConsoleIssuer,
+	CheckConsoleRule:     (*run).checkConsoleRule,
+	CheckConsoleAccount:  (*run).checkConsoleAccount,
 	CheckIssuerURL:       (*run).checkIssuerURL,
 	CheckIssuerPublic:    (*run).checkIssuerPublic,
 	CheckDiscovery:       (*run).checkDiscovery,
@@ -50,6 +57,8 @@ var checkFuncs = map[string]func(*run) Check{
 	CheckClaimIss:        (*run).checkClaimIss,
 	CheckClaimSub:        (*run).checkClaimSub,
 	CheckClaimAud:        (*run).checkClaimAud,
+	CheckRuleClaims:      (*run).checkRuleClaims,
+	CheckRuleCondition:   (*run).checkRuleCondition,
 	CheckClaimExp:        (*run).checkClaimExp,
 	CheckClaimIat:        (*run).checkClaimIat,
 	CheckClaimNbf:        (*run).checkClaimNbf,
@@ -63,6 +72,7 @@ var checkFuncs = map[string]func(*run) Check{
 func Run(cfg Config, obs Observation, now time.Time) Report {
 	r := &run{cfg: cfg, obs: obs, now: now}
 	r.takeGlance()
+	r.readConsole()
 	for _, id := range CheckIDs {
 		c := checkFuncs[id](r)
 		c.ID = id
@@ -72,7 +82,7 @@ func Run(cfg Config, obs Observation, now time.Time) Report {
 }
 
 func (r *run) report() Report {
-	rep := Report{Issuer: r.cfg.IssuerURL, StartedAt: r.now, Checks: r.checks, Token: r.tokenSummary()}
+	rep := Report{Issuer: r.cfg.IssuerURL, StartedAt: r.now, Checks: r.checks, Token: r.tokenSummary(), Console: r.consoleState()}
 	if r.cfg.Connection != "" {
 		name := r.cfg.Connection
 		rep.Connection = &name

@@ -40,7 +40,7 @@ func (r *run) checkHeaderAlg() Check {
 
 func (r *run) kidExpected() string {
 	if r.cfg.InlineJWKS != nil {
-		return "kid present and in the inline JWKS recorded for the Console"
+		return "kid present and in the " + r.keysName() + r.issuerNote()
 	}
 	return "kid present and in the JWKS"
 }
@@ -77,9 +77,17 @@ func (r *run) checkHeaderKid() Check {
 
 func (r *run) keysName() string {
 	if r.cfg.InlineJWKS != nil {
-		return "inline JWKS recorded for the Console"
+		return r.inlineName()
 	}
 	return "JWKS"
+}
+
+// inlineName names the inline keys the checks use: read from the Console, or recorded.
+func (r *run) inlineName() string {
+	if r.issuerFromConsole() {
+		return "inline JWKS of the Console's issuer"
+	}
+	return "inline JWKS recorded for the Console"
 }
 
 func (r *run) kidNotFound(exp, kid string) Check {
@@ -93,7 +101,7 @@ func (r *run) kidNotFound(exp, kid string) Check {
 	if r.remoteKeys != nil && r.remoteKeys.find(kid) != nil {
 		return fail(exp, actual, r.issuerSubject()+" signs with a key its JWKS publishes but the inline JWKS in the Console lacks: "+r.byKind("the Signing Key was rotated", "the signing key was rotated")+", or the inline JWKS is outdated.", r.pasteJWKSFix())
 	}
-	return fail(exp, actual, "The token's kid is in neither the inline JWKS recorded for the Console nor "+r.byKind("authentik's", "the issuer's")+" JWKS.",
+	return fail(exp, actual, "The token's kid is in neither the "+r.inlineName()+" nor "+r.byKind("authentik's", "the issuer's")+" JWKS.",
 		r.byKind("Check the provider's Signing Key in authentik. ", "Check the issuer's signing keys. ")+r.pasteJWKSFix())
 }
 

@@ -69,25 +69,28 @@ func slugOf(path string) string {
 }
 
 // what says precisely how they differ; subject names where got came from.
-func (d issuerDiff) what(subject string) string {
+func (d issuerDiff) what(subject string) string { return d.whatVs(subject, "the Console's Issuer URL") }
+
+// whatVs is what, with want named wantName.
+func (d issuerDiff) whatVs(subject, wantName string) string {
 	switch d.kind {
 	case issMissing:
 		return subject + " is missing"
 	case issSlash:
 		if strings.HasSuffix(d.got, "/") {
-			return subject + " ends with '/', the Console's Issuer URL does not"
+			return subject + " ends with '/', " + wantName + " does not"
 		}
-		return "the Console's Issuer URL ends with '/', " + subject + " does not"
+		return wantName + " ends with '/', " + subject + " does not"
 	case issCase:
 		return subject + " differs only in letter case, and the comparison is case-sensitive"
 	case issScheme:
-		return fmt.Sprintf("%s uses %s, the Console's Issuer URL %s", subject, d.g.Scheme, d.w.Scheme)
+		return fmt.Sprintf("%s uses %s, %s %s", subject, d.g.Scheme, wantName, d.w.Scheme)
 	case issHost:
-		return fmt.Sprintf("%s has host %q, the Console's Issuer URL %q", subject, d.g.Host, d.w.Host)
+		return fmt.Sprintf("%s has host %q, %s %q", subject, d.g.Host, wantName, d.w.Host)
 	case issGlobal:
 		return subject + " is authentik's global issuer, without the application slug"
 	case issSlug:
-		return fmt.Sprintf("%s names application slug %q, the Console's Issuer URL %q", subject, slugOf(d.g.Path), slugOf(d.w.Path))
+		return fmt.Sprintf("%s names application slug %q, %s %q", subject, slugOf(d.g.Path), wantName, slugOf(d.w.Path))
 	}
 	return fmt.Sprintf("%s is %q", subject, d.got)
 }

@@ -81,10 +81,10 @@ func (r *run) checkInlineJWKS() Check {
 	s, err := parseJWKS(r.cfg.InlineJWKS)
 	if err != nil {
 		r.keysWhy = "The inline JWKS is unreadable: see jwks."
-		return fail(jwksExpected, "inline JWKS: "+err.Error(), "The inline JWKS recorded for the Console is not a JSON key set.",
+		return fail(jwksExpected, "inline JWKS: "+err.Error(), "The "+r.inlineName()+" is not a JSON key set.",
 			"Paste the provider's JWKS (from its jwks_uri) again, as {\"keys\": [...]}, into the Console's JWKS source and into wifwiz.")
 	}
-	c := r.keySetVerdict(s, "The inline JWKS recorded for the Console")
+	c := r.keySetVerdict(s, "The "+r.inlineName())
 	if c.Status != Pass {
 		return c
 	}

@@ -14,6 +14,7 @@ type glance struct {
 	kind         wif.IssuerKind
 	discIssuer   string // discovery's issuer; "" when discovery gave none
 	tokenIssuer  string // the iss of the token the checks will pick; "" when none
+	tokenKid     string // that token's kid; "" when none
 	discEndpoint struct{ token, jwks string }
 }
 
@@ -27,31 +28,32 @@ func (r *run) takeGlance() {
 	var tokenURL string
 	if t := r.obs.Token; t != nil {
 		tokenURL = t.URL
-		g.tokenIssuer = tokenIssuer(t, r.cfg.TokenField)
+		g.tokenIssuer, g.tokenKid = tokenIssuer(t, r.cfg.TokenField)
 	}
 	g.kind = wif.KindOfIssuer(r.cfg.IssuerURL, g.discEndpoint.token, g.discEndpoint.jwks, r.cfg.DiscoveryBase, tokenURL)
 	r.glance = g
 }
 
-// tokenIssuer is the unverified iss of the token a successful response holds.
-func tokenIssuer(t *TokenResponse, field string) string {
+// tokenIssuer is the unverified iss and header kid of the token a successful response holds.
+func tokenIssuer(t *TokenResponse, field string) (iss, kid string) {
 	if t.Err != "" || t.Status != http.StatusOK {
-		return ""
+		return "", ""
 	}
 	var resp tokenResponse
 	if json.Unmarshal(t.Body, &resp) != nil {
-		return ""
+		return "", ""
 	}
 	picked, err := pickToken(resp, field)
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	_, claims, err := DecodeToken(picked.raw)
+	header, claims, err := DecodeToken(picked.raw)
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	iss, _ := claims["iss"].(string)
-	return iss
+	iss, _ = claims["iss"].(string)
+	kid, _ = header["kid"].(string)
+	return iss, kid
 }
 
 // authentik reports whether the issuer has authentik's shape: only then may a message name

@@ -29,7 +29,7 @@ func (r *run) tokenLifetime() (exp, iat time.Time, ok bool) {
 
 func (r *run) checkLifetime() Check {
 	max, note := configured(r.cfg.MaxIdentityTokenLifetime)
-	exp := fmt.Sprintf("exp − iat ≤ %d s, the Console's Maximum identity token lifetime%s", secs(max), note)
+	exp := fmt.Sprintf("exp − iat ≤ %d s, the Console's Maximum identity token lifetime%s", secs(max), note) + r.issuerNote()
 	if max < wif.MinMaxIdentityTokenLifetime || max > wif.MaxMaxIdentityTokenLifetime {
 		return fail(exp, fmt.Sprintf("maximum %v", max), "The Console accepts a Maximum identity token lifetime of 1 to 176400 s.",
 			"Set the Console's \"Maximum identity token lifetime\" between 1 and 176400 s (default 3600).")
@@ -75,7 +75,7 @@ func (r *run) validityNote(life time.Duration) string {
 
 func (r *run) checkRuleLifetime() Check {
 	rule, note := configured(r.cfg.TokenLifetime)
-	exp := fmt.Sprintf("the Console's Token lifetime %d s%s within 60 … 86400 s; Anthropic mints max(60, min(%d, 2 × remaining validity))", secs(rule), note, secs(rule))
+	exp := fmt.Sprintf("the Console's Token lifetime %d s%s within 60 … 86400 s; Anthropic mints max(60, min(%d, 2 × remaining validity))", secs(rule), note, secs(rule)) + r.ruleNote()
 	if rule < wif.MinTokenLifetime || rule > wif.MaxTokenLifetime {
 		return fail(exp, fmt.Sprintf("token lifetime %v", rule), "The Console accepts a Token lifetime of 60 to 86400 s.",
 			"Set the Console's \"Token lifetime\" between 60 and 86400 s (default 3600).")

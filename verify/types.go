@@ -30,10 +30,17 @@ type Config struct {
 	OrganizationID           string
 	ServiceAccountID         string
 	WorkspaceID              string
-	RequireIDs               bool          // a missing ID fails instead of skips
-	InlineJWKS               []byte        // the JWKS pasted in the Console; nil when the Console uses discovery
-	AccessTokenValidity      time.Duration // authentik's "Access token validity" as recorded; 0 when unknown
-	OAuthScope               string        // the rule's OAuth scope as recorded; empty when unknown
+	RequireIDs               bool              // a missing ID fails instead of skips
+	InlineJWKS               []byte            // the JWKS pasted in the Console; nil when the Console uses discovery
+	AccessTokenValidity      time.Duration     // authentik's "Access token validity" as recorded; 0 when unknown
+	OAuthScope               string            // the rule's OAuth scope as recorded; empty when unknown
+	Claims                   map[string]string // the rule's claims matchers as recorded
+	Condition                string            // the rule's CEL condition as recorded
+	IssuerID                 string            // the Console's federation issuer ID as recorded
+	RuleName                 string
+	JWKSSource               string // discovery | inline, as recorded; empty when unknown
+	// DefaultedLifetimes: the lifetimes above are the Console defaults, nothing was recorded.
+	TokenLifetimeDefaulted, MaxLifetimeDefaulted bool
 }
 
 // Fetch is the outcome of one HTTP GET. Body is already bounded by the client.
@@ -81,6 +88,10 @@ type Observation struct {
 	// Anthropic caches an issuer's JWKS for about a minute, so a token signed with a key that
 	// appeared less than that ago may be refused (header.kid warns).
 	KidFirstSeen map[string]time.Time
+
+	// Console is what was read from the Console's management API; nil when no Console token
+	// was given.
+	Console *ConsoleObservation
 }
 
 // TokenSkip says why no token was requested.
@@ -131,6 +142,8 @@ type Report struct {
 	DurationMS int64     `json:"duration_ms"`
 	Token      *Token    `json:"token"`
 	Checks     []Check   `json:"checks"`
-	Summary    Summary   `json:"summary"`
-	OK         bool      `json:"ok"`
+	// Console is what the Console held, when it was read through its management API.
+	Console *ConsoleState `json:"console,omitempty"`
+	Summary Summary       `json:"summary"`
+	OK      bool          `json:"ok"`
 }

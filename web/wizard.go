@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -110,4 +111,11 @@ func parseSeconds(fe wif.FieldErrors, field, label, v string) time.Duration {
 		fe.Add(field, fmt.Sprintf("%s: %v.", label, err))
 	}
 	return d
+}
+
+func redirectTo(c echo.Context, path string, query url.Values) error {
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	return c.Redirect(http.StatusSeeOther, path)
 }

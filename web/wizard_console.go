@@ -13,8 +13,14 @@ import (
 )
 
 func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
+	return s.renderConsoleWith(c, status, conn, m, last, nil)
+}
+
+// renderConsoleWith renders the Console step; edit adds what a Console API request found.
+func (s *Server) renderConsoleWith(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun, edit func(*views.ConsoleModel)) error {
 	ctx, rep := c.Request().Context(), last.rep
-	cm := views.ConsoleModel{StepModel: m}
+	cm := views.ConsoleModel{StepModel: m, TokenStored: s.app.HasConsoleToken(*conn), Mismatches: mismatchesOf(conn, last)}
+	consoleNotes(c, &cm)
 	if rep != nil && rep.Token != nil {
 		cm.SampleSub = display(rep.Token.Claims["sub"])
 		if m.Values[wif.FieldSubjectPrefix] == "" {
@@ -24,6 +30,9 @@ func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection,
 	cm.NotPublic = notPublicReason(rep)
 	if cm.NotPublic != "" || conn.JWKSSource == wif.JWKSInline {
 		s.suggestInlineJWKS(ctx, conn, &cm)
+	}
+	if edit != nil {
+		edit(&cm)
 	}
 	return render(c, status, views.ConsoleStep(cm))
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -125,9 +126,17 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 	}
 	ctx := c.Request().Context()
 	_, err := s.app.VerifyAndRecord(ctx, actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true,
-		Exchange: c.FormValue("exchange") == "1", Actor: actor})
+		Exchange: c.FormValue("exchange") == "1", Actor: actor,
+		Credentials: actions.Credentials{ConsoleToken: strings.TrimSpace(c.FormValue("console_token"))}})
 	if wif.ErrorCode(err) == wif.EINVALID {
 		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": err.Error()}, "")
+	}
+	if se := (*actions.SecretError)(nil); errors.As(err, &se) {
+		field := "client_secret"
+		if strings.Contains(se.Message, "Console token") {
+			field = "console_token"
+		}
+		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{field: se.Message}, "")
 	}
 	if err != nil {
 		return err
@@ -140,7 +149,8 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 
 func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
 	run, rep := last.run, last.rep
-	rm := views.ReportModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), NoRun: rep == nil}
+	rm := views.ReportModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), NoRun: rep == nil,
+		TokenStored: s.app.HasConsoleToken(*conn), Mismatches: mismatchesOf(conn, last)}
 	if rep != nil {
 		rm.RunAt, rm.OK, rm.Summary = run.At.Format("2006-01-02 15:04:05 UTC"), rep.OK, run.Summary
 		rm.Checks = checkRows(rep.Checks)

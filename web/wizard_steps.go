@@ -20,6 +20,9 @@ func (s *Server) handleWizardStep(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if step == stepConsole {
+		return s.consolePage(c, http.StatusOK, conn, nil, nil)
+	}
 	return s.renderStep(c, http.StatusOK, conn, step, stepValues(conn, step), nil, "")
 }
 
@@ -70,7 +73,7 @@ var stepFields = map[int][]string{
 	stepConsole: {wif.FieldServiceAccountID, wif.FieldIssuerName, wif.FieldIssuerURL, wif.FieldJWKSSource, wif.FieldInlineJWKS,
 		wif.FieldDiscoveryBase, wif.FieldRuleName, wif.FieldSubjectPrefix, wif.FieldAudience, wif.FieldOAuthScope,
 		wif.FieldTokenLifetime, wif.FieldMaxIdentityTokenLifetime, wif.FieldFederationRuleID, wif.FieldOrganizationID,
-		wif.FieldWorkspaceID, wif.FieldAnthropicBaseURL},
+		wif.FieldWorkspaceID, wif.FieldAnthropicBaseURL, wif.FieldClaims, wif.FieldCondition, wif.FieldIssuerID},
 }
 
 // bindStep puts a step's form values on conn; the errors are the values that could not be read
@@ -106,7 +109,12 @@ func bindConsole(conn *wif.Connection, v formValues) wif.FieldErrors {
 	conn.TokenLifetime = parseSeconds(fe, wif.FieldTokenLifetime, "Token lifetime", v[wif.FieldTokenLifetime])
 	conn.MaxIdentityTokenLifetime = parseSeconds(fe, wif.FieldMaxIdentityTokenLifetime, "Maximum identity token lifetime", v[wif.FieldMaxIdentityTokenLifetime])
 	conn.FederationRuleID, conn.OrganizationID, conn.WorkspaceID = v[wif.FieldFederationRuleID], v[wif.FieldOrganizationID], v[wif.FieldWorkspaceID]
-	conn.AnthropicBaseURL = v[wif.FieldAnthropicBaseURL]
+	conn.AnthropicBaseURL, conn.Condition, conn.IssuerID = v[wif.FieldAnthropicBaseURL], v[wif.FieldCondition], v[wif.FieldIssuerID]
+	claims, err := wif.ParseClaims(v[wif.FieldClaims])
+	if err != nil {
+		fe.Add(wif.FieldClaims, "Claims matchers, "+err.Error()+" — write one NAME=VALUE per line.")
+	}
+	conn.Claims = claims
 	if conn.JWKSSource != wif.JWKSInline {
 		conn.InlineJWKS = ""
 	}

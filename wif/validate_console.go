@@ -25,7 +25,9 @@ func ValidateConsole(c Connection) FieldErrors {
 		e.Add(FieldDiscoveryBase, urlProblem("Discovery base", c.DiscoveryBase))
 	}
 	e.Add(FieldRuleName, ruleNameProblem(c.RuleName))
-	e.Add(FieldSubjectPrefix, subjectPrefixProblem(c.SubjectPrefix))
+	if c.SubjectPrefix != "" || len(c.Claims) == 0 && c.Condition == "" {
+		e.Add(FieldSubjectPrefix, subjectPrefixProblem(c.SubjectPrefix)) // a rule may match on claims or a condition alone
+	}
 	e.Add(FieldAudience, audienceProblem(c.Audience, c.ClientID, c.issuerKind()))
 	e.Add(FieldOAuthScope, choiceProblem("OAuth scope", c.OAuthScope, OAuthScopes))
 	e.Add(FieldTokenLifetime, rangeProblem("Token lifetime", c.TokenLifetime, MinTokenLifetime, MaxTokenLifetime))

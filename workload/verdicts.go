@@ -30,11 +30,15 @@ var settingChecks = map[string][]string{
 	wif.FieldOrganizationID:           {verify.CheckConsoleIDs, verify.CheckExchange},
 	wif.FieldWorkspaceID:              {verify.CheckConsoleIDs, verify.CheckExchange},
 	wif.FieldAnthropicBaseURL:         {verify.CheckExchange},
+	wif.FieldClaims:                   {verify.CheckRuleClaims, verify.CheckConsoleRule},
+	wif.FieldCondition:                {verify.CheckRuleCondition, verify.CheckConsoleRule},
+	wif.FieldIssuerID:                 {verify.CheckConsoleIssuer},
 }
 
 // optionalSettings get no verdict when empty: nothing of theirs was used.
 var optionalSettings = map[string]bool{
 	wif.FieldCAPEM: true, wif.FieldInlineJWKS: true, wif.FieldWorkspaceID: true,
+	wif.FieldClaims: true, wif.FieldCondition: true, wif.FieldIssuerID: true,
 }
 
 // SettingVerdicts says, for each setting of c (by wif field name) that the checks cover, how

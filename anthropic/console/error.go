@@ -95,6 +95,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Explanation is what went wrong, for a person, without the request line, the status or the fix.
+func (e *Error) Explanation() string { return e.explain() }
+
 func (e *Error) explain() string {
 	switch e.Kind {
 	case KindNoToken:

@@ -4,6 +4,7 @@ import (
 	"os/user"
 
 	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/anthropic/console"
 	"github.com/wifwiz/wifwiz/internal/ociimage"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/secretref"
@@ -27,7 +28,7 @@ func newApp(db *store.DB, runner *probe.Runner, e env, o appOptions) *actions.Se
 	if getenv == nil {
 		getenv = e.getenv
 	}
-	return actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner,
+	return actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner, Console: consoleOpener(runner),
 		Secrets: secretref.Resolver{Getenv: getenv}, SecretPolicy: o.policy, ResolveAnyRef: !o.server,
 		DemoRunning: o.demoRunning, Jobs: o.jobs, Image: imageName()})
 }
@@ -43,4 +44,16 @@ func cliActor() string {
 		return "cli:" + u.Username
 	}
 	return "cli:unknown"
+}
+
+// consoleOpener opens the Console's management API through the runner's settings (its default
+// Anthropic base URL and extra CA).
+func consoleOpener(runner *probe.Runner) actions.ConsoleOpener {
+	return func(token, baseURL string) (actions.ConsoleAPI, error) {
+		c, err := runner.ConsoleClient(token, baseURL)
+		if err != nil {
+			return nil, err
+		}
+		return console.NewAdmin(c), nil
+	}
 }
