@@ -66,7 +66,9 @@ func (r *Runner) verify(ctx context.Context, req wif.ProbeRequest, cache *authen
 		return verify.Report{}, fmt.Errorf("connection %q: %w", req.Connection.Name, err)
 	}
 	start, clock := time.Now(), r.now()
+	provider := r.readProvider(ctx, client, req)
 	obs := client.Observe(ctx, r.request(req), cache)
+	obs.Provider = provider()
 	if req.Exchange {
 		obs.Exchange = r.exchange(ctx, req, obs)
 	}
@@ -80,6 +82,12 @@ func (r *Runner) request(req wif.ProbeRequest) authentik.Request {
 	c := req.Connection
 	return authentik.Request{DiscoveryBase: c.DiscoveryBase, IssuerURL: c.IssuerURL, TokenURL: c.TokenURL,
 		ClientID: c.ClientID, ClientSecret: req.Secret, Scope: c.RequestScope(), Progress: authentik.Progress(req.Progress)}
+}
+
+// AuthentikClient is the client trusting caPEM and the runner's extra CAs, shared by every
+// verification and admin API call that trusts the same.
+func (r *Runner) AuthentikClient(caPEM string) (*authentik.Client, error) {
+	return r.authentikClient(caPEM)
 }
 
 func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {

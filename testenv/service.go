@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/authentik"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
@@ -30,7 +31,7 @@ func Service(t testing.TB, db *store.DB, runner *probe.Runner, o ServiceOptions)
 	if o.Jobs == nil {
 		o.Jobs = actions.NewJobs(actions.JobLimits{})
 	}
-	svc := actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner,
+	svc := actions.New(actions.Deps{Store: db, Verifier: runner, Authentik: authentik.Admin{ClientFor: runner.AuthentikClient}, Tokens: runner,
 		Secrets: secretref.Resolver{Getenv: o.getenv()}, SecretPolicy: o.Policy, ResolveAnyRef: o.ResolveAnyRef,
 		DemoRunning: o.DemoRunning, Now: o.Now, Jobs: o.Jobs})
 	t.Cleanup(func() { _ = o.Jobs.Shutdown(contextWithTimeout(t)) })

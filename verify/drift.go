@@ -22,6 +22,13 @@ const (
 	DriftLifetime            = "lifetime"
 	DriftInlineJWKS          = "inline_jwks"
 	DriftCheck               = "check"
+	// authentik-side drift, read through the admin API (authentik.provider).
+	DriftSigningKey    = "authentik.signing_key"
+	DriftEncryptionKey = "authentik.encryption_key"
+	DriftSubMode       = "authentik.sub_mode"
+	DriftIssuerMode    = "authentik.issuer_mode"
+	DriftValidity      = "authentik.access_token_validity"
+	DriftApplication   = "authentik.application"
 )
 
 // Drift names the differences between the last passing report and the current one. It is pure:
@@ -32,7 +39,15 @@ func Drift(prev, cur Report) []wif.Drift {
 		out = append(out, tokenDrift(prev.Token, cur.Token)...)
 	}
 	out = append(out, discoveryDrift(prev, cur)...)
-	return append(out, checkDrift(prev, cur)...)
+	provider := providerDrift(prev, cur)
+	out = append(out, provider...)
+	for _, d := range checkDrift(prev, cur) {
+		if len(provider) > 0 && strings.HasPrefix(d.Message, "check "+CheckAuthentikProvider+" ") {
+			continue // named above, setting by setting
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func tokenDrift(prev, cur *Token) []wif.Drift {

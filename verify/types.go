@@ -3,7 +3,11 @@
 // shared/spec/checks.md. It knows nothing of HTTP, SQL or HTML.
 package verify
 
-import "time"
+import (
+	"time"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
 
 // Status is a check's verdict.
 type Status string
@@ -34,6 +38,11 @@ type Config struct {
 	InlineJWKS               []byte        // the JWKS pasted in the Console; nil when the Console uses discovery
 	AccessTokenValidity      time.Duration // authentik's "Access token validity" as recorded; 0 when unknown
 	OAuthScope               string        // the rule's OAuth scope as recorded; empty when unknown
+	// What the connection records of authentik's side, for authentik.provider.
+	AuthentikURL string // empty: unknown
+	AppSlug      string
+	SubjectMode  string // the provider's subject mode as recorded; empty: not recorded
+	IssuerMode   string // the issuer mode the recorded issuer URL implies; empty: unknown
 }
 
 // Fetch is the outcome of one HTTP GET. Body is already bounded by the client.
@@ -74,6 +83,8 @@ type Observation struct {
 	IssuerAddrs  []string  // addresses the issuer host resolved to; nil when not resolved
 	ResolveErr   string
 	Exchange     *Exchange
+	// Provider is the provider read through authentik's admin API; nil when no API token was given.
+	Provider *ProviderRead
 
 	// KidFirstSeen is, for each kid of the issuer's JWKS, when wifwiz first saw it published
 	// there: filled by the caller from the connection's earlier runs, with the current time for
@@ -81,6 +92,14 @@ type Observation struct {
 	// Anthropic caches an issuer's JWKS for about a minute, so a token signed with a key that
 	// appeared less than that ago may be refused (header.kid warns).
 	KidFirstSeen map[string]time.Time
+}
+
+// ProviderRead is the provider read through authentik's admin API for authentik.provider.
+type ProviderRead struct {
+	URL      string                 // the authentik instance asked
+	Provider *wif.AuthentikProvider // nil when it could not be read
+	Version  string                 // authentik's version; "" when unknown
+	Err      string                 // why it could not be read: token refused, not found, transport
 }
 
 // TokenSkip says why no token was requested.

@@ -139,7 +139,7 @@ func TestRunReportPage(t *testing.T) {
 	if p.status != 200 {
 		t.Fatalf("status %d: %s", p.status, p.body)
 	}
-	if p.doc.Find(`[data-testid="report"] tr[data-check]`).Length() != 20 {
+	if p.doc.Find(`[data-testid="report"] tr[data-check]`).Length() != len(verify.CheckIDs) {
 		t.Errorf("report rows = %d, want one per check", p.doc.Find(`[data-testid="report"] tr[data-check]`).Length())
 	}
 	kid := p.doc.Find(`tr[data-check="header.kid"]`)

@@ -98,7 +98,9 @@ func (s *Server) handleProviderInspect(c echo.Context) error {
 }
 
 func (s *Server) inspectProvider(ctx context.Context, conn *wif.Connection, clientID, apiToken string) ([]views.ChecklistResult, string) {
-	items, err := s.app.InspectProvider(ctx, actions.InspectRequest{Connection: *conn, ClientID: clientID, APIToken: apiToken})
+	typed := *conn
+	typed.ClientID = clientID
+	ins, err := s.app.InspectProvider(ctx, actions.InspectRequest{Connection: typed, APIToken: apiToken})
 	if wif.ErrorCode(err) == wif.EINVALID {
 		return nil, err.Error()
 	}
@@ -106,8 +108,8 @@ func (s *Server) inspectProvider(ctx context.Context, conn *wif.Connection, clie
 		s.log.Error("inspect provider", "connection", conn.ID, "err", err)
 		return nil, "Internal error."
 	}
-	out := make([]views.ChecklistResult, len(items))
-	for i, it := range items {
+	out := make([]views.ChecklistResult, len(ins.Items))
+	for i, it := range ins.Items {
 		out[i] = views.ChecklistResult{Label: it.Label, OK: it.OK, Actual: it.Actual, Fix: it.Fix}
 	}
 	return out, ""

@@ -87,7 +87,7 @@ func TestCheckGoodSetupPasses(t *testing.T) {
 	if !strings.Contains(res.stdout, "claim.sub") || !strings.Contains(res.stdout, testSubject) {
 		t.Errorf("the table does not show the token's sub %q", testSubject)
 	}
-	if !regexp.MustCompile(`(?m)^\d+ pass, 1 warn, 0 fail, 1 skip — OK with warnings$`).MatchString(res.stdout) {
+	if !regexp.MustCompile(`(?m)^\d+ pass, 1 warn, 0 fail, 2 skip — OK with warnings$`).MatchString(res.stdout) {
 		t.Errorf("summary line missing or wrong:\n%s", res.stdout)
 	}
 	if strings.Contains(res.stdout, "\x1b[") {
@@ -126,7 +126,7 @@ func TestCheckJSONReport(t *testing.T) {
 	if r.Token.Claims["sub"] != testSubject || r.Token.Claims["aud"] != f.provider.ClientID {
 		t.Errorf("claims sub %v aud %v", r.Token.Claims["sub"], r.Token.Claims["aud"])
 	}
-	if want := map[string]string{"issuer.url": "warn", "exchange": "skip"}; !mapsEqual(r.nonPass(), want) {
+	if want := map[string]string{"issuer.url": "warn", "authentik.provider": "skip", "exchange": "skip"}; !mapsEqual(r.nonPass(), want) {
 		t.Errorf("non-pass verdicts %v, want %v", r.nonPass(), want)
 	}
 	assertNoSecrets(t, "stdout", res.stdout, f.provider.ClientSecret)
