@@ -73,6 +73,18 @@ func planInputProblem(c wif.Connection, ch PlanChoices) error {
 	if msg := wif.SubjectModeProblem(ch.SubjectMode); msg != "" {
 		return invalidField(wif.FieldSubjectMode, "Subject mode: "+msg+".")
 	}
+	// Apply records these values: they pass the provider step's rules (a client ID is only
+	// known once the provider exists; an empty validity is the Console's maximum).
+	fe := ValidateStep(StepProvider, c)
+	if c.ClientID == "" {
+		delete(fe, wif.FieldClientID)
+	}
+	if c.AccessTokenValidity == "" {
+		delete(fe, wif.FieldAccessTokenValidity)
+	}
+	if len(fe) > 0 {
+		return &wif.Error{Code: wif.EINVALID, Message: fe.Err().Error(), Fields: fe}
+	}
 	return nil
 }
 
@@ -376,12 +388,13 @@ func (s *Service) applyAuthentik(ctx context.Context, r PlanRequest) (Applied, e
 		return out, err
 	}
 	out.Plan.Steps[0].ID = fmt.Sprint(prov.PK)
+	// Recorded before the application, so that a failure there still names the new client ID.
+	out.Connection = recordApplied(r.Connection, p.want, prov)
 	appID, err := s.applyApplication(ctx, p, prov)
 	if err != nil {
 		return out, err
 	}
 	out.Plan.Steps[1].ID = appID
-	out.Connection = recordApplied(r.Connection, p.want, prov)
 	return out, nil
 }
 
