@@ -19,7 +19,7 @@ func (r *run) checkAuthentikProvider() Check {
 	case read == nil && !r.authentik():
 		return skip("the issuer's client settings, read through its admin API", "This issuer has no provider wifwiz can read through an admin API: nothing to judge here.")
 	case read == nil:
-		return skip(expected, "No authentik API token was given, so the provider was not read through authentik's admin API: give --authentik-token-file (or WIFWIZ_AUTHENTIK_TOKEN), or record --authentik-token-ref with --save.")
+		return skip(expected, "No authentik API token was given, so the provider was not read through authentik's admin API: give --authentik-token-file (or WIFWIZ_AUTHENTIK_TOKEN), or record where the token lives (--authentik-token-ref with --save, or on the wizard's provider step).")
 	case read.Provider == nil:
 		return fail(expected, "", "authentik's admin API: "+read.Err,
 			"Use an authentik API token (Directory → Tokens and App passwords, intent API) of a user allowed to view OAuth2 providers, and check the Client ID on the provider's page.")

@@ -32,6 +32,9 @@ func typedProvider(c echo.Context, conn *wif.Connection) (wif.Connection, formVa
 		edited.Version = v
 	}
 	bindStep(&edited, stepProvider, values)
+	// A token reference is recorded only by saving the step, under the server's reference rules;
+	// the admin API actions use the stored one.
+	edited.AuthentikTokenRef, edited.AuthentikTokenRefOrigin = conn.AuthentikTokenRef, conn.AuthentikTokenRefOrigin
 	values["issuer_url"] = edited.IssuerURL
 	return edited, values
 }
@@ -58,11 +61,12 @@ func (s *Server) providerPage(c echo.Context, conn *wif.Connection, edited wif.C
 	f := frame(conn, stepProvider, last)
 	f.Version = edited.Version
 	return views.ProviderModel{StepModel: views.StepModel{Frame: f, Values: values, Errors: wif.FieldErrors{}},
-		Downloads: providerDownloads(conn.ID)}, nil
+		Downloads: providerDownloads(conn.ID), SecretPlaces: s.app.SecretPolicy().Describe()}, nil
 }
 
 func (s *Server) renderProvider(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
-	return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID)}))
+	return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID),
+		SecretPlaces: s.app.SecretPolicy().Describe()}))
 }
 
 // providerDownloads are the authentik-as-code exports.

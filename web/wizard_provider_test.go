@@ -284,3 +284,34 @@ func (a *akApp) assertNoSecrets(t *testing.T, pages []string, secrets ...string)
 		}
 	}
 }
+
+// TestProviderTokenReference: a token reference saved on the provider step (under the server's
+// rules) makes the wizard's verifications read the provider; a reference the server may not read
+// is refused.
+func TestProviderTokenReference(t *testing.T) {
+	emu := testenv.Start(t)
+	p, err := emu.AddProvider(emulator.Provider{Slug: "claude", Name: "Claude", SubMode: wif.SubUsername, IncludeClaims: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"WIFWIZ_SECRET_AK": emu.ReadOnlyAPIToken(), "WIFWIZ_SECRET_CLIENT": p.ClientSecret}
+	a := &akApp{app: newApp(t, func(c *setup) { c.env = testenv.Env(env) }), emu: emu, p: p}
+	base := a.newConnection(t, "ref", "claude", "Claude")
+	form, tok := a.step2Form(t, base, url.Values{"client_id": {p.ClientID}, "ca_pem": {string(emu.CAPEM())},
+		"subject_mode": {wif.SubUsername}, "access_token_validity": {"hours=1"}, "authentik_token_ref": {"file:/etc/shadow"}})
+	if bad := a.post(base+"2", form, tok); bad.status != http.StatusUnprocessableEntity || bad.text(`[data-testid="error-authentik_token_ref"]`) == "" {
+		t.Fatalf("a reference outside the policy: %d", bad.status)
+	}
+	form.Set("authentik_token_ref", "env:WIFWIZ_SECRET_AK")
+	if ok := a.post(base+"2", form, tok); ok.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", ok.status, ok.text(`.error`))
+	}
+	if s := a.submit(base+"3", url.Values{"secret_ref": {"env:WIFWIZ_SECRET_CLIENT"}}); s.status != http.StatusSeeOther {
+		t.Fatalf("sample: %d %s", s.status, s.text(`[data-testid="sample-error"]`))
+	}
+	row := a.get(base + "5").doc.Find(`tr[data-check="authentik.provider"]`)
+	if st := row.AttrOr("data-status", ""); st != "pass" {
+		t.Fatalf("authentik.provider %q: %s", st, row.Text())
+	}
+	a.assertNoSecrets(t, nil, emu.ReadOnlyAPIToken(), p.ClientSecret)
+}

@@ -69,7 +69,8 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 // stepFields are the inputs each saving step reads.
 var stepFields = map[int][]string{
 	stepBasics:   {wif.FieldName, wif.FieldAuthentikURL, wif.FieldAppSlug, wif.FieldProviderName, "issuer_mode"},
-	stepProvider: {wif.FieldClientID, wif.FieldProviderName, wif.FieldAccessTokenValidity, wif.FieldSubjectMode, "issuer_mode", wif.FieldCAPEM},
+	stepProvider: {wif.FieldClientID, wif.FieldProviderName, wif.FieldAccessTokenValidity, wif.FieldSubjectMode, "issuer_mode", wif.FieldCAPEM,
+		wif.FieldAuthentikTokenRef},
 	stepConsole: {wif.FieldServiceAccountID, wif.FieldIssuerName, wif.FieldIssuerURL, wif.FieldJWKSSource, wif.FieldInlineJWKS,
 		wif.FieldDiscoveryBase, wif.FieldRuleName, wif.FieldSubjectPrefix, wif.FieldAudience, wif.FieldOAuthScope,
 		wif.FieldTokenLifetime, wif.FieldMaxIdentityTokenLifetime, wif.FieldFederationRuleID, wif.FieldOrganizationID,
@@ -103,7 +104,7 @@ func bindBasics(conn *wif.Connection, v formValues) {
 
 func bindProvider(conn *wif.Connection, v formValues) {
 	conn.ClientID, conn.AccessTokenValidity, conn.SubjectMode = v[wif.FieldClientID], v[wif.FieldAccessTokenValidity], v[wif.FieldSubjectMode]
-	conn.ProviderName, conn.CAPEM = v[wif.FieldProviderName], v[wif.FieldCAPEM]
+	conn.ProviderName, conn.CAPEM, conn.AuthentikTokenRef = v[wif.FieldProviderName], v[wif.FieldCAPEM], v[wif.FieldAuthentikTokenRef]
 	// A changed issuer mode derives the issuer URL anew; an unchanged one keeps what is recorded.
 	if mode := v["issuer_mode"]; mode != "" && mode != wif.IssuerModeOf(*conn) && conn.AuthentikURL != "" && conn.AppSlug != "" {
 		conn.IssuerURL, conn.DiscoveryBase = wif.IssuerFor(conn.AuthentikURL, conn.AppSlug, mode)
