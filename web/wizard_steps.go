@@ -68,7 +68,7 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 
 // stepFields are the inputs each saving step reads.
 var stepFields = map[int][]string{
-	stepBasics:   {wif.FieldName, wif.FieldAuthentikURL, wif.FieldAppSlug, wif.FieldProviderName, "issuer_mode"},
+	stepBasics: {wif.FieldName, wif.FieldAuthentikURL, wif.FieldAppSlug, wif.FieldProviderName, "issuer_mode"},
 	stepProvider: {wif.FieldClientID, wif.FieldProviderName, wif.FieldAccessTokenValidity, wif.FieldSubjectMode, "issuer_mode", wif.FieldCAPEM,
 		wif.FieldAuthentikTokenRef},
 	stepConsole: {wif.FieldServiceAccountID, wif.FieldIssuerName, wif.FieldIssuerURL, wif.FieldJWKSSource, wif.FieldInlineJWKS,
