@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -34,20 +35,10 @@ func (e *APIError) Error() string {
 	if e.Detail != "" {
 		s += fmt.Sprintf(" (authentik said %q)", e.Detail)
 	}
-	for _, f := range slices.Sorted(mapsKeys(e.Fields)) {
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
 		s += fmt.Sprintf("; %s: %s", f, strings.Join(e.Fields[f], " "))
 	}
 	return s
-}
-
-func mapsKeys(m map[string][]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // api sends one admin API request with t's token and decodes a JSON answer into out (nil: none).
