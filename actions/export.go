@@ -52,6 +52,9 @@ type ExportRequest struct {
 	Actor      string
 	Via        string // how it was asked for, for the timeline: "download", "wifwiz export"
 	Image      string // the image with wifwiz for the Kubernetes refresher; empty: WorkloadOptions'
+	// Credentials, for the authentik exports: with an authentik API token (given, or from the
+	// connection's reference) authentik's version and the provider's signing key are read.
+	Credentials Credentials
 }
 
 // WorkloadOptions are the options the exports render with: the wifwiz image is the one this
@@ -70,7 +73,11 @@ func (s *Service) Export(ctx context.Context, req ExportRequest) (workload.Expor
 	if err != nil {
 		return workload.Export{}, err
 	}
-	exp, err := workload.RenderExport(cl, req.Format, workload.Options{Image: orString(req.Image, s.image)})
+	opts := workload.Options{Image: orString(req.Image, s.image)}
+	if slices.Contains(workload.AuthentikFormats(), req.Format) {
+		opts.Authentik = s.authentikFacts(ctx, req.Connection, req.Credentials)
+	}
+	exp, err := workload.RenderExport(cl, req.Format, opts)
 	if err != nil {
 		return exp, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be exported as recorded: " + err.Error()}
 	}
@@ -83,4 +90,34 @@ func (s *Service) Export(ctx context.Context, req ExportRequest) (workload.Expor
 		return exp, fmt.Errorf("record the export of %q: %w", req.Connection.Name, err)
 	}
 	return exp, nil
+}
+
+// authentikFacts reads, when an authentik API token is at hand, authentik's version and the
+// keypair the connection's provider signs with. Without a token, or when the read fails, they
+// are unknown and the export says why.
+func (s *Service) authentikFacts(ctx context.Context, c wif.Connection, given Credentials) workload.AuthentikFacts {
+	creds, err := s.credentials(c, given)
+	switch {
+	case err != nil:
+		return workload.AuthentikFacts{Note: "the authentik API token reference could not be used"}
+	case creds.AuthentikToken == "":
+		return workload.AuthentikFacts{Note: "no authentik API token was given to read it"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
+	defer cancel()
+	st, err := s.authentik.ReadAuthentik(ctx, targetOf(c, creds.AuthentikToken),
+		wif.AuthentikLookup{ProviderPK: c.ProviderPK, ClientID: c.ClientID, ProviderName: c.ProviderName})
+	if err != nil {
+		return workload.AuthentikFacts{Note: "authentik's admin API could not be read"}
+	}
+	f := workload.AuthentikFacts{Version: st.Version}
+	if p := st.Provider; p != nil {
+		if ok, _ := p.SigningKey.CanSignJWTs(); ok {
+			f.SigningKey = p.SigningKey.Name
+		}
+		if has, known := st.GrantTypesSupported(); known && has && f.Version == "" {
+			f.Version = "2026.5"
+		}
+	}
+	return f
 }

@@ -47,7 +47,11 @@ func ValidateStep(step int, c wif.Connection) wif.FieldErrors {
 	switch step {
 	case StepBasics:
 		return wif.ValidateBasics(c)
-	case StepProvider, StepSample:
+	case StepProvider:
+		fe := wif.ValidateProvider(c)
+		fe.Add(wif.FieldProviderName, wif.ValidateBasics(c)[wif.FieldProviderName])
+		return fe
+	case StepSample:
 		return wif.ValidateProvider(c)
 	case StepConsole:
 		fe := wif.ValidateConsole(c)

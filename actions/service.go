@@ -1,8 +1,8 @@
 // Package actions carries out what wifwiz's two front ends — the web wizard (package web) and
 // the command line (cmd/wifwiz) — ask of it: verify a connection and record the run, save a
 // connection under the wizard's validation, audit stored connections, export and record the
-// export, read a provider through authentik's admin API, fetch identity tokens for `wifwiz
-// token`, and run long work as jobs with a lifecycle. It talks to the adapters (the SQLite store,
+// export, read, create and update a provider through authentik's admin API, fetch identity
+// tokens for `wifwiz token`, and run long work as jobs with a lifecycle. It talks to the adapters (the SQLite store,
 // the live prober, authentik's admin API, secret references) through the small interfaces
 // below, which cmd/wifwiz wires; it does no I/O of its own. docs/architecture.md draws the layers.
 package actions
@@ -58,9 +58,16 @@ type Verifier interface {
 	CurrentJWKS(ctx context.Context, c wif.Connection) (string, error)
 }
 
-// ProviderInspector reads a provider through authentik's admin API and judges its settings.
-type ProviderInspector interface {
-	InspectProvider(ctx context.Context, q wif.ProviderQuery) ([]wif.ChecklistItem, error)
+// AuthentikAdmin reads and changes authentik's OAuth2 providers and applications through its
+// admin API (the authentik package's Admin). The target's API token is used for the call only.
+type AuthentikAdmin interface {
+	ReadAuthentik(ctx context.Context, t wif.AuthentikTarget, q wif.AuthentikLookup) (wif.AuthentikState, error)
+	// CreateProvider returns the new provider and its client secret, to hand over once.
+	CreateProvider(ctx context.Context, t wif.AuthentikTarget, s wif.ProviderSpec) (wif.AuthentikProvider, string, error)
+	// UpdateProvider changes only the fields s sets.
+	UpdateProvider(ctx context.Context, t wif.AuthentikTarget, pk int64, s wif.ProviderSpec) (wif.AuthentikProvider, error)
+	CreateApplication(ctx context.Context, t wif.AuthentikTarget, s wif.ApplicationSpec) (wif.AuthentikApplication, error)
+	BindApplication(ctx context.Context, t wif.AuthentikTarget, slug string, providerPK int64) (wif.AuthentikApplication, error)
 }
 
 // SecretResolver reads the secret a reference (env:NAME or file:/path) points to.
@@ -76,11 +83,11 @@ type IdentityTokenFetcher interface {
 
 // Deps are the adapters a Service uses; cmd/wifwiz builds them.
 type Deps struct {
-	Store    Store
-	Verifier Verifier
-	Provider ProviderInspector
-	Secrets  SecretResolver
-	Tokens   IdentityTokenFetcher
+	Store     Store
+	Verifier  Verifier
+	Authentik AuthentikAdmin
+	Secrets   SecretResolver
+	Tokens    IdentityTokenFetcher
 	// Console opens the Console's management API with a token (plan, apply, reading the rule).
 	Console ConsoleOpener
 	// SecretPolicy limits the secret references a web user may set (see SaveStep).
@@ -102,20 +109,20 @@ type Deps struct {
 
 // Service is the use-case layer. Its methods are safe for concurrent use.
 type Service struct {
-	store    Store
-	verifier Verifier
-	provider ProviderInspector
-	secrets  SecretResolver
-	tokens   IdentityTokenFetcher
-	console  ConsoleOpener
-	policy   wif.SecretPolicy
-	anyRef   bool
-	demo     bool
-	now      func() time.Time
-	clock    Clock
-	jobs     *Jobs
-	watch    *watchState
-	image    string
+	store     Store
+	verifier  Verifier
+	authentik AuthentikAdmin
+	secrets   SecretResolver
+	tokens    IdentityTokenFetcher
+	console   ConsoleOpener
+	policy    wif.SecretPolicy
+	anyRef    bool
+	demo      bool
+	now       func() time.Time
+	clock     Clock
+	jobs      *Jobs
+	watch     *watchState
+	image     string
 }
 
 // New builds a Service from its adapters.
@@ -132,7 +139,7 @@ func New(d Deps) *Service {
 	if d.SecretPolicy.EnvPrefix == "" {
 		d.SecretPolicy.EnvPrefix = wif.DefaultSecretEnvPrefix
 	}
-	return &Service{store: d.Store, verifier: d.Verifier, provider: d.Provider, secrets: d.Secrets, tokens: d.Tokens,
+	return &Service{store: d.Store, verifier: d.Verifier, authentik: d.Authentik, secrets: d.Secrets, tokens: d.Tokens,
 		console: d.Console, policy: d.SecretPolicy, anyRef: d.ResolveAnyRef, demo: d.DemoRunning, now: d.Now,
 		clock: d.Clock, jobs: d.Jobs, watch: newWatchState(), image: d.Image}
 }

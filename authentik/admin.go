@@ -6,121 +6,129 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// Errors of ReadProvider, for callers that explain them differently.
+// Errors of the admin API calls, for callers that explain them differently.
 var (
-	ErrAPITokenRefused  = errors.New("authentik refused the API token")
-	ErrProviderNotFound = errors.New("authentik has no OAuth2 provider with this client ID")
+	ErrAPITokenRefused  = wif.ErrAuthentikTokenRefused
+	ErrWriteRefused     = wif.ErrAuthentikWriteRefused
+	ErrProviderNotFound = errors.New("authentik has no such OAuth2 provider")
 )
 
-// Provider is an OAuth2 provider as authentik's admin API shows it (authentik.md, "Admin
-// API"). It deliberately has no field for the client secret the API returns in clear, so
-// the secret is never decoded.
-type Provider struct {
-	PK                      int          `json:"pk"`
-	Name                    string       `json:"name"`
-	ClientType              string       `json:"client_type"` // confidential | public
-	ClientID                string       `json:"client_id"`
-	AccessTokenValidity     string       `json:"access_token_validity"` // e.g. hours=1
-	IncludeClaimsInIDToken  bool         `json:"include_claims_in_id_token"`
-	SigningKey              string       `json:"signing_key"`    // keypair UUID; empty when none
-	EncryptionKey           string       `json:"encryption_key"` // keypair UUID; empty when none
-	RedirectURIs            RedirectURIs `json:"redirect_uris"`
-	SubMode                 string       `json:"sub_mode"`    // wif.Sub*
-	IssuerMode              string       `json:"issuer_mode"` // per_provider | global
-	AssignedApplicationSlug string       `json:"assigned_application_slug"`
-	AssignedApplicationName string       `json:"assigned_application_name"`
+// APIError is an admin API answer other than success: DRF's detail, or its field errors.
+type APIError struct {
+	Method, Path string
+	Status       int
+	Detail       string              // {"detail": …}
+	Fields       map[string][]string // a 400's field → messages
 }
 
-// RedirectURI is one redirect URI; MatchingMode is empty for the older string form.
-type RedirectURI struct {
-	MatchingMode string `json:"matching_mode"`
-	URL          string `json:"url"`
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("%s %s: HTTP %d", e.Method, e.Path, e.Status)
+	if e.Detail != "" {
+		s += fmt.Sprintf(" (authentik said %q)", e.Detail)
+	}
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
+		s += fmt.Sprintf("; %s: %s", f, strings.Join(e.Fields[f], " "))
+	}
+	return s
 }
 
-// RedirectURIs decodes both shapes authentik has used: a list of {matching_mode, url}
-// (since 2024.12) and one newline-separated string (before).
-type RedirectURIs []RedirectURI
-
-func (r *RedirectURIs) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*r = nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("redirect_uris string: %w", err)
+// api sends one admin API request with t's token and decodes a JSON answer into out (nil: none).
+// The token never appears in an error; a 403 on a write is ErrWriteRefused, on a read
+// ErrAPITokenRefused.
+func (c *Client) api(ctx context.Context, t wif.AuthentikTarget, method, path string, in, out any) error {
+	u := strings.TrimRight(t.URL, "/") + "/api/v3/" + path
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
-		*r = nil
-		for _, line := range strings.Split(s, "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				*r = append(*r, RedirectURI{URL: line})
-			}
-		}
-	default:
-		var list []RedirectURI
-		if err := json.Unmarshal(b, &list); err != nil {
-			return errors.New("redirect_uris is neither a list of {matching_mode, url} nor a string")
-		}
-		*r = list
+		body = bytes.NewReader(b)
+	}
+	req, err := newRequest(ctx, method, u, body)
+	if err != nil {
+		return fmt.Errorf("authentik URL: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+t.APIToken)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	status, raw, msg := c.do(req)
+	if msg != "" {
+		return fmt.Errorf("%s %s: %s", method, u, redact(msg, t.APIToken))
+	}
+	if status < 200 || status > 299 {
+		return statusError(method, "/api/v3/"+path, status, raw, t.APIToken)
+	}
+	if out == nil || status == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s %s: not the JSON authentik answers: %w", method, u, err)
 	}
 	return nil
 }
 
-// ReadProvider reads the provider with clientID through the admin API, with apiToken as
-// Bearer. The token is used for this request only and never appears in an error.
-func (c *Client) ReadProvider(ctx context.Context, baseURL, apiToken, clientID string) (Provider, error) {
-	u := strings.TrimRight(baseURL, "/") + "/api/v3/providers/oauth2/?client_id=" + url.QueryEscape(clientID)
-	req, err := newRequest(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return Provider{}, fmt.Errorf("authentik URL: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	status, body, msg := c.do(req)
-	if msg != "" {
-		return Provider{}, fmt.Errorf("read provider from %s: %s", u, redact(msg, apiToken))
-	}
-	if err := apiStatus(status, body, apiToken); err != nil {
-		return Provider{}, fmt.Errorf("read provider from %s: %w", u, err)
-	}
-	var page struct {
-		Results []Provider `json:"results"`
-	}
-	if err := json.Unmarshal(body, &page); err != nil {
-		return Provider{}, fmt.Errorf("read provider from %s: not a provider list: %w", u, err)
-	}
-	for _, p := range page.Results {
-		if p.ClientID == clientID {
-			return p, nil
-		}
-	}
-	return Provider{}, fmt.Errorf("%w: %q", ErrProviderNotFound, clientID)
-}
-
-func apiStatus(status int, body []byte, apiToken string) error {
-	if status == http.StatusOK {
-		return nil
-	}
+func statusError(method, path string, status int, body []byte, apiToken string) error {
+	e := &APIError{Method: method, Path: path, Status: status}
 	var detail struct {
 		Detail string `json:"detail"`
 	}
-	_ = json.Unmarshal(body, &detail) // best effort: the detail only adds to the message
-	said := ""
-	if detail.Detail != "" {
-		said = fmt.Sprintf(" (authentik said %q)", redact(detail.Detail, apiToken))
+	if json.Unmarshal(body, &detail) == nil && detail.Detail != "" {
+		e.Detail = redact(detail.Detail, apiToken)
+	} else if status == http.StatusBadRequest {
+		e.Fields = fieldErrors(body, apiToken)
 	}
-	if status == http.StatusUnauthorized || status == http.StatusForbidden {
-		return fmt.Errorf("%w: HTTP %d%s; use a token of a user allowed to view OAuth2 providers", ErrAPITokenRefused, status, said)
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden && method == http.MethodGet:
+		return fmt.Errorf("%w: %w; use an API token (intent API) of a user allowed to view OAuth2 providers and applications", ErrAPITokenRefused, e)
+	case status == http.StatusForbidden:
+		return fmt.Errorf("%w: %w", ErrWriteRefused, e)
 	}
-	return fmt.Errorf("admin API answered HTTP %d%s", status, said)
+	return e
 }
 
-// ServiceAccount is the username authentik generates for this provider's client credentials.
-func (p Provider) ServiceAccount() string { return wif.ServiceAccountUsername(p.Name) }
+// fieldErrors flattens DRF's 400 body: field → messages, nested lists and objects joined.
+func fieldErrors(body []byte, apiToken string) map[string][]string {
+	var raw map[string]any
+	if json.Unmarshal(body, &raw) != nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for k, v := range raw {
+		out[k] = flatten(v, apiToken)
+	}
+	return out
+}
+
+func flatten(v any, apiToken string) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{redact(x, apiToken)}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, flatten(e, apiToken)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for k, e := range x {
+			for _, m := range flatten(e, apiToken) {
+				out = append(out, k+": "+m)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	return []string{fmt.Sprint(v)}
+}

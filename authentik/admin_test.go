@@ -10,66 +10,195 @@ import (
 	"testing"
 
 	"github.com/wifwiz/wifwiz/authentik/emulator"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
-func TestReadProvider(t *testing.T) {
+func target(e *emulator.Emulator, token string) wif.AuthentikTarget {
+	return wif.AuthentikTarget{URL: e.URL() + "/", APIToken: token}
+}
+
+func TestReadState(t *testing.T) {
 	e := startEmulator(t, emulator.WithAPIToken("the-api-token"))
-	current := addProvider(t, e, emulator.Provider{Slug: "claude", Name: "Claude", IncludeClaims: true,
+	ec, err := e.AddKeypair(emulator.KeypairSpec{Name: "ec-key", Type: emulator.KeyP384})
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := addProvider(t, e, emulator.Provider{Slug: "claude", Name: "Claude", IncludeClaims: true, SigningKey: ec.UUID,
 		RedirectURIs: []string{"https://app.example/cb"}})
-	legacy := addProvider(t, e, emulator.Provider{Slug: "old", Signing: emulator.SigningNone, Encrypted: true, Detached: true,
+	legacy := addProvider(t, e, emulator.Provider{Slug: "old", Signing: emulator.SigningEd25519, Encrypted: true, Detached: true,
 		LegacyRedirectURIs: true, RedirectURIs: []string{"https://a.example/cb", "", "https://b.example/cb"}})
 	c := newClient(t, e.CAPEM())
+	ctx := context.Background()
 
-	t.Run("CurrentShape", func(t *testing.T) {
-		p, err := c.ReadProvider(context.Background(), e.URL()+"/", "the-api-token", current.ClientID)
+	t.Run("ByClientID", func(t *testing.T) {
+		st, err := c.ReadState(ctx, target(e, "the-api-token"), wif.AuthentikLookup{ClientID: current.ClientID, AppSlug: "claude"})
 		if err != nil {
 			t.Fatal(err)
+		}
+		p := st.Provider
+		if p == nil || st.FoundBy != "client_id" || st.Version != emulator.DefaultVersion {
+			t.Fatalf("state %+v", st)
 		}
 		if p.Name != "Claude" || p.ClientType != "confidential" || p.SubMode != "hashed_user_id" || p.IssuerMode != "per_provider" ||
-			p.AccessTokenValidity != "hours=1" || !p.IncludeClaimsInIDToken || p.SigningKey == "" || p.EncryptionKey != "" ||
-			p.AssignedApplicationSlug != "claude" {
+			p.AccessTokenValidity != "hours=1" || !p.IncludeClaimsInIDToken || p.EncryptionKey.Selected() ||
+			p.ApplicationSlug != "claude" || p.PK != int64(current.PK) || p.GrantTypes != nil {
 			t.Errorf("provider %+v", p)
 		}
-		if len(p.RedirectURIs) != 1 || p.RedirectURIs[0] != (RedirectURI{MatchingMode: "strict", URL: "https://app.example/cb"}) {
-			t.Errorf("redirect URIs %+v", p.RedirectURIs)
+		if p.SigningKey != (wif.AuthentikKeyRef{PK: ec.UUID, Name: "ec-key", KeyType: "ec", HasPrivateKey: true}) {
+			t.Errorf("signing key %+v", p.SigningKey)
 		}
-		assertNoSecret(t, p, current.ClientSecret)
+		if !slices.Equal(p.RedirectURIs, []string{"https://app.example/cb"}) {
+			t.Errorf("redirect URIs %v", p.RedirectURIs)
+		}
+		if st.Application == nil || st.Application.ProviderPK != p.PK || st.Application.Slug != "claude" {
+			t.Errorf("application %+v", st.Application)
+		}
+		assertNoSecret(t, st, current.ClientSecret)
 	})
-	t.Run("LegacyShape", func(t *testing.T) {
-		p, err := c.ReadProvider(context.Background(), e.URL(), "the-api-token", legacy.ClientID)
+	t.Run("LegacyShapeAndUnusableKey", func(t *testing.T) {
+		st, err := c.ReadState(ctx, target(e, "the-api-token"), wif.AuthentikLookup{ProviderPK: int64(legacy.PK), AppSlug: "old"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var urls []string
-		for _, r := range p.RedirectURIs {
-			urls = append(urls, r.URL)
+		p := st.Provider
+		if p == nil || st.FoundBy != "pk" {
+			t.Fatalf("state %+v", st)
 		}
-		if !slices.Equal(urls, []string{"https://a.example/cb", "https://b.example/cb"}) {
-			t.Errorf("redirect URIs %v", urls)
+		if !slices.Equal(p.RedirectURIs, []string{"https://a.example/cb", "https://b.example/cb"}) {
+			t.Errorf("redirect URIs %v", p.RedirectURIs)
 		}
-		if p.SigningKey != "" || p.EncryptionKey == "" || p.AssignedApplicationSlug != "" {
-			t.Errorf("signing %q encryption %q application %q", p.SigningKey, p.EncryptionKey, p.AssignedApplicationSlug)
+		if ok, known := p.SigningKey.CanSignJWTs(); ok || !known || p.SigningKey.KeyType != "ed25519" {
+			t.Errorf("signing key %+v: want a known ed25519 key that cannot sign", p.SigningKey)
 		}
-		assertNoSecret(t, p, legacy.ClientSecret)
+		if !p.EncryptionKey.Selected() || p.ApplicationSlug != "" || st.Application == nil || st.Application.ProviderPK != 0 {
+			t.Errorf("encryption %+v application %q / %+v", p.EncryptionKey, p.ApplicationSlug, st.Application)
+		}
+		assertNoSecret(t, st, legacy.ClientSecret)
+	})
+	t.Run("StalePKFallsBackToName", func(t *testing.T) {
+		st, err := c.ReadState(ctx, target(e, "the-api-token"), wif.AuthentikLookup{ProviderPK: 9999, ProviderName: "Claude"})
+		if err != nil || st.Provider == nil || st.FoundBy != "name" || st.Provider.ClientID != current.ClientID {
+			t.Fatalf("state %+v err %v", st, err)
+		}
+	})
+	t.Run("NotFound", func(t *testing.T) {
+		st, err := c.ReadState(ctx, target(e, "the-api-token"), wif.AuthentikLookup{ClientID: "nobody", AppSlug: "nothing"})
+		if err != nil || st.Provider != nil || st.Application != nil {
+			t.Fatalf("state %+v err %v, want nothing found and no error", st, err)
+		}
 	})
 	t.Run("WrongToken", func(t *testing.T) {
-		_, err := c.ReadProvider(context.Background(), e.URL(), "wrong-api-token", current.ClientID)
+		_, err := c.ReadState(ctx, target(e, "wrong-api-token"), wif.AuthentikLookup{ClientID: current.ClientID})
 		if !errors.Is(err, ErrAPITokenRefused) || strings.Contains(err.Error(), "wrong-api-token") || !strings.Contains(err.Error(), "403") {
 			t.Errorf("err %v, want ErrAPITokenRefused with the status and without the token", err)
 		}
 	})
-	t.Run("UnknownClientID", func(t *testing.T) {
-		if _, err := c.ReadProvider(context.Background(), e.URL(), "the-api-token", "nobody"); !errors.Is(err, ErrProviderNotFound) {
-			t.Errorf("err %v, want ErrProviderNotFound", err)
+	t.Run("Catalog", func(t *testing.T) {
+		st, err := c.ReadState(ctx, target(e, "the-api-token"), wif.AuthentikLookup{Catalog: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, k := range st.Keypairs {
+			names = append(names, k.Name+":"+k.KeyType)
+		}
+		if !slices.Contains(names, wif.SelfSignedKeypairName+":rsa") || !slices.Contains(names, "ec-key:ec") {
+			t.Errorf("keypairs %v", names)
+		}
+		var flows []string
+		for _, f := range st.Flows {
+			flows = append(flows, f.Designation+":"+f.Slug)
+		}
+		if !slices.Contains(flows, "authorization:"+wif.DefaultAuthorizationFlow) || !slices.Contains(flows, "invalidation:"+wif.DefaultInvalidationFlow) {
+			t.Errorf("flows %v", flows)
+		}
+		var scopes []string
+		for _, m := range st.ScopeMappings {
+			scopes = append(scopes, m.ScopeName)
+		}
+		if !slices.Equal(scopes, []string{"openid", "profile"}) {
+			t.Errorf("scope mappings %v", scopes)
 		}
 	})
 }
 
-func assertNoSecret(t *testing.T, p Provider, secret string) {
+// TestKeyTypeBefore202512: older authentik says private_key_type (rsa, ellipticcurve) instead
+// of key_type.
+func TestKeyTypeBefore202512(t *testing.T) {
+	e := startEmulator(t, emulator.WithVersion("2025.8.6"))
+	p := addProvider(t, e, emulator.Provider{Slug: "claude", Signing: emulator.ES256})
+	st, err := newClient(t, e.CAPEM()).ReadState(context.Background(), target(e, e.APIToken()), wif.AuthentikLookup{ClientID: p.ClientID})
+	if err != nil || st.Provider == nil {
+		t.Fatal(st, err)
+	}
+	if ok, known := st.Provider.SigningKey.CanSignJWTs(); !ok || !known || st.Provider.SigningKey.KeyType != "ec" {
+		t.Errorf("signing key %+v", st.Provider.SigningKey)
+	}
+}
+
+func TestWriteCalls(t *testing.T) {
+	e := startEmulator(t, emulator.WithVersion("2026.5.0"))
+	c := newClient(t, e.CAPEM())
+	ctx := context.Background()
+	tg := target(e, e.APIToken())
+	flowA, _ := e.FlowPK(wif.DefaultAuthorizationFlow)
+	flowI, _ := e.FlowPK(wif.DefaultInvalidationFlow)
+	spec := wif.ProviderSpec{Name: "Claude WIF", ClientType: "confidential", SubMode: wif.SubUsername, IssuerMode: wif.IssuerModePerProvider,
+		AccessTokenValidity: "minutes=30", SigningKey: e.SelfSigned().UUID, AuthorizationFlow: flowA, InvalidationFlow: flowI,
+		GrantTypes: []string{"client_credentials"}}
+
+	p, secret, err := c.CreateProvider(ctx, tg, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(secret) < 32 || p.PK == 0 || p.ClientID == "" || !slices.Equal(p.GrantTypes, []string{"client_credentials"}) || len(p.RedirectURIs) != 0 {
+		t.Fatalf("created %+v (secret %d characters)", p, len(secret))
+	}
+	assertNoSecret(t, p, secret)
+	app, err := c.CreateApplication(ctx, tg, wif.ApplicationSpec{Name: "Claude WIF", Slug: "claude-wif", ProviderPK: p.PK})
+	if err != nil || app.ProviderPK != p.PK {
+		t.Fatalf("application %+v err %v", app, err)
+	}
+	// The provider works at once: the emulator's token endpoint serves it.
+	got, ok := e.Provider("claude-wif")
+	if !ok || got.ClientSecret != secret || got.Detached {
+		t.Fatalf("emulator provider %+v", got)
+	}
+	u, err := c.UpdateProvider(ctx, tg, p.PK, wif.ProviderSpec{SubMode: wif.SubHashedUserID, ClearEncryptionKey: true})
+	if err != nil || u.SubMode != wif.SubHashedUserID || u.AccessTokenValidity != "minutes=30" {
+		t.Fatalf("updated %+v err %v", u, err)
+	}
+
+	t.Run("ReadOnlyToken", func(t *testing.T) {
+		_, err := c.UpdateProvider(ctx, target(e, e.ReadOnlyAPIToken()), p.PK, wif.ProviderSpec{SubMode: wif.SubUsername})
+		if !errors.Is(err, ErrWriteRefused) || !strings.Contains(err.Error(), "403") || strings.Contains(err.Error(), e.ReadOnlyAPIToken()) {
+			t.Errorf("err %v, want ErrWriteRefused with the status and without the token", err)
+		}
+	})
+	t.Run("FieldErrors", func(t *testing.T) {
+		_, _, err := c.CreateProvider(ctx, tg, wif.ProviderSpec{Name: "Claude WIF", AuthorizationFlow: flowA, InvalidationFlow: flowI})
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != 400 || !strings.Contains(err.Error(), "name: provider with this name already exists") {
+			t.Errorf("err %v, want the 400's field errors", err)
+		}
+	})
+	t.Run("Bind", func(t *testing.T) {
+		other, _, err := c.CreateProvider(ctx, tg, wif.ProviderSpec{Name: "Other", AuthorizationFlow: flowA, InvalidationFlow: flowI})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := c.BindApplication(ctx, tg, "claude-wif", other.PK)
+		if err != nil || app.ProviderPK != other.PK {
+			t.Fatalf("bound %+v err %v", app, err)
+		}
+	})
+}
+
+func assertNoSecret(t *testing.T, v any, secret string) {
 	t.Helper()
-	b, _ := json.Marshal(p)
-	if s := fmt.Sprintf("%#v", p) + string(b); strings.Contains(s, secret) {
-		t.Error("the provider retains the client secret")
+	b, _ := json.Marshal(v)
+	if s := fmt.Sprintf("%#v", v) + string(b); strings.Contains(s, secret) {
+		t.Error("the value retains the client secret")
 	}
 }
 

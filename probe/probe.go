@@ -73,7 +73,9 @@ func (r *Runner) verify(ctx context.Context, req wif.ProbeRequest, cache *authen
 	if req.ConsoleToken != "" {
 		wg.Go(func() { read = r.readConsole(ctx, req) })
 	}
+	provider := r.readProvider(ctx, client, req)
 	obs := client.Observe(ctx, r.request(req), cache)
+	obs.Provider = provider()
 	wg.Wait()
 	if read != nil {
 		r.consoleKeys(ctx, req.Connection, read, obs)
@@ -92,6 +94,12 @@ func (r *Runner) request(req wif.ProbeRequest) authentik.Request {
 	c := req.Connection
 	return authentik.Request{DiscoveryBase: c.DiscoveryBase, IssuerURL: c.IssuerURL, TokenURL: c.TokenURL,
 		ClientID: c.ClientID, ClientSecret: req.Secret, Scope: c.RequestScope(), Progress: authentik.Progress(req.Progress)}
+}
+
+// AuthentikClient is the client trusting caPEM and the runner's extra CAs, shared by every
+// verification and admin API call that trusts the same.
+func (r *Runner) AuthentikClient(caPEM string) (*authentik.Client, error) {
+	return r.authentikClient(caPEM)
 }
 
 func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {

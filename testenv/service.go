@@ -7,6 +7,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/anthropic/console"
+	"github.com/wifwiz/wifwiz/authentik"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
@@ -32,7 +33,8 @@ func Service(t testing.TB, db *store.DB, runner *probe.Runner, o ServiceOptions)
 	if o.Jobs == nil {
 		o.Jobs = actions.NewJobs(actions.JobLimits{})
 	}
-	svc := actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner, Console: consoleOpener(runner),
+	svc := actions.New(actions.Deps{Store: db, Verifier: runner, Authentik: authentik.Admin{ClientFor: runner.AuthentikClient},
+		Tokens: runner, Console: consoleOpener(runner),
 		Secrets: secretref.Resolver{Getenv: o.getenv()}, SecretPolicy: o.Policy, ResolveAnyRef: o.ResolveAnyRef,
 		DemoRunning: o.DemoRunning, Now: o.Now, Clock: o.Clock, Jobs: o.Jobs})
 	t.Cleanup(func() { _ = o.Jobs.Shutdown(contextWithTimeout(t)) })

@@ -35,6 +35,8 @@ func ConfigFor(c wif.Connection, requireIDs bool) (Config, error) {
 		MaxLifetimeDefaulted:     c.MaxIdentityTokenLifetime == 0,
 	}
 	cfg.IssuerURL = wif.EffectiveIssuerURL(c)
+	want := wif.ExpectationsOf(c)
+	cfg.AuthentikURL, cfg.AppSlug, cfg.SubjectMode, cfg.IssuerMode = want.AuthentikURL, want.AppSlug, want.SubjectMode, want.IssuerMode
 	cfg.MaxIdentityTokenLifetime = orDefaultLifetime(cfg.MaxIdentityTokenLifetime)
 	cfg.TokenLifetime = orDefaultLifetime(cfg.TokenLifetime)
 	if err := recordedKeysAndValidity(&cfg, c); err != nil {

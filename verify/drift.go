@@ -25,6 +25,13 @@ const (
 	DriftConsoleRule         = "console.rule"
 	DriftConsoleIssuer       = "console.issuer"
 	DriftConsoleAccount      = "console.service_account"
+	// authentik-side drift, read through the admin API (authentik.provider).
+	DriftSigningKey    = "authentik.signing_key"
+	DriftEncryptionKey = "authentik.encryption_key"
+	DriftSubMode       = "authentik.sub_mode"
+	DriftIssuerMode    = "authentik.issuer_mode"
+	DriftValidity      = "authentik.access_token_validity"
+	DriftApplication   = "authentik.application"
 )
 
 // Drift names the differences between the last passing report and the current one. It is pure:
@@ -37,7 +44,15 @@ func Drift(prev, cur Report) []wif.Drift {
 	out = append(out, discoveryDrift(prev, cur)...)
 	console := consoleDrift(prev.Console, cur.Console)
 	out = append(out, console...)
-	return append(out, checkDrift(prev, cur, len(console) > 0)...)
+	provider := providerDrift(prev, cur)
+	out = append(out, provider...)
+	for _, d := range checkDrift(prev, cur, len(console) > 0) {
+		if len(provider) > 0 && strings.HasPrefix(d.Message, "check "+CheckAuthentikProvider+" ") {
+			continue // named above, setting by setting
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func tokenDrift(prev, cur *Token) []wif.Drift {

@@ -144,3 +144,48 @@ func TestDriftWithoutBaselineToken(t *testing.T) {
 		t.Fatalf("Drift = %+v; a previous report without a token has no token values to compare", got)
 	}
 }
+
+const providerFacts = `client_id="client-1"; signing_key="authentik Self-signed Certificate"; signing_key_id="k-1"; signing_key_type="rsa"; encryption_key="none"; sub_mode="user_username"; issuer_mode="per_provider"; access_token_validity="hours=1"; application="app"`
+
+// TestProviderDrift: each authentik-side change read through the admin API is named once, with
+// its own kind, instead of as a generic failed check.
+func TestProviderDrift(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to string
+		kind, before   string
+		after, msg     string
+	}{
+		{"SigningKeyChanged", `signing_key="authentik Self-signed Certificate"; signing_key_id="k-1"`, `signing_key="rotated"; signing_key_id="k-2"`,
+			verify.DriftSigningKey, "authentik Self-signed Certificate (k-1)", "rotated (k-2)", "another key"},
+		{"SigningKeyRemoved", `signing_key="authentik Self-signed Certificate"; signing_key_id="k-1"; signing_key_type="rsa"`, `signing_key="none"; signing_key_id=""; signing_key_type=""`,
+			verify.DriftSigningKey, "authentik Self-signed Certificate (k-1)", "none", "HS256"},
+		{"EncryptionKeyAdded", `encryption_key="none"`, `encryption_key="enc"`, verify.DriftEncryptionKey, "none", "enc", "JWEs"},
+		{"SubMode", `sub_mode="user_username"`, `sub_mode="hashed_user_id"`, verify.DriftSubMode, "user_username", "hashed_user_id", "subject prefix"},
+		{"IssuerMode", `issuer_mode="per_provider"`, `issuer_mode="global"`, verify.DriftIssuerMode, "per_provider", "global", "issuer URL"},
+		{"Validity", `access_token_validity="hours=1"`, `access_token_validity="hours=2"`, verify.DriftValidity, "hours=1", "hours=2", "maximum identity token lifetime"},
+		{"Unbound", `application="app"`, `application="none"`, verify.DriftApplication, "app", "none", "no longer bound"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev, cur := passing(), passing()
+			set(&prev, verify.CheckAuthentikProvider, verify.Pass, "", providerFacts)
+			after := strings.Replace(providerFacts, tc.from, tc.to, 1)
+			if after == providerFacts {
+				t.Fatalf("%q not in the facts", tc.from)
+			}
+			set(&cur, verify.CheckAuthentikProvider, verify.Fail, "", after)
+			got := verify.Drift(stored(t, prev), cur)
+			if len(got) != 1 || got[0].Kind != tc.kind || got[0].Before != tc.before || got[0].After != tc.after || !strings.Contains(got[0].Message, tc.msg) {
+				t.Fatalf("Drift = %+v, want one %s %q → %q naming %q", got, tc.kind, tc.before, tc.after, tc.msg)
+			}
+		})
+	}
+	t.Run("ReadFailedIsACheck", func(t *testing.T) {
+		prev, cur := passing(), passing()
+		set(&prev, verify.CheckAuthentikProvider, verify.Pass, "", providerFacts)
+		set(&cur, verify.CheckAuthentikProvider, verify.Fail, "", "")
+		got := verify.Drift(prev, cur)
+		if len(got) != 1 || got[0].Kind != verify.DriftCheck {
+			t.Fatalf("Drift = %+v, want the failed check", got)
+		}
+	})
+}

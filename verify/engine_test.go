@@ -34,7 +34,8 @@ func TestRunGoodToken(t *testing.T) {
 	}
 }
 
-// notGiven are the checks that skip when no Console token and no claims or condition are given.
+// notGiven are the checks that skip when no Console token and no claims or condition are given
+// (the fixture reads the provider, so authentik.provider runs).
 var notGiven = map[string]bool{CheckConsoleAccess: true, CheckConsoleIssuer: true, CheckConsoleRule: true, CheckConsoleAccount: true,
 	CheckRuleClaims: true, CheckRuleCondition: true}
 

@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 const (
@@ -118,6 +120,14 @@ func rsaJWK(k *rsa.PrivateKey, kid string) jose.JSONWebKey {
 	return jose.JSONWebKey{Key: &k.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"}
 }
 
+// goodProvider is the provider behind testIssuer as authentik's admin API shows it.
+func goodProvider() *wif.AuthentikProvider {
+	return &wif.AuthentikProvider{PK: 7, Name: "Claude CI", ClientType: "confidential", ClientID: testClientID,
+		AccessTokenValidity: "hours=1", IncludeClaimsInIDToken: true,
+		SigningKey: wif.AuthentikKeyRef{PK: "3f1c0b8e-0000-4000-8000-000000000001", Name: wif.SelfSignedKeypairName, KeyType: "rsa", HasPrivateKey: true},
+		SubMode:    wif.SubUsername, IssuerMode: wif.IssuerModePerProvider, ApplicationSlug: "claude-ci", ApplicationName: "Claude CI"}
+}
+
 func goodClaims() map[string]any {
 	return map[string]any{
 		"iss": testIssuer,
@@ -163,7 +173,8 @@ type fixture struct {
 func newFixture() *fixture {
 	return &fixture{
 		cfg: Config{
-			Connection: "ci-prod", IssuerURL: testIssuer, ClientID: testClientID, TokenField: "auto",
+			Connection: "ci-prod", IssuerURL: testIssuer, AuthentikURL: "https://auth.example.com", AppSlug: "claude-ci",
+			SubjectMode: wif.SubUsername, IssuerMode: wif.IssuerModePerProvider, ClientID: testClientID, TokenField: "auto",
 			SubjectPrefix: testSub, Audience: testClientID,
 			MaxIdentityTokenLifetime: time.Hour, TokenLifetime: time.Hour,
 			FederationRuleID: "fdrl_01abc", OrganizationID: "0d3b1c2a-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
@@ -175,6 +186,7 @@ func newFixture() *fixture {
 			JWKS:        &Fetch{URL: "https://auth.example.com/application/o/claude-ci/jwks/", Status: 200, Body: jwksOf(rsaJWK(rsaKey, testKid))},
 			Token:       &TokenResponse{URL: "https://auth.example.com/application/o/token/", Status: 200},
 			IssuerAddrs: []string{"93.184.216.34", "2606:2800:220:1::1"},
+			Provider:    &ProviderRead{URL: "https://auth.example.com", Provider: goodProvider(), Version: "2026.2.2"},
 		},
 		claims: goodClaims(),
 		key:    rsaSigner,

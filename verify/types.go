@@ -3,7 +3,11 @@
 // shared/spec/checks.md. It knows nothing of HTTP, SQL or HTML.
 package verify
 
-import "time"
+import (
+	"time"
+
+	"github.com/wifwiz/wifwiz/wif"
+)
 
 // Status is a check's verdict.
 type Status string
@@ -41,6 +45,11 @@ type Config struct {
 	JWKSSource               string // discovery | inline, as recorded; empty when unknown
 	// DefaultedLifetimes: the lifetimes above are the Console defaults, nothing was recorded.
 	TokenLifetimeDefaulted, MaxLifetimeDefaulted bool
+	// What the connection records of authentik's side, for authentik.provider.
+	AuthentikURL string // empty: unknown
+	AppSlug      string
+	SubjectMode  string // the provider's subject mode as recorded; empty: not recorded
+	IssuerMode   string // the issuer mode the recorded issuer URL implies; empty: unknown
 }
 
 // Fetch is the outcome of one HTTP GET. Body is already bounded by the client.
@@ -81,6 +90,8 @@ type Observation struct {
 	IssuerAddrs  []string  // addresses the issuer host resolved to; nil when not resolved
 	ResolveErr   string
 	Exchange     *Exchange
+	// Provider is the provider read through authentik's admin API; nil when no API token was given.
+	Provider *ProviderRead
 
 	// KidFirstSeen is, for each kid of the issuer's JWKS, when wifwiz first saw it published
 	// there: filled by the caller from the connection's earlier runs, with the current time for
@@ -92,6 +103,14 @@ type Observation struct {
 	// Console is what was read from the Console's management API; nil when no Console token
 	// was given.
 	Console *ConsoleObservation
+}
+
+// ProviderRead is the provider read through authentik's admin API for authentik.provider.
+type ProviderRead struct {
+	URL      string                 // the authentik instance asked
+	Provider *wif.AuthentikProvider // nil when it could not be read
+	Version  string                 // authentik's version; "" when unknown
+	Err      string                 // why it could not be read: token refused, not found, transport
 }
 
 // TokenSkip says why no token was requested.

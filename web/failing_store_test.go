@@ -106,7 +106,7 @@ func newBrokenApp(t *testing.T, b *brokenStore) (*app, *wif.Connection) {
 	b.Store = db
 	runner := &probe.Runner{}
 	jobs := actions.NewJobs(actions.JobLimits{})
-	svc := actions.New(actions.Deps{Store: b, Verifier: runner, Provider: runner, Tokens: runner, Jobs: jobs})
+	svc := actions.New(actions.Deps{Store: b, Verifier: runner, Tokens: runner, Jobs: jobs})
 	logs := &syncBuffer{}
 	srv := httptest.NewServer(web.New(web.Config{App: svc, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"}))
 	jar, _ := cookiejar.New(nil)

@@ -190,11 +190,13 @@ func shownSecretRef(conn wif.Connection) (ref string, malformed bool) {
 }
 
 var exportLabels = map[string]string{
-	workload.FormatShell:    "Environment (shell)",
-	workload.FormatDotenv:   "Environment (.env)",
-	workload.FormatK8s:      "Environment (Kubernetes)",
-	workload.FormatSystemd:  "Environment (systemd EnvironmentFile)",
-	workload.FormatMarkdown: "Hand-off checklist (Markdown)",
+	workload.FormatShell:              "Environment (shell)",
+	workload.FormatDotenv:             "Environment (.env)",
+	workload.FormatK8s:                "Environment (Kubernetes)",
+	workload.FormatSystemd:            "Environment (systemd EnvironmentFile)",
+	workload.FormatMarkdown:           "Hand-off checklist (Markdown)",
+	workload.FormatAuthentikBlueprint: "authentik blueprint (YAML)",
+	workload.FormatAuthentikTerraform: "authentik Terraform",
 }
 
 func exportLinks(connID int64) []views.ExportLink {

@@ -75,7 +75,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/connections/:id/wizard/:step", s.handleWizardSave)
 	e.POST("/connections/:id/wizard/3/jobs", s.handleSampleJob)
 	e.GET("/jobs/:job", s.handleJobPoll)
-	e.POST("/connections/:id/wizard/2/inspect", s.handleProviderInspect)
+	s.providerRoutes(e)
 	s.consoleAPIRoutes(e)
 	e.POST("/connections/:id/wizard/6/finish", s.handleWizardFinish)
 	e.POST("/connections/demo", s.handleDemoCreate)

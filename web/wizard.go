@@ -55,7 +55,7 @@ func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 	rep := last.rep
 	var sampleFailed, reportFailed bool
 	if rep != nil {
-		_, sampleFailed = failedChecks(*rep, conn.Step >= stepConsole)
+		_, sampleFailed = sampleProblems(*conn, *rep, conn.Step >= stepConsole)
 		reportFailed = !rep.OK
 	}
 	for n := stepBasics; n <= stepCount; n++ {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -78,46 +77,4 @@ func (s *Server) afterConsoleSave(c echo.Context, conn *wif.Connection) error {
 		return nil // the report page shows why it cannot be verified
 	}
 	return err
-}
-
-// handleProviderInspect reads the provider's settings through authentik's admin API with a
-// token used for this request only, and shows what to change.
-func (s *Server) handleProviderInspect(c echo.Context) error {
-	conn, err := s.connectionParam(c)
-	if err != nil {
-		return err
-	}
-	last, err := s.lastReport(c.Request().Context(), conn.ID)
-	if err != nil {
-		return err
-	}
-	f := frame(conn, stepProvider, last)
-	values := stepValues(conn, stepProvider)
-	if id := c.FormValue(wif.FieldClientID); id != "" {
-		values[wif.FieldClientID] = id
-	}
-	pm := views.ProviderModel{StepModel: views.StepModel{Frame: f, Values: values}}
-	results, apiErr := s.inspectProvider(c.Request().Context(), conn, values[wif.FieldClientID], c.FormValue("api_token"))
-	if apiErr != "" {
-		pm.APIError = apiErr
-		return render(c, http.StatusUnprocessableEntity, views.ProviderStep(pm))
-	}
-	pm.Results = results
-	return render(c, http.StatusOK, views.ProviderStep(pm))
-}
-
-func (s *Server) inspectProvider(ctx context.Context, conn *wif.Connection, clientID, apiToken string) ([]views.ChecklistResult, string) {
-	items, err := s.app.InspectProvider(ctx, actions.InspectRequest{Connection: *conn, ClientID: clientID, APIToken: apiToken})
-	if wif.ErrorCode(err) == wif.EINVALID {
-		return nil, err.Error()
-	}
-	if err != nil {
-		s.log.Error("inspect provider", "connection", conn.ID, "err", err)
-		return nil, "Internal error."
-	}
-	out := make([]views.ChecklistResult, len(items))
-	for i, it := range items {
-		out[i] = views.ChecklistResult{Label: it.Label, OK: it.OK, Actual: it.Actual, Fix: it.Fix}
-	}
-	return out, ""
 }

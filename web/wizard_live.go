@@ -15,7 +15,8 @@ import (
 )
 
 // sampleFields are the step 3 inputs that are stored; the client secret is read separately.
-var sampleFields = []string{wif.FieldSecretRef, wif.FieldScope, wif.FieldTokenField, wif.FieldTokenURL, wif.FieldCAPEM}
+// The extra CA is recorded on the provider step, where the admin API read needs it first.
+var sampleFields = []string{wif.FieldSecretRef, wif.FieldScope, wif.FieldTokenField, wif.FieldTokenURL}
 
 // lastRun is a connection's newest run and its decoded report; both nil when there is none.
 // A wizard page reads it once and hands it to the progress indicator and the step.
@@ -50,7 +51,7 @@ func (s *Server) typedSecret(c echo.Context, conn *wif.Connection) (string, stri
 // bindSample puts step 3's settings on conn; the secret is never part of them.
 func bindSample(conn *wif.Connection, v formValues) {
 	conn.SecretRef, conn.Scope, conn.TokenField = v[wif.FieldSecretRef], v[wif.FieldScope], v[wif.FieldTokenField]
-	conn.TokenURL, conn.CAPEM = v[wif.FieldTokenURL], v[wif.FieldCAPEM]
+	conn.TokenURL = v[wif.FieldTokenURL]
 }
 
 // prepareSample binds and saves step 3's settings and reads the typed secret ("" to use the
@@ -114,7 +115,7 @@ func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err err
 func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
 	sm := views.SampleModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), SecretPlaces: s.app.SecretPolicy().Describe()}
 	if last.rep != nil {
-		sm.Result = sampleResult(*last.run, *last.rep, conn.Step >= stepConsole, s.app.Now())
+		sm.Result = sampleResult(*conn, *last.run, *last.rep, conn.Step >= stepConsole, s.app.Now())
 	}
 	return render(c, status, views.SampleStep(sm))
 }

@@ -21,8 +21,8 @@ var (
 	claimOrder  = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "jti"}
 )
 
-func sampleResult(run wif.Run, rep verify.Report, consoleDone bool, now time.Time) *views.SampleResult {
-	failed, anyFail := failedChecks(rep, consoleDone)
+func sampleResult(conn wif.Connection, run wif.Run, rep verify.Report, consoleDone bool, now time.Time) *views.SampleResult {
+	failed, anyFail := sampleProblems(conn, rep, consoleDone)
 	r := &views.SampleResult{At: run.At.Format("2006-01-02 15:04:05 UTC"), OK: !anyFail, Summary: run.Summary,
 		Failed: checkRows(failed), ConsolePending: !consoleDone}
 	if rep.Token == nil {

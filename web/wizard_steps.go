@@ -48,6 +48,9 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 	edited := *conn
 	edited.Version = formVersion(c)
 	values := readForm(c, stepFields[step]...)
+	if step == stepProvider {
+		values = providerValues(c, conn)
+	}
 	saved, err := s.saveStep(c, &stored, &edited, step, bindStep(&edited, step, values))
 	switch {
 	case err != nil:
@@ -68,8 +71,9 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 
 // stepFields are the inputs each saving step reads.
 var stepFields = map[int][]string{
-	stepBasics:   {wif.FieldName, wif.FieldAuthentikURL, wif.FieldAppSlug, wif.FieldProviderName, "issuer_mode"},
-	stepProvider: {wif.FieldClientID, wif.FieldAccessTokenValidity, wif.FieldSubjectMode},
+	stepBasics: {wif.FieldName, wif.FieldAuthentikURL, wif.FieldAppSlug, wif.FieldProviderName, "issuer_mode"},
+	stepProvider: {wif.FieldClientID, wif.FieldProviderName, wif.FieldAccessTokenValidity, wif.FieldSubjectMode, "issuer_mode", wif.FieldCAPEM,
+		wif.FieldAuthentikTokenRef},
 	stepConsole: {wif.FieldServiceAccountID, wif.FieldIssuerName, wif.FieldIssuerURL, wif.FieldJWKSSource, wif.FieldInlineJWKS,
 		wif.FieldDiscoveryBase, wif.FieldRuleName, wif.FieldSubjectPrefix, wif.FieldAudience, wif.FieldOAuthScope,
 		wif.FieldTokenLifetime, wif.FieldMaxIdentityTokenLifetime, wif.FieldFederationRuleID, wif.FieldOrganizationID,
@@ -83,7 +87,7 @@ func bindStep(conn *wif.Connection, step int, v formValues) wif.FieldErrors {
 	case stepBasics:
 		bindBasics(conn, v)
 	case stepProvider:
-		conn.ClientID, conn.AccessTokenValidity, conn.SubjectMode = v[wif.FieldClientID], v[wif.FieldAccessTokenValidity], v[wif.FieldSubjectMode]
+		bindProvider(conn, v)
 	case stepConsole:
 		return bindConsole(conn, v)
 	}
@@ -98,6 +102,15 @@ func bindBasics(conn *wif.Connection, v formValues) {
 	conn.IssuerURL, conn.DiscoveryBase = wif.IssuerFor(conn.AuthentikURL, conn.AppSlug, v["issuer_mode"])
 	if conn.IssuerName == "" {
 		conn.IssuerName = "authentik " + conn.AppSlug
+	}
+}
+
+func bindProvider(conn *wif.Connection, v formValues) {
+	conn.ClientID, conn.AccessTokenValidity, conn.SubjectMode = v[wif.FieldClientID], v[wif.FieldAccessTokenValidity], v[wif.FieldSubjectMode]
+	conn.ProviderName, conn.CAPEM, conn.AuthentikTokenRef = v[wif.FieldProviderName], v[wif.FieldCAPEM], v[wif.FieldAuthentikTokenRef]
+	// A changed issuer mode derives the issuer URL anew; an unchanged one keeps what is recorded.
+	if mode := v["issuer_mode"]; mode != "" && mode != wif.IssuerModeOf(*conn) && conn.AuthentikURL != "" && conn.AppSlug != "" {
+		conn.IssuerURL, conn.DiscoveryBase = wif.IssuerFor(conn.AuthentikURL, conn.AppSlug, mode)
 	}
 }
 
@@ -178,7 +191,7 @@ func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, st
 	case stepBasics:
 		return render(c, status, views.BasicsStep(m))
 	case stepProvider:
-		return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m}))
+		return s.renderProvider(c, status, conn, m)
 	case stepSample:
 		return s.renderSample(c, status, conn, m, last)
 	case stepConsole:

@@ -18,7 +18,7 @@ var formatLabels = map[string]string{
 }
 
 func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
-	wm := views.WorkloadModel{StepModel: m, Verified: last.run != nil && last.run.OK}
+	wm := views.WorkloadModel{StepModel: m, Verified: last.run != nil && last.run.OK, Authentik: providerDownloads(conn.ID)}
 	for _, f := range workload.Formats() {
 		if f == "markdown" {
 			continue

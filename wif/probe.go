@@ -35,24 +35,31 @@ type ProbeStep struct {
 	Detail string
 }
 
-// ProviderQuery asks authentik's admin API for the provider with ClientID. APIToken is used for
-// that request only and never kept.
-type ProviderQuery struct {
-	AuthentikURL string
-	CAPEM        string // extra trusted CA for authentik
-	APIToken     string
-	ClientID     string
-	Expect       ProviderExpectations
-}
-
-// ProviderExpectations are what the connection needs from the provider; empty fields are
-// unknown and their items are judged on the provider alone.
+// ProviderExpectations are what the connection records and needs of the provider; empty fields
+// are unknown and their items are judged on the provider alone.
 type ProviderExpectations struct {
 	AuthentikURL             string
 	AppSlug                  string
 	IssuerURL                string
 	SubjectPrefix            string
+	SubjectMode              string // as recorded; empty: not recorded
+	IssuerMode               string // as the recorded issuer URL implies (IssuerModeOf); empty: unknown
 	MaxIdentityTokenLifetime time.Duration
+}
+
+// ExpectationsOf are the expectations a connection records.
+func ExpectationsOf(c Connection) ProviderExpectations {
+	authentikURL := c.AuthentikURL
+	if authentikURL == "" {
+		authentikURL = Origin(EffectiveIssuerURL(c))
+	}
+	mode := ""
+	if c.IssuerURL != "" {
+		mode = IssuerModeOf(Connection{AuthentikURL: authentikURL, IssuerURL: c.IssuerURL})
+	}
+	return ProviderExpectations{AuthentikURL: authentikURL, AppSlug: c.AppSlug, IssuerURL: EffectiveIssuerURL(c),
+		SubjectPrefix: c.SubjectPrefix, SubjectMode: c.SubjectMode, IssuerMode: mode,
+		MaxIdentityTokenLifetime: c.MaxIdentityTokenLifetime}
 }
 
 // ChecklistItem is one provider setting judged against what federation needs. IDs are stable.
@@ -60,6 +67,7 @@ type ChecklistItem struct {
 	ID     string
 	Label  string
 	OK     bool
+	Advice bool // not OK, yet federation works either way: a warning, not a failure
 	Actual string
-	Fix    string // empty when OK
+	Fix    string // empty when OK: the authentik setting to change, by its label, and the value to choose
 }

@@ -9,8 +9,8 @@ import (
 // refreshPrefix marks the export formats of the token refresh setups (refresh-systemd-unit, …).
 const refreshPrefix = "refresh-"
 
-// ExportFormats are the environment block's formats, the hand-off checklist's, then the token
-// refresh setups' (the same files the wizard's last step shows).
+// ExportFormats are the environment block's formats, the hand-off checklist's, the token
+// refresh setups' (the same files the wizard's last step shows), then authentik's side as code.
 func ExportFormats() []string {
 	fs := Formats()
 	if !slices.Contains(fs, FormatMarkdown) {
@@ -19,7 +19,7 @@ func ExportFormats() []string {
 	for _, id := range RefreshSetupIDs {
 		fs = append(fs, refreshPrefix+id)
 	}
-	return fs
+	return append(fs, AuthentikFormats()...)
 }
 
 // Export is one downloadable document.
@@ -31,8 +31,9 @@ type Export struct {
 }
 
 // RenderExport renders the document a workload or a teammate is handed in format: the
-// environment block exactly as the wizard's workload step shows it, a token refresh setup, or the
-// hand-off checklist (from cl) in Markdown.
+// environment block exactly as the wizard's workload step shows it, a token refresh setup, the
+// hand-off checklist (from cl) in Markdown, or authentik's provider and application as a
+// blueprint or Terraform (with o.Authentik's facts).
 func RenderExport(cl Checklist, format string, o Options) (Export, error) {
 	c := cl.Connection
 	out := Export{Format: format, FileName: FileName(c, format), ContentType: contentType(format)}
@@ -45,6 +46,12 @@ func RenderExport(cl Checklist, format string, o Options) (Export, error) {
 		out.Body = setup.Content
 	case format == FormatMarkdown:
 		out.Body = Markdown(cl, o)
+	case slices.Contains(AuthentikFormats(), format):
+		text, err := RenderAuthentik(c, format, o.Authentik)
+		if err != nil {
+			return out, fmt.Errorf("render %s for %q: %w", format, c.Name, err)
+		}
+		out.Body = text
 	default:
 		text, err := Render(c, format, o)
 		if err != nil {
@@ -59,7 +66,7 @@ func contentType(format string) string {
 	switch format {
 	case FormatMarkdown:
 		return "text/markdown; charset=utf-8"
-	case FormatK8s, refreshPrefix + "k8s-sidecar":
+	case FormatK8s, refreshPrefix + "k8s-sidecar", FormatAuthentikBlueprint:
 		return "application/yaml; charset=utf-8"
 	}
 	return "text/plain; charset=utf-8"

@@ -48,6 +48,10 @@ func FileName(c wif.Connection, format string) string {
 		return name + "-systemd.env"
 	case FormatMarkdown:
 		return name + "-handoff.md"
+	case FormatAuthentikBlueprint:
+		return name + "-authentik-blueprint.yaml"
+	case FormatAuthentikTerraform:
+		return name + "-authentik.tf"
 	}
 	if id, ok := strings.CutPrefix(format, "refresh-"); ok {
 		if setup, found := RefreshSetup(c, Options{}, id); found {

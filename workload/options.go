@@ -26,13 +26,14 @@ const (
 
 // Options say how the workload gets its identity token. Zero fields take the defaults above.
 type Options struct {
-	TokenSource      string // TokenFromFile (default) or TokenFromEnv
-	TokenFile        string // absolute path of the identity token file
-	RefreshCommand   string // the wifwiz binary the refresh setups run
-	DBPath           string // --db of the stored-connection command line
-	ClientSecretFile string // where the refresh setups read the authentik client secret from
-	ServiceUser      string // the user the systemd refresher and the workload both run as
-	Image            string // a container image holding the wifwiz binary, for the Kubernetes sidecar
+	TokenSource      string         // TokenFromFile (default) or TokenFromEnv
+	TokenFile        string         // absolute path of the identity token file
+	RefreshCommand   string         // the wifwiz binary the refresh setups run
+	DBPath           string         // --db of the stored-connection command line
+	ClientSecretFile string         // where the refresh setups read the authentik client secret from
+	ServiceUser      string         // the user the systemd refresher and the workload both run as
+	Image            string         // a container image holding the wifwiz binary, for the Kubernetes sidecar
+	Authentik        AuthentikFacts // for the authentik exports
 }
 
 var userPattern = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)

@@ -87,7 +87,7 @@ func TestCheckGoodSetupPasses(t *testing.T) {
 	if !strings.Contains(res.stdout, "claim.sub") || !strings.Contains(res.stdout, testSubject) {
 		t.Errorf("the table does not show the token's sub %q", testSubject)
 	}
-	if !regexp.MustCompile(`(?m)^\d+ pass, 1 warn, 0 fail, 7 skip — OK with warnings$`).MatchString(res.stdout) {
+	if !regexp.MustCompile(`(?m)^\d+ pass, 1 warn, 0 fail, 8 skip — OK with warnings$`).MatchString(res.stdout) {
 		t.Errorf("summary line missing or wrong:\n%s", res.stdout)
 	}
 	if strings.Contains(res.stdout, "\x1b[") {

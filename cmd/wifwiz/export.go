@@ -24,6 +24,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	format := fs.String("format", "", "what to print: "+formats+" (markdown: the hand-off checklist)")
 	dbPath := fs.String("db", defaultDBPath(e), "SQLite database file of stored connections")
 	image := fs.String("image", imageName(), "the container image with wifwiz that refresh-k8s-sidecar runs (make image builds "+imageName()+")")
+	akTokenFile := fs.String("authentik-token-file", "", "for "+workload.FormatAuthentikBlueprint+" and "+workload.FormatAuthentikTerraform+": file holding an authentik API token (or set "+authentikTokenEnv+"), to read authentik's version and the provider's signing key")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
 	}
@@ -53,7 +54,14 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export", Image: *image})
+	var creds actions.Credentials
+	if slices.Contains(workload.AuthentikFormats(), *format) {
+		if creds.AuthentikToken, err = tokenFrom("authentik-token-file", *akTokenFile, authentikTokenEnv, e); err != nil {
+			return exitUsage, err
+		}
+	}
+	exp, err := app.Export(ctx, actions.ExportRequest{Connection: *conn, Format: *format, Actor: cliActor(), Via: "wifwiz export",
+		Image: *image, Credentials: creds})
 	if err != nil {
 		return exitFail, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/anthropic/console"
+	"github.com/wifwiz/wifwiz/authentik"
 	"github.com/wifwiz/wifwiz/internal/ociimage"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/secretref"
@@ -21,14 +22,15 @@ type appOptions struct {
 	jobs        *actions.Jobs
 }
 
-// newApp wires the use-case layer to the adapters: the store, the live prober (which also reads
-// authentik's admin API and fetches identity tokens) and secret references.
+// newApp wires the use-case layer to the adapters: the store, the live prober (which also fetches
+// identity tokens), authentik's admin API through the prober's clients, and secret references.
 func newApp(db *store.DB, runner *probe.Runner, e env, o appOptions) *actions.Service {
 	getenv := o.getenv
 	if getenv == nil {
 		getenv = e.getenv
 	}
-	return actions.New(actions.Deps{Store: db, Verifier: runner, Provider: runner, Tokens: runner, Console: consoleOpener(runner),
+	return actions.New(actions.Deps{Store: db, Verifier: runner, Authentik: authentik.Admin{ClientFor: runner.AuthentikClient},
+		Tokens: runner, Console: consoleOpener(runner),
 		Secrets: secretref.Resolver{Getenv: getenv}, SecretPolicy: o.policy, ResolveAnyRef: !o.server,
 		DemoRunning: o.demoRunning, Jobs: o.jobs, Image: imageName()})
 }
