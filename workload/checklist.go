@@ -12,9 +12,9 @@ import (
 // Checklist is what a teammate taking over a workload needs: every setting, who recorded it and
 // when, how the last verification went, and where the secret lives — never the secret.
 type Checklist struct {
-	Connection  wif.Connection
-	RecordedBy  string // who recorded the last change, e.g. "browser", "cli:alice", "Alice Example <alice>"
-	RecordedAt  time.Time
+	Connection wif.Connection
+	RecordedBy string // who recorded the last change, e.g. "browser", "cli:alice", "Alice Example <alice>"
+	RecordedAt time.Time
 	// Recorded says who recorded each setting's current value and when, by wif.Field name. A
 	// setting it lacks was never set, or was set before wifwiz kept per-setting records.
 	Recorded    map[string]SettingRecord

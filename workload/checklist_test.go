@@ -88,7 +88,7 @@ func TestMarkdownEscapesUntrustedText(t *testing.T) {
 	c.ClientID = "a|b`c"
 	cl := Checklist{Connection: c, RecordedBy: "<img src=x>", Warnings: []string{"<b>bold</b> [link](http://x)"},
 		Recorded: map[string]SettingRecord{wif.FieldAudience: {By: "Eve | *x* <e>", At: recordedAt}},
-		LastRun: &LastRun{Checks: []verify.Check{{ID: "claim.sub", Status: verify.Fail, Message: "<iframe>", Fix: "|"}}}}
+		LastRun:  &LastRun{Checks: []verify.Check{{ID: "claim.sub", Status: verify.Fail, Message: "<iframe>", Fix: "|"}}}}
 	md := Markdown(cl, Options{})
 	for _, want := range []string{
 		"# Hand-off checklist: \\<script\\>alert(1)\\</script\\> \\| \\*x\\*\n",
