@@ -22,6 +22,8 @@ type IdentityProvider interface {
 	EndSessionURL(ctx context.Context) string // "" when the provider has none
 	Issuer() string
 	RedirectURL() string
+	Scopes() []string
+	GroupsClaim() string
 }
 
 // SessionStore keeps sessions under the hash of their cookie (package store).
@@ -86,6 +88,15 @@ func (s *SignIn) Issuer() string { return s.cfg.Provider.Issuer() }
 
 // RedirectURL is wifwiz's callback, to register at the provider.
 func (s *SignIn) RedirectURL() string { return s.cfg.Provider.RedirectURL() }
+
+// Scopes are the scopes requested at sign-in.
+func (s *SignIn) Scopes() []string { return s.cfg.Provider.Scopes() }
+
+// GroupsClaim is the claim the groups are read from.
+func (s *SignIn) GroupsClaim() string { return s.cfg.Provider.GroupsClaim() }
+
+// EndSessionURL is the provider's own sign-out, or "".
+func (s *SignIn) EndSessionURL(ctx context.Context) string { return s.cfg.Provider.EndSessionURL(ctx) }
 
 // Timeouts are the idle timeout and the absolute lifetime of sessions.
 func (s *SignIn) Timeouts() (idle, max time.Duration) { return s.cfg.IdleTimeout, s.cfg.MaxAge }

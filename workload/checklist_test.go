@@ -92,7 +92,7 @@ func TestMarkdownEscapesUntrustedText(t *testing.T) {
 	md := Markdown(cl, Options{})
 	for _, want := range []string{
 		"# Hand-off checklist: \\<script\\>alert(1)\\</script\\> \\| \\*x\\*\n",
-		"Recorded by \\<img src=x\\> on ",
+		"Last change recorded by \\<img src=x\\> on ",
 		"- \\<b\\>bold\\</b\\> \\[link\\](http://x)\n",
 		"| \\<iframe\\> | \\| |",
 		"| Connection name | `<script>alert(1)</script> \\| *x*` | — |", // a code span: literal
