@@ -85,7 +85,9 @@ func (s *Server) handleCallback(c echo.Context) error {
 	if err != nil {
 		return s.signInFailed(c, err)
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: done.Cookie, Path: "/", Expires: done.Session.ExpiresAt,
+	// MaxAge, not Expires: the browser's clock need not agree with the server's.
+	maxAge := int(done.Session.ExpiresAt.Sub(done.Session.CreatedAt) / time.Second)
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: done.Cookie, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(c)})
 	s.log.Info("signed in", "actor", done.Session.Person.Actor(), "role", string(done.Role))
 	return c.Redirect(http.StatusSeeOther, done.Next)

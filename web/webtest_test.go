@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/testenv"
@@ -55,6 +56,8 @@ type setup struct {
 	runner *probe.Runner
 	env    func(string) string // the environment secret references resolve in
 	svc    testenv.ServiceOptions
+	// signIn, when set, wires sign-in once the server's address (baseURL) is known.
+	signIn func(db *store.DB, baseURL string) *actions.SignIn
 }
 
 func newApp(t testing.TB, mutate ...func(*setup)) *app {
@@ -72,7 +75,12 @@ func newApp(t testing.TB, mutate ...func(*setup)) *app {
 	st.svc.Getenv = st.env
 	st.svc.DemoRunning = st.web.Demo != nil
 	st.web.App = testenv.Service(t, db, st.runner, st.svc)
-	srv := httptest.NewServer(web.New(st.web))
+	srv := httptest.NewUnstartedServer(nil)
+	if st.signIn != nil {
+		st.web.SignIn = st.signIn(db, "http://"+srv.Listener.Addr().String())
+	}
+	srv.Config.Handler = web.New(st.web)
+	srv.Start()
 	jar, _ := cookiejar.New(nil)
 	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,
 		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
