@@ -14,6 +14,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/internal/testissuer"
+	"github.com/wifwiz/wifwiz/oidclogin"
+	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -42,7 +46,7 @@ func trusting(spkis ...string) chromedp.ExecAllocatorOption {
 func (w *signInWorld) browser(t *testing.T, name string) *browser {
 	t.Helper()
 	u, _ := url.Parse(w.emu.URL())
-	return newBrowser(t, name, trusting(spkiOf(t, u.Host, w.emu.CAPEM())))
+	return newBrowser(t, name, trusting(spkiOf(t, u.Host, w.emu.CAPEM())), loopbackOnly())
 }
 
 // waitFor waits until the element is visible, saving a screenshot when it never is.
@@ -52,6 +56,19 @@ func (b *browser) waitFor(sel string) {
 		b.screenshot("timeout")
 		b.t.Fatalf("waiting for %s: %v", sel, err)
 	}
+}
+
+// waitPresent waits until an element, visible or not (a hidden input), is in the loaded page.
+func (b *browser) waitPresent(sel string) {
+	b.t.Helper()
+	expr := `document.readyState === "complete" && document.querySelector(` + jsString(sel) + `) !== null`
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return
+		}
+	}
+	b.screenshot("timeout")
+	b.t.Fatalf("waited 30 s for %s", sel)
 }
 
 // signInThroughLoginPage opens path, is sent to sign in, and logs in as user on the emulator's
@@ -308,4 +325,61 @@ func TestBrowserOtherAudienceRefused(t *testing.T) {
 	}
 	b.do(chromedp.Navigate(w.srv.URL + "/"))
 	b.waitHeading("Sign in")
+}
+
+// The same sign-in against an OIDC provider nobody on this project wrote: node-oidc-provider
+// with its development login and consent pages. Its ID tokens hold no name or groups, so they
+// come from its userinfo endpoint.
+func TestBrowserSignInNodeOIDCProvider(t *testing.T) {
+	var iss *testissuer.LoginIssuer
+	a := newApp(t, func(st *setup) {
+		st.signIn = func(db *store.DB, base string) *actions.SignIn {
+			iss = testissuer.StartLogin(t, base+"/auth/callback", map[string]testissuer.LoginUser{
+				"nora": {Name: "Nora Node", Email: "nora@example.com", Groups: []string{"staff", testenv.EditorGroup}},
+			})
+			rp, err := oidclogin.New(oidclogin.Config{Issuer: iss.URL, ClientID: iss.ClientID, ClientSecret: iss.ClientSecret,
+				RedirectURL: base + "/auth/callback", CAPEM: iss.CAPEM})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return actions.NewSignIn(actions.SignInConfig{Provider: rp, Sessions: db,
+				Roles: wif.RolePolicy{EditorGroup: testenv.EditorGroup, ViewerGroup: testenv.ViewerGroup}})
+		}
+	})
+	b := newBrowser(t, "node-oidc-provider", trusting(spkiOf(t, iss.Addr, iss.CAPEM)), loopbackOnly())
+	b.do(chromedp.Navigate(a.srv.URL + "/audit"))
+	b.waitHeading("Sign in")
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="sign-in"]`)))
+	b.waitFor(`input[name="login"]`)
+	b.screenshot("provider-login")
+	b.typeInto(`input[name="login"]`, "nora")
+	b.typeInto(`input[name="password"]`, "any password")
+	b.do(chromedp.Submit(chromedp.CSS(`input[name="login"]`)))
+	b.waitPresent(`input[name="prompt"][value="consent"]`)
+	b.screenshot("provider-consent")
+	b.do(chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+	b.waitHeading("Audit")
+	b.screenshot("signed-in")
+	if got := b.text(`[data-testid="who-name"]`); got != "Nora Node" {
+		t.Fatalf("signed in as %q", got)
+	}
+	if got := b.attr(`[data-testid="who-name"]`, "title"); got != "sub: nora" {
+		t.Fatalf("subject %q", got)
+	}
+	if got := b.text(`[data-testid="who-role"]`); !strings.EqualFold(got, "editor") {
+		t.Fatalf("role %q", got)
+	}
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="sign-out"]`)))
+	b.waitHeading("Signed out")
+	if href := b.attr(`[data-testid="provider-sign-out"]`, "href"); !strings.HasPrefix(href, iss.URL+"/session/end?client_id="+iss.ClientID) {
+		t.Fatalf("the provider's sign-out is %q", href)
+	}
+	b.do(chromedp.Navigate(a.srv.URL + "/audit"))
+	b.waitHeading("Sign in")
+}
+
+// loopbackOnly makes every name but localhost unresolvable in the browser: a page that asks
+// for anything beyond loopback (node-oidc-provider's pages import a web font) gets nothing.
+func loopbackOnly() chromedp.ExecAllocatorOption {
+	return chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1")
 }
