@@ -138,10 +138,18 @@ func (s *Server) needSignIn(c echo.Context) error {
 	req := c.Request()
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		q := url.Values{"next": {req.URL.RequestURI()}}
+		if cur, err := url.Parse(req.Header.Get("HX-Current-URL")); err == nil && req.Header.Get("HX-Request") != "" {
+			q.Set("next", cur.RequestURI()) // a fragment: the page around it is where to return
+		}
 		if notice != "" {
 			q.Set("ended", "1")
 		}
-		return c.Redirect(http.StatusSeeOther, "/auth/signin?"+q.Encode())
+		target := "/auth/signin?" + q.Encode()
+		if req.Header.Get("HX-Request") != "" {
+			c.Response().Header().Set("HX-Redirect", target)
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		return c.Redirect(http.StatusSeeOther, target)
 	}
 	if notice == "" {
 		notice = "Sign in first."

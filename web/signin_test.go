@@ -315,3 +315,16 @@ func TestBannerWithoutSignIn(t *testing.T) {
 		t.Fatalf("sign-in settings without sign-in: HTTP %d", settings.status)
 	}
 }
+
+// An htmx fragment (the audit's progress polling) whose session ended sends the whole page to
+// sign in, back to the page around the fragment.
+func TestFragmentWithoutSession(t *testing.T) {
+	w := newSignInWorld(t)
+	req, _ := http.NewRequest(http.MethodGet, w.srv.URL+"/audit/jobs/abc", nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Current-URL", w.srv.URL+"/audit?x=1")
+	p := w.do(req)
+	if p.status != http.StatusUnauthorized || p.header.Get("HX-Redirect") != "/auth/signin?next="+url.QueryEscape("/audit?x=1") {
+		t.Fatalf("HTTP %d, HX-Redirect %q", p.status, p.header.Get("HX-Redirect"))
+	}
+}
