@@ -19,14 +19,14 @@ type Meta struct {
 
 // Auth modes: how wifwiz knows who is using it.
 const (
-	AuthOpen  = ""      // loopback without sign-in (a laptop): everyone who reaches it may do everything
+	AuthOpen  = "open"  // loopback without sign-in (a laptop): everyone who reaches it may do everything
 	AuthToken = "token" // one access token, for a single admin
 	AuthOIDC  = "oidc"  // signed in through the OIDC provider, with a role
 )
 
 // Auth is the layout's view of the person using wifwiz.
 type Auth struct {
-	Mode     string
+	Mode     string // "" when unknown (a page rendered before the request was identified): no banner
 	Name     string // signed in: display name
 	Subject  string // signed in: the ID token's sub
 	Role     string // signed in: editor or viewer
