@@ -328,3 +328,42 @@ func TestFragmentWithoutSession(t *testing.T) {
 		t.Fatalf("HTTP %d, HX-Redirect %q", p.status, p.header.Get("HX-Redirect"))
 	}
 }
+
+// Over HTTPS the session cookie is Secure.
+func TestSessionCookieSecureUnderTLS(t *testing.T) {
+	w := newSignInWorld(t, func(st *setup) { st.tls = true })
+	cb := w.signInAs(t, testenv.Editor.Username)
+	ck := sessionCookieOf(cb)
+	if cb.status != http.StatusSeeOther || ck == nil || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("HTTP %d, session cookie %+v", cb.status, ck)
+	}
+}
+
+// The provider unreachable, or refusing, each gets a page that says so; no session is made.
+func TestSignInFailurePages(t *testing.T) {
+	w := newSignInWorld(t)
+	w.emu.SetDown(true)
+	p := w.get("/auth/login?next=%2F")
+	if p.status != http.StatusBadGateway || p.attr(`[data-testid="signin-failed"]`, "data-kind") != wif.SignInUnreachable ||
+		!strings.Contains(p.text(`[data-testid="signin-failed"]`), "/.well-known/openid-configuration") {
+		t.Fatalf("provider down: HTTP %d %q", p.status, p.text("main"))
+	}
+	w.emu.SetDown(false)
+
+	// authentik's answer when a policy denies the person: the right state, an error, no code.
+	start := w.get("/auth/login?next=%2F")
+	authz, err := url.Parse(start.header.Get("Location"))
+	if err != nil || start.status != http.StatusSeeOther {
+		t.Fatalf("start: HTTP %d %q", start.status, start.header.Get("Location"))
+	}
+	q := url.Values{"state": {authz.Query().Get("state")}, "error": {"access_denied"},
+		"error_description": {"The resource owner or authorization server denied the request"}}
+	p = w.get("/auth/callback?" + q.Encode())
+	if p.status != http.StatusForbidden || p.attr(`[data-testid="signin-failed"]`, "data-kind") != wif.SignInRefused ||
+		!strings.Contains(p.text(`[data-testid="signin-failed"]`), "access_denied") {
+		t.Fatalf("refused: HTTP %d %q", p.status, p.text("main"))
+	}
+	if sessionCookieOf(p) != nil || countRows(t, w.dbPath, "sessions") != 0 {
+		t.Fatal("a refused sign-in made a session")
+	}
+}
