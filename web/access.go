@@ -83,6 +83,9 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(principalKey, principal{actor: browserActor, role: wif.RoleEditor})
 			return next(c)
 		}
+		if path := c.Path(); path == "/healthz" || path == "/static/*" {
+			return next(c) // no session lookup for every stylesheet
+		}
 		cookie := ""
 		if ck, err := c.Cookie(sessionCookie); err == nil {
 			cookie = ck.Value

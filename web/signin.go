@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +36,7 @@ func (s *Server) signInRoutes(e *echo.Echo) {
 
 func (s *Server) handleSignInPage(c echo.Context) error {
 	next := actions.LocalPath(c.QueryParam("next"))
-	m := views.SignInModel{Next: next, Issuer: s.signIn.Issuer(), LoginTo: "/auth/login?" + url.Values{"next": {next}}.Encode()}
+	m := views.SignInModel{Issuer: s.signIn.Issuer(), LoginTo: "/auth/login?" + url.Values{"next": {next}}.Encode()}
 	if c.QueryParam("ended") != "" {
 		idle, max := s.signIn.Timeouts()
 		m.Notice = "Your session has ended: sessions end after " + durationWords(idle) + " unused, and " + durationWords(max) +
@@ -125,17 +127,10 @@ func (s *Server) signInFailed(c echo.Context, err error) error {
 }
 
 func logCause(err error) string {
-	if u := unwrapOnce(err); u != nil {
+	if u := errors.Unwrap(err); u != nil {
 		return u.Error()
 	}
 	return err.Error()
-}
-
-func unwrapOnce(err error) error {
-	if u, ok := err.(interface{ Unwrap() error }); ok {
-		return u.Unwrap()
-	}
-	return nil
 }
 
 // handleLogout ends the session server-side, clears the cookie and offers the provider's own
@@ -183,10 +178,21 @@ func (s *Server) handleSignInSettings(c echo.Context) error {
 	return render(c, http.StatusOK, views.SignInSettingsPage(m))
 }
 
+// durationWords reads like "30 minutes" or "12 hours".
 func durationWords(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
+	unit := func(n time.Duration, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return strconv.FormatInt(int64(n), 10) + " " + name + "s"
+	}
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(d/time.Hour, "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(d/time.Minute, "minute")
+	}
+	return d.String()
 }
 
 func (s *Server) authMode() string {
