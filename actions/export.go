@@ -10,14 +10,16 @@ import (
 	"github.com/wifwiz/wifwiz/workload"
 )
 
-// Handoff assembles conn's hand-off checklist from its history: who recorded its settings last
-// and when, its newest run, and the warnings still open (drift, settings changed since that run).
+// Handoff assembles conn's hand-off checklist from its history: who recorded each setting and
+// when, who made the last change, its newest run, and the warnings still open (drift, settings
+// changed since that run).
 func (s *Service) Handoff(ctx context.Context, conn wif.Connection) (workload.Checklist, error) {
 	cl := workload.Checklist{Connection: conn, GeneratedAt: s.now().UTC(), RecordedAt: conn.UpdatedAt}
 	events, err := s.store.ListEvents(ctx, conn.ID)
 	if err != nil {
 		return cl, fmt.Errorf("read the timeline of %q: %w", conn.Name, err)
 	}
+	cl.Recorded = settingRecords(events)
 	for _, e := range events { // newest first
 		if e.Kind == wif.EventCreated || e.Kind == wif.EventEdited {
 			cl.RecordedBy, cl.RecordedAt = e.Actor, e.At
@@ -32,6 +34,23 @@ func (s *Service) Handoff(ctx context.Context, conn wif.Connection) (workload.Ch
 	cl.LastRun = &workload.LastRun{At: run.At, Trigger: run.Trigger, OK: run.OK, Summary: rep.Summary, Checks: rep.Checks}
 	cl.Warnings = handoffWarnings(conn, run)
 	return cl, nil
+}
+
+// settingRecords finds, for each setting, the newest event that set it: events come newest
+// first and name the fields they recorded.
+func settingRecords(events []wif.Event) map[string]workload.SettingRecord {
+	out := map[string]workload.SettingRecord{}
+	for _, e := range events {
+		if e.Kind != wif.EventCreated && e.Kind != wif.EventEdited {
+			continue
+		}
+		for _, f := range e.Fields {
+			if _, seen := out[f]; !seen {
+				out[f] = workload.SettingRecord{By: e.Actor, At: e.At}
+			}
+		}
+	}
+	return out
 }
 
 func handoffWarnings(conn wif.Connection, run wif.Run) []string {

@@ -60,6 +60,16 @@ func TestChecklist(t *testing.T) {
 		if cl.RecordedBy != "cli:alice" || !cl.RecordedAt.Equal(clock) {
 			t.Errorf("recorded by %s at %s, want the last edit", cl.RecordedBy, cl.RecordedAt)
 		}
+		// Per setting: the rule name is cli:alice's, an hour later; the rest is from the creation.
+		if r := cl.Recorded[wif.FieldRuleName]; r.By != "cli:alice" || !r.At.Equal(clock) {
+			t.Errorf("rule name recorded %+v, want cli:alice at %s", r, clock)
+		}
+		if r := cl.Recorded[wif.FieldClientID]; r.By != "test" || !r.At.Equal(clock.Add(-time.Hour)) {
+			t.Errorf("client ID recorded %+v, want the creation", r)
+		}
+		if r, ok := cl.Recorded[wif.FieldWorkspaceID]; ok {
+			t.Errorf("the workspace ID was never set but is recorded %+v", r)
+		}
 		if cl.LastRun == nil || cl.LastRun.OK || cl.LastRun.Trigger != wif.TriggerAudit || cl.LastRun.Summary.Fail == 0 || len(cl.LastRun.Checks) == 0 {
 			t.Fatalf("last run = %+v, want the failed audit run", cl.LastRun)
 		}

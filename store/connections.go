@@ -73,7 +73,8 @@ func scanConnection(row scanner) (*wif.Connection, error) {
 
 const selectConnection = `SELECT id, version, created_at, updated_at, ` + connectionColumns + ` FROM connections`
 
-// CreateConnection inserts c, sets its ID, Version and times, and records a "created" event.
+// CreateConnection inserts c, sets its ID, Version and times, and records a "created" event
+// naming every setting it was created with.
 // A name already in use (case-insensitive) is an EINVALID error on the "name" field.
 func (s *DB) CreateConnection(ctx context.Context, c *wif.Connection, actor string) error {
 	now := s.now()
@@ -92,7 +93,8 @@ func (s *DB) CreateConnection(ctx context.Context, c *wif.Connection, actor stri
 			return fmt.Errorf("insert connection %q: %w", c.Name, err)
 		}
 		c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
-		return insertEvent(ctx, tx, &wif.Event{ConnectionID: c.ID, At: now, Kind: wif.EventCreated, Actor: actor})
+		return insertEvent(ctx, tx, &wif.Event{ConnectionID: c.ID, At: now, Kind: wif.EventCreated, Actor: actor,
+			Fields: wif.Diff(wif.Connection{}, *c).Names()})
 	})
 }
 
@@ -154,7 +156,8 @@ func (s *DB) UpdateConnection(ctx context.Context, c *wif.Connection, actor stri
 		if len(changes) == 0 {
 			return nil
 		}
-		return insertEvent(ctx, tx, &wif.Event{ConnectionID: c.ID, At: now, Kind: wif.EventEdited, Actor: actor, Detail: changes.String()})
+		return insertEvent(ctx, tx, &wif.Event{ConnectionID: c.ID, At: now, Kind: wif.EventEdited, Actor: actor,
+			Detail: changes.String(), Fields: changes.Names()})
 	})
 }
 

@@ -66,6 +66,8 @@ func fillValue(t *testing.T, v reflect.Value, name string, n int64) {
 		v.SetInt(n)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8:
 		v.SetBytes(fmt.Appendf(nil, `{"field":%q,"n":%d}`, name, n))
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		v.Set(reflect.ValueOf([]string{fmt.Sprintf("%s_a%d", name, n), fmt.Sprintf("%s_b%d", name, n)}))
 	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String:
 		m := reflect.MakeMap(v.Type())
 		for i := range 2 {
@@ -219,6 +221,8 @@ func columnValue(t *testing.T, f reflect.Value) any {
 		return f.String()
 	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Uint8:
 		return string(f.Bytes())
+	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+		return strings.Join(f.Interface().([]string), ",") // a list of field names, comma-separated
 	case f.Kind() == reflect.Slice || f.Kind() == reflect.Map:
 		b, err := json.Marshal(f.Interface())
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -13,8 +14,8 @@ type execer interface {
 }
 
 func insertEvent(ctx context.Context, x execer, e *wif.Event) error {
-	res, err := x.ExecContext(ctx, `INSERT INTO events (connection_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)`,
-		e.ConnectionID, unixMilli(e.At), e.Kind, e.Actor, e.Detail)
+	res, err := x.ExecContext(ctx, `INSERT INTO events (connection_id, at, kind, actor, detail, fields) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.ConnectionID, unixMilli(e.At), e.Kind, e.Actor, e.Detail, strings.Join(e.Fields, ","))
 	if err != nil {
 		return fmt.Errorf("insert %s event for connection %d: %w", e.Kind, e.ConnectionID, err)
 	}
@@ -32,7 +33,7 @@ func (s *DB) AddEvent(ctx context.Context, e *wif.Event) error {
 
 // ListEvents returns a connection's timeline, newest first.
 func (s *DB) ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT id, connection_id, at, kind, actor, detail FROM events
+	rows, err := s.reads.QueryContext(ctx, `SELECT id, connection_id, at, kind, actor, detail, fields FROM events
 		WHERE connection_id = ? ORDER BY at DESC, id DESC`, connectionID)
 	if err != nil {
 		return nil, fmt.Errorf("list events of connection %d: %w", connectionID, err)
@@ -42,10 +43,14 @@ func (s *DB) ListEvents(ctx context.Context, connectionID int64) ([]wif.Event, e
 	for rows.Next() {
 		var e wif.Event
 		var at int64
-		if err := rows.Scan(&e.ID, &e.ConnectionID, &at, &e.Kind, &e.Actor, &e.Detail); err != nil {
+		var fields string
+		if err := rows.Scan(&e.ID, &e.ConnectionID, &at, &e.Kind, &e.Actor, &e.Detail, &fields); err != nil {
 			return nil, fmt.Errorf("list events of connection %d: %w", connectionID, err)
 		}
 		e.At = fromMilli(at)
+		if fields != "" {
+			e.Fields = strings.Split(fields, ",")
+		}
 		events = append(events, e)
 	}
 	return events, rows.Err()

@@ -36,6 +36,7 @@ var (
 	}
 	eventColumnMap = columnMap{
 		"id": "ID", "connection_id": "ConnectionID", "at": "At", "kind": "Kind", "actor": "Actor", "detail": "Detail",
+		"fields": "Fields",
 	}
 	auditJobColumnMap = columnMap{
 		"id": "ID", "started_at": "StartedAt", "finished_at": "FinishedAt", "state": "State",

@@ -62,7 +62,7 @@ func (s *Server) handleAuditStart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.app.StartAudit(ctx, actions.AuditRequest{Connections: conns, Actor: actor})
+	id, err := s.app.StartAudit(ctx, actions.AuditRequest{Connections: conns, Actor: actorOf(c)})
 	if wif.ErrorCode(err) == wif.EBUSY {
 		return s.renderAuditPage(c, http.StatusServiceUnavailable, nil, err.Error())
 	}

@@ -53,7 +53,7 @@ func (s *Server) handleConnectionNew(c echo.Context) error {
 func (s *Server) handleConnectionCreate(c echo.Context) error {
 	setNav(c, "new")
 	name := strings.TrimSpace(c.FormValue("name"))
-	conn, fe, err := s.app.CreateConnection(c.Request().Context(), name, actor)
+	conn, fe, err := s.app.CreateConnection(c.Request().Context(), name, actorOf(c))
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func (s *Server) handleExport(c echo.Context) error {
 		return err
 	}
 	exp, err := s.app.Export(c.Request().Context(), actions.ExportRequest{Connection: *conn,
-		Format: c.FormValue("format"), Actor: actor, Via: "download"})
+		Format: c.FormValue("format"), Actor: actorOf(c), Via: "download"})
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,16 @@ func (s *Server) handleHandoff(c echo.Context) error {
 		m.NotPassed = notPassed(cl.LastRun.Checks)
 	}
 	settings := settingRows(*conn, verdicts)
+	for i := range settings {
+		r, ok := cl.Recorded[settings[i].Name]
+		if !ok || r.By == "" {
+			continue
+		}
+		settings[i].RecordedBy, settings[i].RecordedAt = r.By, handoffTime(r.At)
+		if p, ok := wif.ParseActor(r.By); ok {
+			settings[i].RecordedBy, settings[i].RecordedSub = p.Name, p.Subject
+		}
+	}
 	split := consoleSettingsStart()
 	m.Authentik, m.Console = settings[:split], settings[split:]
 	if m.EnvBlock, err = workload.Render(*conn, workload.FormatShell, s.app.WorkloadOptions()); err != nil {

@@ -62,7 +62,7 @@ func (s *Server) handleConnectionVerify(c echo.Context) error {
 			"Enter the client secret: it is in the provider's edit form in authentik (Client Secret). It is used for this run only.")
 	}
 	v, err := s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, Secret: secret,
-		UseStoredSecret: true, Trigger: wif.TriggerManual, Actor: actor})
+		UseStoredSecret: true, Trigger: wif.TriggerManual, Actor: actorOf(c)})
 	if wif.ErrorCode(err) == wif.EINVALID {
 		return s.renderConnection(c, http.StatusUnprocessableEntity, conn, err.Error())
 	}
@@ -130,6 +130,9 @@ func eventRows(conn wif.Connection, events []wif.Event) []views.EventRow {
 			detail = strings.ReplaceAll(detail, conn.SecretRef, "[hidden]")
 		}
 		rows[i] = views.EventRow{At: e.At, Kind: e.Kind, Actor: e.Actor, Detail: detail}
+		if p, ok := wif.ParseActor(e.Actor); ok {
+			rows[i].Actor, rows[i].ActorSub = p.Name, p.Subject
+		}
 	}
 	return rows
 }

@@ -24,7 +24,7 @@ func (s *Server) handleSampleJob(c echo.Context) error {
 		c.Response().Header().Set("HX-Reswap", "outerHTML")
 		return err
 	}
-	job, err := s.app.StartCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actor})
+	job, err := s.app.StartCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func csrf() echo.MiddlewareFunc {
 func (s *Server) withMeta(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, _ := c.Get(csrfKey).(string)
-		m := views.Meta{CSRF: token, Version: s.cfg.Version, Demo: s.cfg.Demo != nil}
+		m := views.Meta{CSRF: token, Version: s.cfg.Version, Demo: s.cfg.Demo != nil, Auth: s.authMeta(c)}
 		req := c.Request()
 		c.SetRequest(req.WithContext(views.WithMeta(req.Context(), m)))
 		return next(c)

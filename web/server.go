@@ -29,24 +29,25 @@ type Config struct {
 	Metrics http.Handler
 	// PublicURL is the address people reach the server at (serve --public-url); alerts link there.
 	PublicURL string
+	// SignIn signs people in through an OIDC provider and gives them a role; nil: no sign-in
+	// (loopback, or the access token), where everyone is an editor recorded as "browser".
+	SignIn *actions.SignIn
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	cfg Config
-	app *actions.Service
-	log *slog.Logger
+	cfg    Config
+	app    *actions.Service
+	log    *slog.Logger
+	signIn *actions.SignIn
 }
-
-// actor is how browser-made changes are attributed in the timeline.
-const actor = "browser"
 
 // New builds the HTTP handler with every route and middleware.
 func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger}
+	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, signIn: cfg.SignIn}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -54,7 +55,8 @@ func New(cfg Config) http.Handler {
 	if cfg.AccessToken != "" {
 		e.Use(requireAccessToken(cfg.AccessToken))
 	}
-	e.Use(csrf(), s.withMeta)
+	// Who makes the request, then the layout's data, then whether their role allows the route.
+	e.Use(csrf(), s.identify, s.withMeta, s.authorize)
 	s.routes(e)
 	return e
 }
@@ -81,6 +83,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/connections/demo", s.handleDemoCreate)
 	s.auditRoutes(e)
 	s.alertRoutes(e)
+	s.signInRoutes(e)
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

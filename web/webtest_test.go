@@ -58,6 +58,9 @@ type setup struct {
 	svc    testenv.ServiceOptions
 	// started, when set, is called with the service before the server starts.
 	started func(*actions.Service)
+	// signIn, when set, wires sign-in once the server's address (baseURL) is known.
+	signIn func(db *store.DB, baseURL string) *actions.SignIn
+	tls    bool // serve HTTPS with httptest's certificate
 }
 
 func newApp(t testing.TB, mutate ...func(*setup)) *app {
@@ -78,10 +81,23 @@ func newApp(t testing.TB, mutate ...func(*setup)) *app {
 	if st.started != nil {
 		st.started(st.web.App)
 	}
-	srv := httptest.NewServer(web.New(st.web))
+	srv := httptest.NewUnstartedServer(nil)
+	scheme := "http://"
+	if st.tls {
+		scheme = "https://"
+	}
+	if st.signIn != nil {
+		st.web.SignIn = st.signIn(db, scheme+srv.Listener.Addr().String())
+	}
+	srv.Config.Handler = web.New(st.web)
+	if st.tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	jar, _ := cookiejar.New(nil)
 	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,
-		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		client: &http.Client{Jar: jar, Transport: srv.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	t.Cleanup(func() { srv.Close(); db.Close() })
 	return a
 }

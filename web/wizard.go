@@ -92,7 +92,7 @@ func formVersion(c echo.Context) int {
 // was rendered from. Field errors and a conflict come back in the result, never as an overwrite.
 func (s *Server) saveStep(c echo.Context, stored, edited *wif.Connection, step int, bindErrs wif.FieldErrors) (actions.StepSaved, error) {
 	return s.app.SaveStep(c.Request().Context(), actions.StepEdit{Stored: *stored, Edited: *edited, Step: step,
-		BindErrors: bindErrs, Actor: actor})
+		BindErrors: bindErrs, Actor: actorOf(c)})
 }
 
 func secondsValue(d time.Duration) string {

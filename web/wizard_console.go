@@ -72,7 +72,7 @@ func (s *Server) afterConsoleSave(c echo.Context, conn *wif.Connection) error {
 	if !s.app.HasUsableSecret(*conn) {
 		return nil
 	}
-	_, err := s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, UseStoredSecret: true, Actor: actor})
+	_, err := s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, UseStoredSecret: true, Actor: actorOf(c)})
 	if wif.ErrorCode(err) == wif.EINVALID {
 		return nil // the report page shows why it cannot be verified
 	}

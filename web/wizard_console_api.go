@@ -169,7 +169,7 @@ func (s *Server) handleConsoleApply(c echo.Context) error {
 	if req.ExpectDigest == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "no plan to apply: show the plan first")
 	}
-	done, err := s.app.Apply(c.Request().Context(), req, actor)
+	done, err := s.app.Apply(c.Request().Context(), req, actorOf(c))
 	switch {
 	case wif.ErrorCode(err) == wif.ECONFLICT:
 		req.ExpectDigest = ""
@@ -190,7 +190,7 @@ func (s *Server) handleConsoleTake(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	saved, err := s.app.TakeConsoleValues(c.Request().Context(), *conn, actor)
+	saved, err := s.app.TakeConsoleValues(c.Request().Context(), *conn, actorOf(c))
 	if err != nil {
 		msg, ok := userError(err)
 		if !ok {

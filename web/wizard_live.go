@@ -92,7 +92,7 @@ func (s *Server) handleSampleToken(c echo.Context, conn *wif.Connection) error {
 		return err
 	}
 	_, err = s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, Secret: secret,
-		UseStoredSecret: true, Actor: actor})
+		UseStoredSecret: true, Actor: actorOf(c)})
 	if wif.ErrorCode(err) == wif.EINVALID {
 		return s.renderSampleError(c, conn, err)
 	}
@@ -127,7 +127,7 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 	}
 	ctx := c.Request().Context()
 	_, err := s.app.VerifyAndRecord(ctx, actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true,
-		Exchange: c.FormValue("exchange") == "1", Actor: actor,
+		Exchange: c.FormValue("exchange") == "1", Actor: actorOf(c),
 		Credentials: actions.Credentials{ConsoleToken: strings.TrimSpace(c.FormValue("console_token"))}})
 	if wif.ErrorCode(err) == wif.EINVALID {
 		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": err.Error()}, "")
@@ -142,7 +142,7 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 	if err != nil {
 		return err
 	}
-	if err := s.app.MarkStep(ctx, *conn, stepReport, actor); err != nil {
+	if err := s.app.MarkStep(ctx, *conn, stepReport, actorOf(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepReport))

@@ -191,7 +191,7 @@ func (s *Server) handleProviderApply(c echo.Context) error {
 		return err
 	}
 	edited, _ := typedProvider(c, conn)
-	done, err := s.app.Apply(c.Request().Context(), planRequest(c, edited), actor)
+	done, err := s.app.Apply(c.Request().Context(), planRequest(c, edited), actorOf(c))
 	status := http.StatusOK
 	m := views.ProviderAppliedModel{Steps: done.Plan.Steps, ClientSecret: done.ClientSecret}
 	shown := *conn

@@ -47,7 +47,7 @@ func (s *Server) handleWizardFinish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.app.MarkStep(c.Request().Context(), *conn, stepWorkload, actor); err != nil {
+	if err := s.app.MarkStep(c.Request().Context(), *conn, stepWorkload, actorOf(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, connectionPath(conn.ID))
@@ -58,7 +58,7 @@ func (s *Server) handleDemoCreate(c echo.Context) error {
 	if s.cfg.Demo == nil {
 		return echo.ErrNotFound
 	}
-	conn, err := s.app.CreateDemoConnection(c.Request().Context(), s.cfg.Demo.Connection(), actor)
+	conn, err := s.app.CreateDemoConnection(c.Request().Context(), s.cfg.Demo.Connection(), actorOf(c))
 	if err != nil {
 		return err
 	}

@@ -131,8 +131,12 @@ type Event struct {
 	ConnectionID int64
 	At           time.Time
 	Kind         string
-	Actor        string // who recorded it: "browser", "cli:<user>", "audit"
+	Actor        string // who recorded it: "browser", "cli:<user>", "audit", or a person's "Name <sub>" (Person.Actor)
 	Detail       string
+	// Fields names the settings (Field.Name) a "created" event set or an "edited" event
+	// changed, so that each setting's last recorder can be found; empty for other events and
+	// for events recorded before wifwiz kept it.
+	Fields []string
 }
 
 // Event kinds.

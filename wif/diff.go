@@ -94,6 +94,15 @@ func short(s string) string {
 	return s
 }
 
+// Names are the field names of the changes.
+func (cs Changes) Names() []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Field
+	}
+	return out
+}
+
 // Diff lists the recorded settings that differ between before and after. Wizard progress and
 // bookkeeping fields are not settings and are left out.
 func Diff(before, after Connection) Changes {

@@ -27,7 +27,7 @@ var emptyMeans = map[string]string{
 	wif.FieldMaxIdentityTokenLifetime: "the Console's default is 3600 s",
 }
 
-func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun) {
+func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun, recorded map[string]SettingRecord) {
 	var verdicts map[string]verify.Status
 	if run != nil {
 		verdicts = SettingVerdicts(c, run.Checks)
@@ -36,8 +36,8 @@ func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun) {
 	fmt.Fprintf(b, "Verified column: %s passed · %s passed with a warning · %s failed · %s not checked by the last verification.\n\n",
 		markPass, markWarn, markFail, markUnknown)
 	split := consoleStart()
-	writeSettingsTable(b, "authentik", c, wif.Fields[:split], verdicts)
-	writeSettingsTable(b, "Anthropic Console", c, wif.Fields[split:], verdicts)
+	writeSettingsTable(b, "authentik", c, wif.Fields[:split], verdicts, recorded)
+	writeSettingsTable(b, "Anthropic Console", c, wif.Fields[split:], verdicts, recorded)
 	for _, f := range wif.Fields {
 		if info, long := longSettings[f.Name]; long && f.Get(c) != "" {
 			fmt.Fprintf(b, "### %s in full\n\n%s\n", f.Label, mdFenced(info, f.Get(c)))
@@ -55,12 +55,21 @@ func consoleStart() int {
 	return len(wif.Fields)
 }
 
-func writeSettingsTable(b *strings.Builder, side string, c wif.Connection, fields []wif.Field, verdicts map[string]verify.Status) {
-	fmt.Fprintf(b, "### %s\n\n| Setting | Value | Verified |\n|---|---|---|\n", side)
+func writeSettingsTable(b *strings.Builder, side string, c wif.Connection, fields []wif.Field, verdicts map[string]verify.Status, recorded map[string]SettingRecord) {
+	fmt.Fprintf(b, "### %s\n\n| Setting | Value | Verified | Recorded by |\n|---|---|---|---|\n", side)
 	for _, f := range fields {
-		fmt.Fprintf(b, "| %s | %s | %s |\n", mdText(f.Label), settingValue(c, f), mark(verdicts[f.Name]))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdText(f.Label), settingValue(c, f), mark(verdicts[f.Name]), recordedCell(recorded, f.Name))
 	}
 	b.WriteString("\n")
+}
+
+// recordedCell says who recorded a setting and when, or — when that is not known.
+func recordedCell(recorded map[string]SettingRecord, field string) string {
+	r, ok := recorded[field]
+	if !ok || r.By == "" {
+		return markUnknown
+	}
+	return mdText(r.By) + ", " + mdTime(r.At)
 }
 
 // settingValue shows one setting in a table cell.

@@ -58,7 +58,7 @@ func TestMarkdownVerifiedColumn(t *testing.T) {
 	}
 	for label, mark := range want {
 		row := rowOf(md, label)
-		if !strings.HasSuffix(row, " "+mark+" |") {
+		if !strings.HasSuffix(row, " "+mark+" | "+markUnknown+" |") { // Verified, then Recorded by (none here)
 			t.Errorf("%s: row %q, want %s", label, row, mark)
 		}
 	}
@@ -87,20 +87,22 @@ func TestMarkdownEscapesUntrustedText(t *testing.T) {
 	c.Name = "<script>alert(1)</script> | *x*"
 	c.ClientID = "a|b`c"
 	cl := Checklist{Connection: c, RecordedBy: "<img src=x>", Warnings: []string{"<b>bold</b> [link](http://x)"},
-		LastRun: &LastRun{Checks: []verify.Check{{ID: "claim.sub", Status: verify.Fail, Message: "<iframe>", Fix: "|"}}}}
+		Recorded: map[string]SettingRecord{wif.FieldAudience: {By: "Eve | *x* <e>", At: recordedAt}},
+		LastRun:  &LastRun{Checks: []verify.Check{{ID: "claim.sub", Status: verify.Fail, Message: "<iframe>", Fix: "|"}}}}
 	md := Markdown(cl, Options{})
 	for _, want := range []string{
 		"# Hand-off checklist: \\<script\\>alert(1)\\</script\\> \\| \\*x\\*\n",
-		"Recorded by \\<img src=x\\> on ",
+		"Last change recorded by \\<img src=x\\> on ",
 		"- \\<b\\>bold\\</b\\> \\[link\\](http://x)\n",
 		"| \\<iframe\\> | \\| |",
 		"| Connection name | `<script>alert(1)</script> \\| *x*` | — |", // a code span: literal
+		"| — | Eve \\| \\*x\\* \\<e\\>, 2026-05-01 14:05 UTC |\n",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("no %q in\n%s", want, md)
 		}
 	}
-	if row := rowOf(md, "Client ID"); row != "| Client ID | ``a\\|b`c`` | — |" {
+	if row := rowOf(md, "Client ID"); row != "| Client ID | ``a\\|b`c`` | — | — |" {
 		t.Errorf("Client ID row %q", row)
 	}
 }

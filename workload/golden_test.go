@@ -2,6 +2,7 @@ package workload
 
 import (
 	"testing"
+	"time"
 
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -51,7 +52,10 @@ func TestRefreshSetupsGolden(t *testing.T) {
 func TestMarkdownGolden(t *testing.T) {
 	cases := map[string]Checklist{
 		"full": {Connection: fullConnection(), RecordedBy: "cli:alice", RecordedAt: recordedAt,
-			GeneratedAt: generatedAt, LastRun: passingRun()},
+			GeneratedAt: generatedAt, LastRun: passingRun(), Recorded: map[string]SettingRecord{
+				wif.FieldClientID:         {By: "Alice Example <alice>", At: recordedAt.Add(-48 * time.Hour)},
+				wif.FieldFederationRuleID: {By: "cli:alice", At: recordedAt},
+			}},
 		"workspace": {Connection: workspaceConnection(), RecordedBy: "browser", RecordedAt: recordedAt,
 			GeneratedAt: generatedAt, LastRun: failingRun(),
 			Warnings: []string{"kid changed since the last passing run: k0 → k1"}},

@@ -241,7 +241,7 @@ func (e *Emulator) codeGrant(r *http.Request, v issuerView, secret string) (toke
 		return tokenResponse{}, oauthError("invalid_grant")
 	}
 	resp, access, err := e.issue(v, claimInput{issuer: v.issuer(origin(r), false), sub: e.subject(v.prov.subMode, user), user: user,
-		scopes: code.scopes, authTime: code.authTime, nonce: code.nonce, sid: code.sid})
+		scopes: code.scopes, authTime: code.authTime, nonce: code.nonce, sid: code.sid, audience: v.prov.loginAudience})
 	if err != nil {
 		return tokenResponse{}, err
 	}

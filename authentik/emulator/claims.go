@@ -84,12 +84,17 @@ type claimInput struct {
 	authTime time.Time
 	nonce    string
 	sid      string
+	audience string // "": the provider's client ID
 }
 
 func (e *Emulator) claims(v issuerView, in claimInput) tokenClaims {
+	aud := v.prov.clientID
+	if in.audience != "" {
+		aud = in.audience
+	}
 	c := tokenClaims{
 		base: map[string]any{
-			"iss": in.issuer, "sub": in.sub, "aud": v.prov.clientID, "exp": in.expires.Unix(), "iat": in.now.Unix(),
+			"iss": in.issuer, "sub": in.sub, "aud": aud, "exp": in.expires.Unix(), "iat": in.now.Unix(),
 			"auth_time": in.authTime.Unix(), "acr": acr,
 		},
 		profile: scopeClaims(in.user, in.scopes),

@@ -35,6 +35,7 @@ type providerState struct {
 	propertyMappings     []string // scope mapping UUIDs
 	grantTypes           []string // shown and enforced from 2026.5
 	homeSlug             string   // the slug AddProvider was given, kept while detached
+	loginAudience        string   // test-only: aud of authorization-code logins instead of clientID
 }
 
 // appState is an authentik application; provider 0 means none bound.

@@ -111,6 +111,20 @@ func (e *Emulator) SetAutoLogin(username string) error {
 	return nil
 }
 
+// SetLoginAudience makes the provider behind slug put aud instead of its client ID into the
+// tokens of authorization-code logins: a misissued token, which a relying party must refuse.
+// "" restores the client ID. Tests only; authentik has no such setting.
+func (e *Emulator) SetLoginAudience(slug, aud string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.providerForSlugLocked(slug)
+	if p == nil {
+		return fmt.Errorf("no provider for the application %q", slug)
+	}
+	p.loginAudience = aud
+	return nil
+}
+
 // Subject is the sub a provider (named by its application's slug) gives a user in its tokens.
 func (e *Emulator) Subject(slug, username string) (string, error) {
 	e.mu.Lock()

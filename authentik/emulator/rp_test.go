@@ -58,3 +58,33 @@ func TestRelyingPartyLogin(t *testing.T) {
 		t.Errorf("exchange with another verifier: %v, want invalid_grant", err)
 	}
 }
+
+// SetLoginAudience misissues the ID token of a login for another audience; go-oidc's verifier
+// for the real client ID refuses it, and the client-credentials tokens keep the client ID.
+func TestLoginAudienceOverride(t *testing.T) {
+	f := newLoginFixture(t)
+	_ = f.e.SetAutoLogin("alice")
+	if err := f.e.SetLoginAudience("wifwiz-login", "someone-else"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.SetLoginAudience("no-such-app", "x"); err == nil {
+		t.Error("an unknown slug was accepted")
+	}
+	ctx := oidc.ClientContext(context.Background(), f.c)
+	provider, err := oidc.NewProvider(ctx, f.e.IssuerURL("wifwiz-login"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.exchange(t, redirected(t, get(t, f.c, f.authorizeURL(nil))).Get("code"), nil)
+	raw, _ := a.json(t)["id_token"].(string)
+	if _, err := provider.Verifier(&oidc.Config{ClientID: f.p.ClientID}).Verify(ctx, raw); err == nil {
+		t.Fatal("an ID token for another audience verified")
+	}
+	if _, claims := decodeJWT(t, raw); claims["aud"] != "someone-else" {
+		t.Fatalf("aud = %v", claims["aud"])
+	}
+	cc := tokens(t, f.c, f.e.URL(), f.p, "openid")
+	if _, claims := decodeJWT(t, cc["access_token"].(string)); claims["aud"] != f.p.ClientID {
+		t.Fatalf("client credentials aud = %v, want the client ID", claims["aud"])
+	}
+}

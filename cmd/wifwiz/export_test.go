@@ -138,7 +138,7 @@ func TestExportMarkdownChecklist(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	md := res.stdout
-	for _, want := range []string{"# Hand-off checklist: Nightly batch", "`env:NIGHTLY_SECRET`", "Recorded by test on 2026-02-03 14:05 UTC",
+	for _, want := range []string{"# Hand-off checklist: Nightly batch", "`env:NIGHTLY_SECRET`", "Last change recorded by test on 2026-02-03 14:05 UTC",
 		"Last verification on 2026-02-03 16:05 UTC (audit): **FAILED**", "header.kid", "(kid)", "nightly-client-id", testenv.FederationRuleID, "ANTHROPIC_FEDERATION_RULE_ID"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("checklist lacks %q", want)

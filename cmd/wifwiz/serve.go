@@ -28,10 +28,11 @@ type serveOptions struct {
 	addr, dbPath, secretsDir, secretEnvPrefix string
 	demo                                      bool
 	watch                                     watchOptions
+	signIn                                    signInOptions
 }
 
 func runServe(ctx context.Context, args []string, e env) (int, error) {
-	fs := newFlagSet("serve", "serve [--addr 127.0.0.1:8080] [--db PATH] [--demo] [--secrets-dir DIR]", e)
+	fs := newFlagSet("serve", "serve [--addr 127.0.0.1:8080] [--db PATH] [--demo] [--secrets-dir DIR] [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file PATH --oidc-editor-group NAME …]", e)
 	var o serveOptions
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address; anything but loopback requires an access token")
 	fs.StringVar(&o.dbPath, "db", defaultDBPath(e), "SQLite database file")
@@ -39,8 +40,12 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 	fs.StringVar(&o.secretsDir, "secrets-dir", "", "the only folder whose files web users may name as secret references (file:DIR/NAME); none when empty")
 	fs.StringVar(&o.secretEnvPrefix, "secret-env-prefix", wif.DefaultSecretEnvPrefix, "the only environment-variable prefix web users may name as secret references (env:PREFIXNAME)")
 	o.watch.flags(fs)
+	o.signIn.register(fs)
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
+	}
+	if err := o.signIn.check(); err != nil {
+		return exitUsage, err
 	}
 	if err := o.watch.validate(); err != nil {
 		return exitUsage, err
@@ -87,8 +92,13 @@ func (o serveOptions) run(ctx context.Context, db *store.DB, policy wif.SecretPo
 	jobs := actions.NewJobs(actions.JobLimits{})
 	opts := appOptions{policy: policy, server: true, jobs: jobs}
 	cfg := web.Config{Logger: log, Version: version}
-	if !isLoopback(o.addr) {
-		var err error
+	var err error
+	if cfg.SignIn, err = o.signIn.build(db, o.addr, e); err != nil {
+		return exitUsage, err
+	}
+	if cfg.SignIn != nil {
+		printSignIn(e.stdout, cfg.SignIn) // sessions replace the access token
+	} else if !isLoopback(o.addr) {
 		if cfg.AccessToken, err = accessToken(e); err != nil {
 			return exitFail, err
 		}

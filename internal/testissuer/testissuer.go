@@ -92,7 +92,7 @@ func Start(t testing.TB, o Options) *Issuer {
 	}
 	cfgFile := filepath.Join(tmp, "config.json")
 	writeJSON(t, cfgFile, cfg)
-	iss.URL, iss.Addr = run(t, node, dir, cfgFile)
+	iss.URL, iss.Addr = run(t, node, dir, "server.mjs", cfgFile)
 	return iss
 }
 
@@ -134,10 +134,10 @@ func prerequisites(t testing.TB) (node, dir string) {
 	return node, dir
 }
 
-// run starts node and waits for the line that says where it listens.
-func run(t testing.TB, node, dir, cfgFile string) (issuerURL, addr string) {
+// run starts node on script and waits for the line that says where it listens.
+func run(t testing.TB, node, dir, script, cfgFile string) (issuerURL, addr string) {
 	t.Helper()
-	cmd := exec.Command(node, "server.mjs", cfgFile)
+	cmd := exec.Command(node, script, cfgFile)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
