@@ -58,7 +58,7 @@ func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verifi
 		return nil, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be verified as recorded: " + err.Error()}
 	}
 	if r.Trigger == "" {
-		r.Trigger = wif.TriggerWizard
+		r.Trigger = wizardTrigger(r.Connection)
 	}
 	run, err := s.RecordRun(ctx, r.Connection, rep, r.Trigger, r.Actor)
 	if err != nil {
@@ -67,9 +67,17 @@ func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verifi
 	return &Verified{Run: run, Report: rep}, nil
 }
 
+// wizardTrigger tells a sample token requested before the Console settings exist from a
+// verification of both sides.
+func wizardTrigger(c wif.Connection) wif.Trigger {
+	if c.Step < StepConsole {
+		return wif.TriggerSample
+	}
+	return wif.TriggerWizard
+}
+
 // RecordRun stores a report as a run of conn, with its drift from the last passing run.
 func (s *Service) RecordRun(ctx context.Context, conn wif.Connection, rep verify.Report, trigger wif.Trigger, actor string) (*wif.Run, error) {
-
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return nil, fmt.Errorf("encode report: %w", err)

@@ -51,7 +51,7 @@ func TestRefreshSetupsGolden(t *testing.T) {
 func TestMarkdownGolden(t *testing.T) {
 	cases := map[string]Checklist{
 		"full": {Connection: fullConnection(), RecordedBy: "cli:alice", RecordedAt: recordedAt,
-			GeneratedAt: generatedAt, LastRun: passingRun()},
+			GeneratedAt: generatedAt, LastRun: passingRun(), SecretUsable: true},
 		"workspace": {Connection: workspaceConnection(), RecordedBy: "browser", RecordedAt: recordedAt,
 			GeneratedAt: generatedAt, LastRun: failingRun(),
 			Warnings: []string{"kid changed since the last passing run: k0 → k1"}},
