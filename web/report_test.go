@@ -89,7 +89,7 @@ func TestReportLeadsWithTheFix(t *testing.T) {
 		t.Error("a failing report offers to continue to the workload")
 	}
 	for step, want := range map[string]string{"3": "complete", "5": "failed"} {
-		if got := p.doc.Find(`[data-testid="step-` + step + `"]`).AttrOr("data-state", ""); got != want {
+		if got := p.doc.Find(`[data-testid="step-`+step+`"]`).AttrOr("data-state", ""); got != want {
 			t.Errorf("step %s = %q, want %q: the Console's failures are not the sample token's", step, got, want)
 		}
 	}
