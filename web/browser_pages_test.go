@@ -1,11 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 )
 
 // pageSet is a demo server holding the connections the page tests look at: a passing demo
@@ -73,6 +80,14 @@ var widths = []width{{"1280", 1280, 800}, {"390", 390, 844}}
 func TestBrowserPagesAtBothWidths(t *testing.T) {
 	ps := newPageSet(t)
 	b := newBrowser(t, "pages")
+	t.Run("Sweep", func(t *testing.T) { b.t = t; sweepPages(t, b, ps) })
+	t.Run("BlockerLinksToItsRow", func(t *testing.T) { b.t = t; blockerLinksToItsRow(t, b, ps) })
+	t.Run("ErrorSummaryTakesFocus", func(t *testing.T) { b.t = t; errorSummaryTakesFocus(t, b, ps) })
+	t.Run("TabsWithoutJavaScript", func(t *testing.T) { b.t = t; tabsWithoutJavaScript(t, b, ps) })
+	t.Run("CopiedIsAnnounced", func(t *testing.T) { b.t = t; copiedIsAnnounced(t, b, ps) })
+}
+
+func sweepPages(t *testing.T, b *browser, ps *pageSet) {
 	pages := []struct{ name, path, firstFailure string }{
 		{"connections", "/", ""},
 		{"new-connection", "/connections/new", ""},
@@ -101,5 +116,88 @@ func TestBrowserPagesAtBothWidths(t *testing.T) {
 				t.Errorf("%s at %s px: the first failing check is not visible without scrolling", pg.name, w.name)
 			}
 		}
+	}
+}
+
+// blockerLinksToItsRow: on a phone, the first problem's link brings its card into view.
+func blockerLinksToItsRow(t *testing.T, b *browser, ps *pageSet) {
+	b.viewport(390, 844)
+	b.open(ps.a.srv.URL, ps.failStep+"5")
+	b.do(chromedp.Click(chromedp.CSS(`[data-blocker] a`)))
+	if hash := eval[string](b, `location.hash`); hash != "#check-claim.sub" {
+		t.Fatalf("hash = %q", hash)
+	}
+	top := eval[float64](b, `document.getElementById("check-claim.sub").getBoundingClientRect().top`)
+	if top < 0 || top > 844/2 {
+		t.Errorf("the claim.sub card is at %.0f px after following its link", top)
+	}
+	if open := eval[bool](b, `document.querySelector('details[data-testid="passed"]').open`); open {
+		t.Error("the passing checks are not collapsed")
+	}
+	b.screenshot("390-blocker-followed")
+}
+
+// errorSummaryTakesFocus: after a refused save the summary has the focus, and its link moves
+// the focus to the field.
+func errorSummaryTakesFocus(t *testing.T, b *browser, ps *pageSet) {
+	b.viewport(1280, 800)
+	b.open(ps.a.srv.URL, ps.failStep+"1")
+	if id := eval[string](b, `document.activeElement.id`); id != "name" {
+		t.Errorf("step 1 opens with the focus on %q, want its first field", id)
+	}
+	b.typeInto(`#authentik_url`, "authentik.example")
+	b.do(chromedp.Click(chromedp.CSS(`main form.card button[type="submit"]`)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-errors"]`)))
+	b.screenshot("1280-error-summary")
+	if got := eval[string](b, `document.activeElement.getAttribute("data-testid") || document.activeElement.id`); got != "form-errors" {
+		t.Errorf("focus on %q after a refused save, want the error summary", got)
+	}
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="form-errors"] a[href="#authentik_url"]`)))
+	if id := eval[string](b, `document.activeElement.id`); id != "authentik_url" {
+		t.Errorf("the summary's link focuses %q, want the field", id)
+	}
+}
+
+// tabsWithoutJavaScript: step 6 shows one format at a time, and a tab shows its own even with
+// scripts off.
+func tabsWithoutJavaScript(t *testing.T, b *browser, ps *pageSet) {
+	b.viewport(390, 844)
+	cdpCall(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	defer cdpCall(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+	b.open(ps.a.srv.URL, ps.passStep+"6")
+	shown := func() string {
+		return eval[string](b, `[...document.querySelectorAll(".tab-panel")].filter(p => p.offsetParent !== null).map(p => p.dataset.format).join(",")`)
+	}
+	if got := shown(); got != "shell" {
+		t.Fatalf("panels shown at first: %q, want shell alone", got)
+	}
+	if n := eval[int](b, `[...document.querySelectorAll("[data-js-only]")].filter(e => e.offsetParent !== null).length`); n != 0 {
+		t.Errorf("%d copy buttons shown without JavaScript, where they cannot work", n)
+	}
+	b.do(chromedp.Click(chromedp.CSS(`label[data-tab="k8s"]`)))
+	if got := shown(); got != "k8s" {
+		t.Errorf("after choosing Kubernetes: %q", got)
+	}
+	b.screenshot("390-step6-k8s-tab")
+}
+
+// copiedIsAnnounced: a copy button says "Copied" through the page's live region.
+func copiedIsAnnounced(t *testing.T, b *browser, ps *pageSet) {
+	b.viewport(1280, 800)
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		c := chromedp.FromContext(ctx)
+		_, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: "clipboard-write"}, Setting: cdpbrowser.PermissionSettingGranted,
+			BrowserContextID: c.BrowserContextID})
+		return err
+	}))
+	cdpCall(b, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+	b.open(ps.a.srv.URL, ps.passStep+"6")
+	b.do(chromedp.Click(chromedp.CSS(`button[data-copy="env-shell"]`)))
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.getElementById("announce").textContent !== ""`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("nothing announced after Copy: %v", err)
+	}
+	if got := eval[string](b, `document.getElementById("announce").textContent`); !strings.HasPrefix(got, "Copied ") {
+		t.Errorf("live region says %q", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wifwiz/wifwiz/demo"
@@ -100,6 +101,15 @@ func newBrowser(t *testing.T, name string) *browser {
 	b := &browser{t: t, ctx: ctx, dir: dir}
 	b.viewport(1280, 1000)
 	return b
+}
+
+// cdp sends one DevTools command to the tab.
+func cdpCall[P any](b *browser, cmd cdp.Command[P, cdp.Empty], params P) {
+	b.t.Helper()
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cmd, params)
+		return err
+	}))
 }
 
 // viewport sets the size of the page's window, as a desktop or a phone (390 × 844) has it.
