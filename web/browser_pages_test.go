@@ -22,6 +22,7 @@ type pageSet struct {
 	a                  *app
 	pass, fail, draft  string // connection paths
 	passStep, failStep string // wizard paths, ending in "/wizard/"
+	staleStep          string // a connection edited after its run
 	failRun            string // the failing connection's run page
 }
 
@@ -35,6 +36,7 @@ func newPageSet(t *testing.T) *pageSet {
 		"max_identity_token_lifetime": {"600"},
 	})
 	ps.pass, ps.fail = strings.TrimSuffix(ps.passStep, "/wizard/"), strings.TrimSuffix(ps.failStep, "/wizard/")
+	ps.staleStep = walkDemo(t, a, "edited-later", nil)
 	create := a.post("/connections", url.Values{"name": {"billing-exporter"}}, a.csrf("/connections/new"))
 	if create.status != http.StatusSeeOther {
 		t.Fatalf("create draft: %d", create.status)
@@ -47,6 +49,9 @@ func newPageSet(t *testing.T) *pageSet {
 	ps.failRun = href
 	if p := a.follow(a.post("/audit", url.Values{}, a.csrf("/audit"))); p.status != http.StatusOK {
 		t.Fatalf("audit: %d", p.status)
+	}
+	if p := a.submit(ps.staleStep+"1", url.Values{"name": {"edited-after-its-run"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d", p.status)
 	}
 	return ps
 }
@@ -99,6 +104,7 @@ func sweepPages(t *testing.T, b *browser, ps *pageSet) {
 		{"step1", ps.failStep + "1", ""},
 		{"step5-failing", ps.failStep + "5", `[data-blocker] .cause`},
 		{"step5-passing", ps.passStep + "5", ""},
+		{"step5-stale", ps.staleStep + "5", ""},
 		{"step6", ps.passStep + "6", ""},
 	}
 	for _, w := range widths {
