@@ -86,6 +86,7 @@ func TestBrowserPagesAtBothWidths(t *testing.T) {
 	ps := newPageSet(t)
 	b := newBrowser(t, "pages")
 	t.Run("Sweep", func(t *testing.T) { b.t = t; sweepPages(t, b, ps) })
+	t.Run("EmptyPages", func(t *testing.T) { b.t = t; emptyPages(t, b) })
 	t.Run("BlockerLinksToItsRow", func(t *testing.T) { b.t = t; blockerLinksToItsRow(t, b, ps) })
 	t.Run("ErrorSummaryTakesFocus", func(t *testing.T) { b.t = t; errorSummaryTakesFocus(t, b, ps) })
 	t.Run("TabsWithoutJavaScript", func(t *testing.T) { b.t = t; tabsWithoutJavaScript(t, b, ps) })
@@ -205,5 +206,37 @@ func copiedIsAnnounced(t *testing.T, b *browser, ps *pageSet) {
 	}
 	if got := eval[string](b, `document.getElementById("announce").textContent`); !strings.HasPrefix(got, "Copied ") {
 		t.Errorf("live region says %q", got)
+	}
+}
+
+// emptyPages: the connections list and the audit page of a new installation point to the
+// wizard, centred, at both widths.
+func emptyPages(t *testing.T, b *browser) {
+	a := newApp(t)
+	for _, w := range widths {
+		b.viewport(w.w, w.h)
+		for _, pg := range []struct{ name, path, pointer string }{
+			{"connections-empty", "/", `[data-testid="empty-state"] a[href="/connections/new"]`},
+			{"audit-empty", "/audit", `[data-testid="audit-empty"] a[href="/connections/new"]`},
+		} {
+			b.open(a.srv.URL, pg.path)
+			b.screenshot(w.name + "-" + pg.name)
+			if n := b.overflow(); n > 0 {
+				t.Errorf("%s at %s px: the page scrolls sideways by %d px", pg.name, w.name, n)
+			}
+			for _, v := range b.axe() {
+				t.Errorf("%s at %s px: axe %s (%s): %s — %v", pg.name, w.name, v.ID, v.Impact, v.Help, v.Nodes)
+			}
+			if !b.visibleWithoutScrolling(pg.pointer) {
+				t.Errorf("%s at %s px: no pointer to the wizard in view", pg.name, w.name)
+			}
+			// Centred: the explanation's middle is the card's middle.
+			off := eval[float64](b, `(() => { const e = document.querySelector(".empty .lead");
+				const a = e.getBoundingClientRect(), card = e.closest(".card").getBoundingClientRect();
+				return Math.abs((a.left + a.right) / 2 - (card.left + card.right) / 2); })()`)
+			if off > 2 {
+				t.Errorf("%s at %s px: the explanation is %.0f px off the card's centre", pg.name, w.name, off)
+			}
+		}
 	}
 }
