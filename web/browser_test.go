@@ -95,6 +95,9 @@ func newBrowser(t *testing.T, name string) *browser {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelTab() })
 	dir := filepath.Join("..", "testout", "browser", name)
+	if err := os.RemoveAll(dir); err != nil { // screenshots of an earlier run would mislead
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
