@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -38,9 +39,9 @@ func (s *Server) handleConnectionIndex(c echo.Context) error {
 func connectionRows(ls []wif.ConnectionSummary) []views.ConnectionRow {
 	rows := make([]views.ConnectionRow, len(ls))
 	for i, l := range ls {
-		rows[i] = views.ConnectionRow{ID: l.ID, Name: l.Name, Issuer: l.IssuerURL, Status: summaryStatus(l.Step, l.LastRun), Demo: l.Demo}
+		rows[i] = views.ConnectionRow{ID: l.ID, Name: l.Name, Issuer: l.IssuerURL, Status: actions.StatusOf(l.Step, l.LastRun), Demo: l.Demo}
 		switch {
-		case !bothSides(l.Step):
+		case !actions.BothSides(l.Step):
 			next := min(l.Step+1, stepCount)
 			rows[i].SetupAt = fmt.Sprintf("step %d of %d, %s", next, stepCount, stepTitles[next])
 		case l.LastRun != nil && l.LastRun.Trigger != wif.TriggerSample:

@@ -35,36 +35,14 @@ func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connecti
 		return err
 	}
 	ref, _ := shownSecretRef(*conn)
-	m := views.ConnectionModel{Connection: *conn, Status: connectionStatus(conn.Step, runs), Settings: settingRows(*conn, nil),
+	m := views.ConnectionModel{Connection: *conn, Status: actions.ConnectionStatus(conn.Step, runs), Settings: settingRows(*conn, nil),
 		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.app.HasUsableSecret(*conn), SecretRef: ref,
-		VerifyError: verifyError, Exports: exportLinks(*conn), Ready: bothSides(conn.Step)}
+		VerifyError: verifyError, Exports: exportLinks(*conn), Ready: actions.BothSides(conn.Step)}
 	if conn.Step < stepCount {
 		next := min(conn.Step+1, stepCount)
 		m.Next = &views.NextStep{N: next, Title: stepTitles[next]}
 	}
 	return render(c, status, views.ConnectionPage(m))
-}
-
-// bothSides says the wizard recorded authentik's and the Console's settings: before that, a
-// verification, an export or a hand-off has nothing to work with.
-func bothSides(step int) bool { return step >= stepConsole }
-
-// connectionStatus is a connection's badge from its wizard step and its runs, newest first: a
-// draft until both sides are recorded, and the sample token's runs never count.
-func connectionStatus(step int, runs []wif.Run) string {
-	for i := range runs {
-		if runs[i].Trigger != wif.TriggerSample {
-			return summaryStatus(step, &runs[i])
-		}
-	}
-	return summaryStatus(step, nil)
-}
-
-func summaryStatus(step int, last *wif.Run) string {
-	if !bothSides(step) || last != nil && last.Trigger == wif.TriggerSample {
-		return wif.StatusDraft
-	}
-	return wif.RunStatus(last)
 }
 
 // handleConnectionVerify runs one manual verification. The secret comes from the connection's
