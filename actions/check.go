@@ -86,13 +86,16 @@ func (s *Service) saveChecked(ctx context.Context, conn wif.Connection, target *
 	if _, fe := s.bindRefs(&none, &conn, false); len(fe) > 0 {
 		return fe.Err()
 	}
+	// Both sides are recorded: the wizard has nothing left to ask (the pages offer verifying,
+	// exports and the hand-off by it).
+	conn.Step = StepCount
 	if target == nil {
 		conn.ID, conn.Version = 0, 0
 		if err := s.store.CreateConnection(ctx, &conn, actor); err != nil {
 			return fmt.Errorf("save connection %q: %w", conn.Name, err)
 		}
 	} else {
-		conn.ID, conn.Version, conn.Demo, conn.CreatedAt, conn.Step = target.ID, target.Version, target.Demo, target.CreatedAt, target.Step
+		conn.ID, conn.Version, conn.Demo, conn.CreatedAt = target.ID, target.Version, target.Demo, target.CreatedAt
 		if err := s.store.UpdateConnection(ctx, &conn, actor); err != nil {
 			return fmt.Errorf("save connection %q: %w", conn.Name, err)
 		}

@@ -5,34 +5,38 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wifwiz/wifwiz/wif"
 	"github.com/wifwiz/wifwiz/workload"
 )
 
 // Handoff assembles conn's hand-off checklist from its history: who recorded each setting and
-// when, who made the last change, its newest run, and the warnings still open (drift, settings
-// changed since that run).
+// when, who made the last change, its newest run, whether its secret reference resolves here,
+// and the warnings the run's checks do not carry (drift, settings changed since that run).
 func (s *Service) Handoff(ctx context.Context, conn wif.Connection) (workload.Checklist, error) {
-	cl := workload.Checklist{Connection: conn, GeneratedAt: s.now().UTC(), RecordedAt: conn.UpdatedAt}
+	cl := workload.Checklist{Connection: conn, GeneratedAt: s.now().UTC(), RecordedAt: conn.UpdatedAt,
+		SecretUsable: s.HasUsableSecret(conn)}
+	at, by, err := s.SettingsChangedAt(ctx, conn.ID)
+	if err != nil {
+		return cl, err
+	}
+	if !at.IsZero() {
+		cl.RecordedBy, cl.RecordedAt = by, at
+	}
 	events, err := s.store.ListEvents(ctx, conn.ID)
 	if err != nil {
 		return cl, fmt.Errorf("read the timeline of %q: %w", conn.Name, err)
 	}
 	cl.Recorded = settingRecords(events)
-	for _, e := range events { // newest first
-		if e.Kind == wif.EventCreated || e.Kind == wif.EventEdited {
-			cl.RecordedBy, cl.RecordedAt = e.Actor, e.At
-			break
-		}
-	}
 	last, err := s.LastRun(ctx, conn.ID)
 	if err != nil || last == nil {
 		return cl, err
 	}
 	run, rep := last.Run, last.Report
-	cl.LastRun = &workload.LastRun{At: run.At, Trigger: run.Trigger, OK: run.OK, Summary: rep.Summary, Checks: rep.Checks}
-	cl.Warnings = handoffWarnings(conn, run)
+	cl.LastRun = &workload.LastRun{At: run.At, Trigger: run.Trigger, OK: run.OK, Summary: rep.Summary, Checks: rep.Checks,
+		Stale: run.At.Before(cl.RecordedAt)}
+	cl.Warnings = handoffWarnings(cl.RecordedAt, run)
 	return cl, nil
 }
 
@@ -53,10 +57,11 @@ func settingRecords(events []wif.Event) map[string]workload.SettingRecord {
 	return out
 }
 
-func handoffWarnings(conn wif.Connection, run wif.Run) []string {
+// handoffWarnings are what the run's checks do not say: settings changed since the run, and drift.
+func handoffWarnings(recordedAt time.Time, run wif.Run) []string {
 	var out []string
-	if run.At.Before(conn.UpdatedAt) {
-		out = append(out, fmt.Sprintf("The settings changed on %s, after the last verification: verify again.", conn.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")))
+	if run.At.Before(recordedAt) {
+		out = append(out, fmt.Sprintf("The settings changed on %s, after the last verification: verify again.", recordedAt.UTC().Format("2006-01-02 15:04 UTC")))
 	}
 	for _, d := range run.Drift {
 		out = append(out, fmt.Sprintf("Changed since the last passing run (%s): %s (before %q, now %q).", d.Kind, d.Message, d.Before, d.After))

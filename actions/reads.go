@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
@@ -60,6 +61,28 @@ func (s *Service) RunSummaries(ctx context.Context, connectionID int64, limit in
 // Events are a connection's timeline, newest first.
 func (s *Service) Events(ctx context.Context, connectionID int64) ([]wif.Event, error) {
 	return s.store.ListEvents(ctx, connectionID)
+}
+
+// SettingsChangedAt is when connID's settings were last recorded — its newest "created" or
+// "edited" event — and by whom. A run older than that judged settings that are no longer the
+// connection's. Moving through the wizard's steps records no event, so it changes nothing here.
+func (s *Service) SettingsChangedAt(ctx context.Context, connID int64) (time.Time, string, error) {
+	events, err := s.store.ListEvents(ctx, connID)
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("read the timeline of connection %d: %w", connID, err)
+	}
+	at, by := lastRecorded(events)
+	return at, by, nil
+}
+
+// lastRecorded finds the newest settings event of a timeline listed newest first.
+func lastRecorded(events []wif.Event) (time.Time, string) {
+	for _, e := range events {
+		if e.Kind == wif.EventCreated || e.Kind == wif.EventEdited {
+			return e.At, e.Actor
+		}
+	}
+	return time.Time{}, ""
 }
 
 // RecordedRun is a stored run with its decoded report.

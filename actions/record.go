@@ -58,13 +58,22 @@ func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verifi
 		return nil, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be verified as recorded: " + err.Error()}
 	}
 	if r.Trigger == "" {
-		r.Trigger = wif.TriggerWizard
+		r.Trigger = wizardTrigger(r.Connection)
 	}
 	run, err := s.RecordRun(ctx, r.Connection, rep, r.Trigger, r.Actor)
 	if err != nil {
 		return nil, err
 	}
 	return &Verified{Run: run, Report: rep}, nil
+}
+
+// wizardTrigger tells a sample token requested before the Console settings exist from a
+// verification of both sides.
+func wizardTrigger(c wif.Connection) wif.Trigger {
+	if c.Step < StepConsole {
+		return wif.TriggerSample
+	}
+	return wif.TriggerWizard
 }
 
 // RecordRun stores a report as a run of conn, with its drift from the last passing run, and
@@ -81,7 +90,9 @@ func (s *Service) RecordRun(ctx context.Context, conn wif.Connection, rep verify
 	if err != nil {
 		return nil, err
 	}
-	if len(prev) > 0 {
+	// A sample token's run, before the Console settings exist, judges only authentik's side: it
+	// is no state of the connection to alert on.
+	if len(prev) > 0 && prev[0].Trigger != wif.TriggerSample && trigger != wif.TriggerSample {
 		if err := s.alertOnChange(ctx, conn, prev[0], *run, rep); err != nil {
 			return run, err
 		}

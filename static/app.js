@@ -1,8 +1,16 @@
-// wifwiz progressive enhancement: copy buttons, the CSRF header for htmx, and a busy state on
-// long-running forms. Every page works without it.
+// wifwiz progressive enhancement: copy buttons (announced to screen readers), the CSRF header
+// for htmx, error summary links that focus their field, and a busy state on long-running forms.
+// Every page works without it.
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
+  // announce speaks a short message through the layout's polite live region.
+  function announce(msg) {
+    var region = document.getElementById("announce");
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = msg; }, 50);
+  }
   document.addEventListener("htmx:configRequest", function (e) {
     if (meta) e.detail.headers["X-CSRF-Token"] = meta.content;
   });
@@ -12,10 +20,24 @@
     var src = document.getElementById(btn.getAttribute("data-copy"));
     if (!src || !navigator.clipboard) return;
     navigator.clipboard.writeText(src.value !== undefined && src.tagName !== "CODE" && src.tagName !== "PRE" ? src.value : src.textContent).then(function () {
-      var old = btn.textContent;
+      var old = btn.innerHTML;
+      var what = (btn.getAttribute("aria-label") || btn.textContent).replace(/^\s*Copy\s*/, "");
       btn.textContent = "Copied";
-      setTimeout(function () { btn.textContent = old; }, 1500);
+      announce("Copied " + what + " to the clipboard");
+      setTimeout(function () { btn.innerHTML = old; }, 1500);
     });
+  });
+  // A link of the error summary moves the focus to its field, not just the view.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest(".error-summary a[data-field]");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("data-field"));
+    if (!field) return;
+    e.preventDefault();
+    var details = field.closest("details");
+    if (details) details.open = true;
+    field.focus();
+    field.scrollIntoView({ block: "center" });
   });
   document.addEventListener("submit", function (e) {
     var busy = e.target.getAttribute("data-busy");

@@ -48,13 +48,11 @@ func NewConnectionPage(m NewConnectionModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if len(m.Errors) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"alert fail\" role=\"alert\" data-testid=\"form-errors\">Check the field marked below.</div>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
+			templ_7745c5c3_Err = ErrorSummary(FieldErrorsInOrder(m.Errors)).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " <form method=\"post\" action=\"/connections\" class=\"card\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<form method=\"post\" action=\"/connections\" class=\"card\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -62,16 +60,16 @@ func NewConnectionPage(m NewConnectionModel) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(FieldModel{Name: "name", Label: "Connection name", Value: m.Name, Error: m.Errors["name"], Hint: "1 to 100 characters; must be unique.", Required: true, Autofocus: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(FieldModel{Name: "name", Label: "Connection name", Value: m.Name, Error: m.Errors["name"], Hint: "1 to 100 characters; must be unique.", Required: true, Autofocus: len(m.Errors) == 0}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"actions\"><button type=\"submit\">Create draft</button></div></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div class=\"actions\"><button type=\"submit\">Create draft</button></div></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if MetaFrom(ctx).Demo {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<form method=\"post\" action=\"/connections/demo\" class=\"card\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"post\" action=\"/connections/demo\" class=\"card\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -79,7 +77,7 @@ func NewConnectionPage(m NewConnectionModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<h2>Try with the demo issuer</h2><p>wifwiz runs a built-in authentik emulator on this machine. The demo connection is pre-filled so you can walk the whole flow without an authentik instance. Demo connections are labelled and kept apart from real ones.</p><button type=\"submit\" class=\"secondary\" data-testid=\"try-demo\">Try with the demo issuer</button></form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<h2>Try with the demo issuer</h2><p>wifwiz runs a built-in authentik emulator on this machine. The demo connection is pre-filled so you can walk the whole flow without an authentik instance. Demo connections are labelled and kept apart from real ones.</p><button type=\"submit\" class=\"secondary\" data-testid=\"try-demo\">Try with the demo issuer</button></form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

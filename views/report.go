@@ -108,12 +108,50 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
 
-// barWidth scales s to a bar of at most 520 units against the largest bar.
+// barWidth scales s to a bar of at most 1000 units against the largest bar.
 func barWidth(s, largest int64) string {
 	if largest <= 0 {
 		return "0"
 	}
-	return strconv.FormatInt(max(2, s*520/largest), 10)
+	return strconv.FormatInt(max(4, s*1000/largest), 10)
+}
+
+// checkAnchor is the id of a check's row, which the list of blockers links to.
+func checkAnchor(id string) string { return "check-" + id }
+
+// statusMark is a verdict's text mark: ✓ pass, ! warn, ✗ fail, — skip.
+func statusMark(status string) string {
+	switch status {
+	case "pass":
+		return "✓"
+	case "warn":
+		return "!"
+	case "fail":
+		return "✗"
+	}
+	return "—"
+}
+
+// countOf reads like "1 check passed" or "3 checks passed".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func itWord(n int) string {
+	if n == 1 {
+		return "it is"
+	}
+	return "they are"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 func largest(bars []LifetimeBar) int64 {

@@ -58,7 +58,7 @@ func BasicsStep(m StepModel) templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = TextField(FieldModel{Name: "name", Label: "Connection name", Value: m.Values["name"], Error: m.Errors["name"], Hint: "How your team will recognise this connection, e.g. nightly-batch.", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextField(FieldModel{Name: "name", Label: "Connection name", Value: m.Values["name"], Error: m.Errors["name"], Hint: "How your team will recognise this connection, e.g. nightly-batch.", Required: true, Autofocus: len(m.Errors) == 0}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -44,7 +44,7 @@ func (s *Server) renderAuditPage(c echo.Context, status int, job *wif.AuditJob, 
 	}
 	m := views.AuditPageModel{Error: errMsg, Schedule: s.scheduleText()}
 	for _, conn := range conns {
-		m.Choices = append(m.Choices, views.AuditChoice{ID: conn.ID, Name: conn.Name})
+		m.Choices = append(m.Choices, views.AuditChoice{ID: conn.ID, Name: conn.Name, Demo: conn.Demo})
 	}
 	if job != nil {
 		jm := jobModel(*job)
@@ -164,14 +164,26 @@ func auditRow(r wif.AuditResult) views.AuditRow {
 	return row
 }
 
+// auditMeanings say what each status stands for, so that a failed connection whose key also
+// rotated is not read as one more "drifted".
+var auditMeanings = map[wif.AuditStatus]string{
+	wif.AuditPassed:  "every check passed, nothing changed",
+	wif.AuditFailed:  "a check failed or it could not be verified",
+	wif.AuditDrifted: "passed, but changed since the last pass",
+	wif.AuditSkipped: "not verified: no secret here, or not set up",
+}
+
 // auditSummary groups the results by status, in the order the summary reads.
 func auditSummary(results []wif.AuditResult) []views.AuditGroup {
 	var groups []views.AuditGroup
 	for _, st := range wif.AuditStatuses {
-		g := views.AuditGroup{Status: string(st), Badge: auditBadges[st]}
+		g := views.AuditGroup{Status: string(st), Badge: auditBadges[st], Meaning: auditMeanings[st]}
 		for _, r := range results {
 			if r.Status == st {
 				g.Rows = append(g.Rows, auditRow(r))
+				if st != wif.AuditDrifted && len(r.Drift) > 0 {
+					g.Changed++
+				}
 			}
 		}
 		groups = append(groups, g)

@@ -88,8 +88,16 @@ func TestAuditWithoutJavaScript(t *testing.T) {
 	if row := res.doc.Find(`[data-testid="audit-row"][data-status="skipped"]`).Text(); !strings.Contains(row, "secret not available") {
 		t.Errorf("skipped row = %q", row)
 	}
-	if row := res.doc.Find(`[data-testid="audit-row"][data-status="failed"]`).Text(); !strings.Contains(row, "changed: kid") {
+	if row := res.doc.Find(`[data-testid="audit-row"][data-status="failed"]`).Text(); !strings.Contains(row, "changed since the last pass: kid") {
 		t.Errorf("failed row = %q, want the drift named", row)
+	}
+	// The figures agree with the rows: a failed connection whose key also rotated is counted
+	// among the failed, and the summary says it changed too (issue 14, item 9).
+	if got := res.text(`[data-testid="changed-failed"]`); !strings.Contains(got, "1 of them also changed") {
+		t.Errorf("failed summary = %q, want the change named beside the count", got)
+	}
+	if got := res.text(`[data-testid="audit-progress"]`); !strings.Contains(got, "4 of 4 connections checked") || strings.Contains(got, "verified") {
+		t.Errorf("progress = %q: skipped and failed connections were checked, not verified", got)
 	}
 	if c := emu.Counts(); c["discovery"] != 3 || c["jwks"] != 3 {
 		t.Errorf("counts = %v, want one discovery and one JWKS fetch per issuer audited", c)

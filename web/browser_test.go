@@ -7,9 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wifwiz/wifwiz/demo"
@@ -32,6 +34,53 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// sharedBrowser is one Chromium for the whole test binary: each test opens its own tab in its
+// own browser context (cookies apart), which costs milliseconds where a browser costs seconds.
+var sharedBrowser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel func()
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedBrowser.cancel != nil {
+		sharedBrowser.cancel()
+	}
+	os.Exit(code)
+}
+
+func browserRoot(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	sharedBrowser.once.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.WindowSize(1280, 1000),
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+		)
+		dir, err := os.MkdirTemp("", "wifwiz-chromium-")
+		if err != nil {
+			sharedBrowser.err = err
+			return
+		}
+		opts = append(opts, chromedp.UserDataDir(dir))
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		sharedBrowser.ctx = bctx
+		sharedBrowser.cancel = func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) }
+		sharedBrowser.err = chromedp.Do(bctx)
+	})
+	if sharedBrowser.err != nil {
+		t.Fatalf("start chromium: %v", sharedBrowser.err)
+	}
+	return sharedBrowser.ctx
+}
+
 // browser is a headless Chromium tab with a deadline, saving screenshots under testout/.
 type browser struct {
 	t    *testing.T
@@ -42,25 +91,55 @@ type browser struct {
 
 func newBrowser(t *testing.T, name string, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-	)
-	opts = append(opts, extra...)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	var ctx context.Context
+	var cancel func()
+	if len(extra) == 0 {
+		// Most tests share one Chromium, each in its own browser context (no shared cookies).
+		tab, cancelTab := chromedp.NewContext(browserRoot(t), chromedp.WithNewBrowserContext())
+		ctx, cancel = tab, cancelTab
+	} else {
+		// Tests that need their own Chromium flags (a trusted key, a resolver) start their own.
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(chromiumPath(t)),
+			chromedp.NoSandbox,
+			chromedp.UserDataDir(t.TempDir()),
+			chromedp.WindowSize(1280, 1000),
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+		)
+		opts = append(opts, extra...)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		tab, cancelTab := chromedp.NewContext(actx)
+		ctx, cancel = tab, func() { cancelTab(); cancelAlloc() }
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
 	dir := filepath.Join("..", "testout", "browser", name)
+	if err := os.RemoveAll(dir); err != nil { // screenshots of an earlier run would mislead
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, ctx: ctx, dir: dir}
+	b := &browser{t: t, ctx: ctx, dir: dir}
+	b.viewport(1280, 1000)
+	return b
+}
+
+// cdp sends one DevTools command to the tab.
+func cdpCall[P any](b *browser, cmd cdp.Command[P, cdp.Empty], params P) {
+	b.t.Helper()
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cmd, params)
+		return err
+	}))
+}
+
+// viewport sets the size of the page's window, as a desktop or a phone (390 × 844) has it.
+func (b *browser) viewport(width, height int64) {
+	b.t.Helper()
+	b.do(chromedp.EmulateViewport(width, height))
 }
 
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
@@ -218,4 +297,77 @@ func TestBrowserWizardWrongSecret(t *testing.T) {
 	if got := b.attr(`[data-testid="step-3"]`, "data-state"); got != "failed" {
 		t.Fatalf("progress marks step 3 as %q, want failed", got)
 	}
+}
+
+// axeSource is axe-core, vendored from its npm package into testdata (see testdata/README.md).
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", "axe.min.js"))
+	return string(b), err
+})
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// axe runs axe-core on the page and returns its serious and critical violations.
+func (b *browser) axe() []axeViolation {
+	b.t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	loaded, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`typeof window.axe === "object"`))
+	if !loaded {
+		b.do(chromedp.Evaluate[chromedp.Void](src))
+	}
+	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+		.filter(v => v.impact === "serious" || v.impact === "critical")
+		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(" "))})))`
+	vs, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]axeViolation](run, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("axe: %v", err)
+	}
+	return vs
+}
+
+// overflow is how far the page body is wider than the window (0: no horizontal scrolling).
+func (b *browser) overflow() int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return n
+}
+
+// visibleWithoutScrolling says the element is inside the window as the page opens.
+func (b *browser) visibleWithoutScrolling(sel string) bool {
+	b.t.Helper()
+	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+jsString(sel)+`);
+		if (!e) return false; const r = e.getBoundingClientRect();
+		return window.scrollY === 0 && r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0; })()`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return ok
+}
+
+// eval evaluates a JavaScript expression on the page.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// open loads path and waits until its h1 is there.
+func (b *browser) open(baseURL, path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(baseURL + path))
+	b.do(chromedp.WaitReady(chromedp.CSS(`h1`)))
 }

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -37,8 +39,12 @@ func (s *Server) handleConnectionIndex(c echo.Context) error {
 func connectionRows(ls []wif.ConnectionSummary) []views.ConnectionRow {
 	rows := make([]views.ConnectionRow, len(ls))
 	for i, l := range ls {
-		rows[i] = views.ConnectionRow{ID: l.ID, Name: l.Name, Issuer: l.IssuerURL, Status: l.Status(), Demo: l.Demo}
-		if l.LastRun != nil {
+		rows[i] = views.ConnectionRow{ID: l.ID, Name: l.Name, Issuer: l.IssuerURL, Status: actions.StatusOf(l.Step, l.LastRun), Demo: l.Demo}
+		switch {
+		case !actions.BothSides(l.Step):
+			next := min(l.Step+1, stepCount)
+			rows[i].SetupAt = fmt.Sprintf("step %d of %d, %s", next, stepCount, stepTitles[next])
+		case l.LastRun != nil && l.LastRun.Trigger != wif.TriggerSample:
 			rows[i].LastVerified, rows[i].Summary = l.LastRun.At, l.LastRun.Summary
 		}
 	}

@@ -68,7 +68,7 @@ func TestExportRefreshSetupDownload(t *testing.T) {
 	a, _ := newDemoApp(t)
 	base := startDemoConnection(t, a)
 	id := strings.TrimSuffix(strings.TrimPrefix(base, "/connections/"), "/wizard/")
-	p := a.post("/connections/"+id+"/export", url.Values{"format": {"refresh-systemd-unit"}}, a.csrf("/connections/"+id))
+	p := a.post("/connections/"+id+"/export", url.Values{"format": {"refresh-systemd-unit"}}, a.csrf(base+"1"))
 	if p.status != http.StatusOK {
 		t.Fatalf("status %d: %s", p.status, p.body)
 	}

@@ -28,12 +28,15 @@ func (s *Server) handleHandoff(c echo.Context) error {
 		return err
 	}
 	m := views.HandoffModel{ConnectionID: conn.ID, Name: conn.Name, GeneratedAt: handoffTime(cl.GeneratedAt),
-		RecordedBy: orUnknown(cl.RecordedBy), RecordedAt: handoffTime(cl.RecordedAt), Warnings: cl.Warnings, Downloads: exportLinks(conn.ID)}
+		RecordedBy: orUnknown(cl.RecordedBy), RecordedAt: handoffTime(cl.RecordedAt), Warnings: cl.OpenWarnings(),
+		Downloads: exportLinks(*conn), Tasks: taskRows(cl.Tasks())}
 	var verdicts map[string]verify.Status
 	if cl.LastRun != nil && len(runs) > 0 {
 		row := runRow(runs[0])
-		m.LastRun = &row
-		verdicts = workload.SettingVerdicts(*conn, cl.LastRun.Checks)
+		m.LastRun, m.Stale = &row, cl.LastRun.Stale
+		if !cl.LastRun.Stale {
+			verdicts = workload.SettingVerdicts(*conn, cl.LastRun.Checks)
+		}
 		m.NotPassed = notPassed(cl.LastRun.Checks)
 	}
 	settings := settingRows(*conn, verdicts)
@@ -85,6 +88,14 @@ func consoleSettingsStart() int {
 		}
 	}
 	return len(wif.Fields)
+}
+
+func taskRows(tasks []workload.Task) []views.TaskRow {
+	out := make([]views.TaskRow, len(tasks))
+	for i, t := range tasks {
+		out[i] = views.TaskRow{Title: t.Title, Owner: t.Owner, State: t.State, Detail: t.Detail, Done: t.State == workload.TaskDone}
+	}
+	return out
 }
 
 func notPassed(checks []verify.Check) []views.CheckRow {

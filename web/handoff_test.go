@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -36,7 +37,10 @@ func TestHandoffPage(t *testing.T) {
 	if v, _ := settings.Find(`tr[data-setting="issuer_url"]`).Attr("data-verdict"); v != "warn" {
 		t.Errorf("issuer_url verdict = %q, want warn (not on 443, inline JWKS)", v)
 	}
-	if v := settings.Find(`tr[data-setting="client_id"] [data-testid="mark"]`).Text(); v != "✅" {
+	if v, _ := settings.Find(`tr[data-setting="token_url"]`).Attr("data-verdict"); v != "" {
+		t.Errorf("token_url is not recorded, yet has the verdict %q (a pass would vouch for nothing)", v)
+	}
+	if v := settings.Find(`tr[data-setting="client_id"] [data-testid="mark"]`).Text(); v != "✓" {
 		t.Errorf("client_id mark = %q", v)
 	}
 	if !strings.Contains(p.text(`[data-testid="recorded"]`), "browser") {
@@ -61,6 +65,29 @@ func TestHandoffPage(t *testing.T) {
 	}
 	if strings.Contains(p.body, h.p.ClientSecret) || jwtLike(p.body) {
 		t.Error("the hand-off page holds the secret or a JWT")
+	}
+	// A real checklist: tasks with owners and states (issue 14, item 10).
+	tasks := p.doc.Find(`[data-testid="tasks"] li`)
+	if tasks.Length() < 5 {
+		t.Fatalf("%d tasks", tasks.Length())
+	}
+	if st := tasks.First().AttrOr("data-state", ""); st != "open" || !strings.Contains(tasks.First().Text(), "failed on") {
+		t.Errorf("first task %q (%s), want the failing verification open", tasks.First().Text(), st)
+	}
+	if st := p.doc.Find(`[data-testid="tasks"] li.done`).First().AttrOr("data-state", ""); st != "done" {
+		t.Errorf("a done task is in state %q", st)
+	}
+	if !strings.Contains(warnings, "issuer.url warned") {
+		t.Errorf("warnings = %q, want the warned check among them", warnings)
+	}
+	for _, emoji := range []string{"✅", "⚠️", "❌"} {
+		if strings.Contains(p.body, emoji) {
+			t.Errorf("the page uses the emoji %s", emoji)
+		}
+	}
+	md := h.post(h.path("/export"), url.Values{"format": {"markdown"}}, h.csrf(h.path("/handoff")))
+	if !strings.Contains(md.body, "## Checklist\n\n- [ ] **Verification passes with these settings** (connection owner) — open.") {
+		t.Errorf("the Markdown checklist has no task list:\n%s", md.body)
 	}
 }
 

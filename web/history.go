@@ -35,18 +35,14 @@ func (s *Server) renderConnection(c echo.Context, status int, conn *wif.Connecti
 		return err
 	}
 	ref, _ := shownSecretRef(*conn)
-	m := views.ConnectionModel{Connection: *conn, Status: connectionStatus(runs), Settings: settingRows(*conn, nil),
+	m := views.ConnectionModel{Connection: *conn, Status: actions.ConnectionStatus(conn.Step, runs), Settings: settingRows(*conn, nil),
 		Runs: runRows(runs), Events: eventRows(*conn, events), NeedsSecret: !s.app.HasUsableSecret(*conn), SecretRef: ref,
-		VerifyError: verifyError, Exports: exportLinks(conn.ID)}
-	return render(c, status, views.ConnectionPage(m))
-}
-
-// connectionStatus is the badge of a connection whose runs are newest first, as the list shows it.
-func connectionStatus(runs []wif.Run) string {
-	if len(runs) == 0 {
-		return wif.RunStatus(nil)
+		VerifyError: verifyError, Exports: exportLinks(*conn), Ready: actions.BothSides(conn.Step)}
+	if conn.Step < stepCount {
+		next := min(conn.Step+1, stepCount)
+		m.Next = &views.NextStep{N: next, Title: stepTitles[next]}
 	}
-	return wif.RunStatus(&runs[0])
+	return render(c, status, views.ConnectionPage(m))
 }
 
 // handleConnectionVerify runs one manual verification. The secret comes from the connection's
@@ -90,7 +86,7 @@ func (s *Server) handleRunShow(c echo.Context) error {
 		return err
 	}
 	run, rep := rec.Run, rec.Report
-	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(run), Drift: driftRows(run.Drift), Checks: checkRows(rep.Checks)}
+	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(run), Drift: driftRows(run.Drift), Report: reportView(run, rep)}
 	if rep.Token != nil {
 		m.TokenField, m.Fingerprint = rep.Token.Field, rep.Token.SHA256
 		now := s.app.Now()
@@ -100,7 +96,8 @@ func (s *Server) handleRunShow(c echo.Context) error {
 }
 
 func runRow(r wif.Run) views.RunRow {
-	return views.RunRow{ID: r.ID, At: r.At, Trigger: string(r.Trigger), OK: r.OK, Summary: r.Summary, Drift: len(r.Drift), Href: runPath(r.ConnectionID, r.ID)}
+	return views.RunRow{ID: r.ID, At: r.At, Trigger: string(r.Trigger), OK: r.OK, Sample: r.Trigger == wif.TriggerSample,
+		Summary: r.Summary, Drift: len(r.Drift), Href: runPath(r.ConnectionID, r.ID)}
 }
 
 func runRows(runs []wif.Run) []views.RunRow {
@@ -162,22 +159,10 @@ func settingRows(conn wif.Connection, verdicts map[string]verify.Status) []views
 		if st, ok := verdicts[f.Name]; ok {
 			row.Verdict = string(st)
 		}
-		row.Mark = verdictMark(row.Verdict)
+		row.Mark, row.Words = workload.Mark(verify.Status(row.Verdict)), workload.MarkWords(verify.Status(row.Verdict))
 		rows[i] = row
 	}
 	return rows
-}
-
-func verdictMark(v string) string {
-	switch verify.Status(v) {
-	case verify.Pass:
-		return "✅"
-	case verify.Warn:
-		return "⚠️"
-	case verify.Fail:
-		return "❌"
-	}
-	return "—"
 }
 
 // shownSecretRef is the connection's secret reference when it is safe to show: a malformed one
@@ -192,24 +177,35 @@ func shownSecretRef(conn wif.Connection) (ref string, malformed bool) {
 	return conn.SecretRef, false
 }
 
+// exportLabels name the environment block's formats and the hand-off checklist; the token
+// refresh setups carry their own names.
 var exportLabels = map[string]string{
-	workload.FormatShell:              "Environment (shell)",
-	workload.FormatDotenv:             "Environment (.env)",
-	workload.FormatK8s:                "Environment (Kubernetes)",
-	workload.FormatSystemd:            "Environment (systemd EnvironmentFile)",
-	workload.FormatMarkdown:           "Hand-off checklist (Markdown)",
-	workload.FormatAuthentikBlueprint: "authentik blueprint (YAML)",
-	workload.FormatAuthentikTerraform: "authentik Terraform",
+	workload.FormatShell:              "Environment · shell",
+	workload.FormatDotenv:             "Environment · .env",
+	workload.FormatK8s:                "Environment · Kubernetes",
+	workload.FormatSystemd:            "Environment · systemd EnvironmentFile",
+	workload.FormatMarkdown:           "Hand-off checklist · Markdown",
+	workload.FormatAuthentikBlueprint: "authentik · blueprint YAML",
+	workload.FormatAuthentikTerraform: "authentik · Terraform",
 }
 
-func exportLinks(connID int64) []views.ExportLink {
+// exportLinks are conn's downloads, each named by what it is and by the file it gives.
+func exportLinks(conn wif.Connection) []views.ExportLink {
+	setups := map[string]string{}
+	for _, r := range workload.RefreshSetups(conn, workload.Options{}) {
+		setups["refresh-"+r.ID] = "Token refresh · " + r.Name
+	}
 	var out []views.ExportLink
 	for _, f := range workload.ExportFormats() {
 		label := exportLabels[f]
 		if label == "" {
+			label = setups[f]
+		}
+		if label == "" {
 			label = f
 		}
-		out = append(out, views.ExportLink{Format: f, Label: label, Action: connectionPath(connID) + "/export"})
+		out = append(out, views.ExportLink{Format: f, Label: label, FileName: workload.FileName(conn, f),
+			Action: connectionPath(conn.ID) + "/export"})
 	}
 	return out
 }

@@ -49,21 +49,29 @@ func stepParam(c echo.Context) (int, error) {
 	return n, nil
 }
 
-// frame builds the progress indicator: complete, failed, current or incomplete per step.
+// frame builds the progress indicator: complete, failed, current or incomplete per step. The
+// sample token step turns red for authentik's failures only; the report step follows the last
+// run only when that run judged both sides with the settings recorded now.
 func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 	f := views.WizardFrame{ConnectionID: conn.ID, Name: conn.Name, Demo: conn.Demo, Current: current, Version: conn.Version}
-	rep := last.rep
-	var sampleFailed, reportFailed bool
-	if rep != nil {
-		_, sampleFailed = sampleProblems(*conn, *rep, conn.Step >= stepConsole)
-		reportFailed = !rep.OK
+	var sampleFailed, reportFailed, reportPassed bool
+	if rep := last.rep; rep != nil {
+		// The sample token step turns red for authentik's failures only (and a recorded mode the
+		// token contradicts), never for the Console's.
+		_, sampleFailed = sampleProblems(*conn, *rep, false)
+		judged := !last.stale() && !last.sample() && conn.Step >= stepConsole
+		reportFailed, reportPassed = judged && !rep.OK, judged && rep.OK
 	}
 	for n := stepBasics; n <= stepCount; n++ {
 		st := views.StepIncomplete
 		switch {
-		case n == stepSample && sampleFailed && conn.Step >= n, n == stepReport && reportFailed && conn.Step >= n:
+		case n == stepSample && sampleFailed && conn.Step >= n, n == stepReport && reportFailed:
 			st = views.StepFailed
-		case conn.Step >= n, n == stepReport && conn.Step >= stepConsole && rep != nil && rep.OK:
+		case n == stepReport:
+			if reportPassed {
+				st = views.StepComplete
+			}
+		case conn.Step >= n:
 			st = views.StepComplete
 		}
 		f.Steps = append(f.Steps, views.WizardStep{N: n, Title: stepTitles[n], State: st, Href: wizardPath(conn.ID, n)})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,14 +24,26 @@ var sampleFields = []string{wif.FieldSecretRef, wif.FieldScope, wif.FieldTokenFi
 type lastRun struct {
 	run *wif.Run
 	rep *verify.Report
+	// changedAt is when the settings were last recorded; a run before it judged other settings.
+	changedAt time.Time
 }
+
+// stale says the settings changed after the run: its verdicts are not the connection's.
+func (l lastRun) stale() bool { return l.run != nil && l.run.At.Before(l.changedAt) }
+
+// sample says the run is the sample token's, made before the Console settings existed.
+func (l lastRun) sample() bool { return l.run != nil && l.run.Trigger == wif.TriggerSample }
 
 func (s *Server) lastReport(ctx context.Context, id int64) (lastRun, error) {
 	rec, err := s.app.LastRun(ctx, id)
 	if err != nil || rec == nil {
 		return lastRun{}, err
 	}
-	return lastRun{&rec.Run, &rec.Report}, nil
+	changed, _, err := s.app.SettingsChangedAt(ctx, id)
+	if err != nil {
+		return lastRun{}, err
+	}
+	return lastRun{&rec.Run, &rec.Report, changed}, nil
 }
 
 // typedSecret is the client secret typed for this run; "" when none was typed. An empty one with
@@ -148,15 +161,21 @@ func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepReport))
 }
 
+// renderReport shows the last run's report, unless that run predates the settings it would
+// judge (its verdicts are then withheld) or is the sample token's (it judged one side only).
 func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
-	run, rep := last.run, last.rep
-	rm := views.ReportModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), NoRun: rep == nil,
-		TokenStored: s.app.HasConsoleToken(*conn), Mismatches: mismatchesOf(conn, last)}
-	if rep != nil {
-		rm.RunAt, rm.OK, rm.Summary = run.At.Format("2006-01-02 15:04:05 UTC"), rep.OK, run.Summary
-		rm.Checks = checkRows(rep.Checks)
-		rm.Lifetimes = lifetimeBars(*conn, *rep)
-		rm.Stale = run.At.Before(conn.UpdatedAt)
+	rm := views.ReportModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), TokenStored: s.app.HasConsoleToken(*conn)}
+	switch {
+	case last.run == nil:
+	case last.stale():
+		rm.Stale = &views.StaleRun{RunAt: utcTime(last.run.At), ChangedAt: utcTime(last.changedAt), Href: runPath(conn.ID, last.run.ID)}
+	case last.sample():
+		rm.Pending = true
+	default:
+		rv := reportView(*last.run, *last.rep)
+		rv.Lifetimes = lifetimeBars(*conn, *last.rep)
+		rm.Report = &rv
+		rm.Mismatches = mismatchesOf(conn, last)
 	}
 	return render(c, status, views.ReportStep(rm))
 }

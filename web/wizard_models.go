@@ -94,18 +94,26 @@ func relative(d time.Duration) string {
 	var s string
 	switch {
 	case d < time.Minute:
-		s = fmt.Sprintf("%d seconds", int(d/time.Second))
+		s = plural(int(d/time.Second), "second")
 	case d < 2*time.Hour:
-		s = fmt.Sprintf("%d minutes", int(d/time.Minute))
+		s = plural(int(d/time.Minute), "minute")
 	case d < 48*time.Hour:
-		s = fmt.Sprintf("%d hours", int(d/time.Hour))
+		s = plural(int(d/time.Hour), "hour")
 	default:
-		s = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+		s = plural(int(d/(24*time.Hour)), "day")
 	}
 	if past {
 		return s + " ago"
 	}
 	return "in " + s
+}
+
+// plural reads like "1 second" or "5 seconds".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // lifetimeBars compares authentik's token lifetime, the Console's maximum identity token

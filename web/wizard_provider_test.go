@@ -309,9 +309,19 @@ func TestProviderTokenReference(t *testing.T) {
 	if s := a.submit(base+"3", url.Values{"secret_ref": {"env:WIFWIZ_SECRET_CLIENT"}}); s.status != http.StatusSeeOther {
 		t.Fatalf("sample: %d %s", s.status, s.text(`[data-testid="sample-error"]`))
 	}
-	row := a.get(base + "5").doc.Find(`tr[data-check="authentik.provider"]`)
+	// The sample token's run is judged on its run page (the report waits for the Console step).
+	runs, err := a.db.ListRuns(context.Background(), connID(t, base), 1)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %v %v", runs, err)
+	}
+	row := a.get(runPath(base, runs[0].ID)).doc.Find(`tr[data-check="authentik.provider"]`)
 	if st := row.AttrOr("data-status", ""); st != "pass" {
 		t.Fatalf("authentik.provider %q: %s", st, row.Text())
 	}
 	a.assertNoSecrets(t, nil, emu.ReadOnlyAPIToken(), p.ClientSecret)
+}
+
+// runPath is the run page of run id of the connection whose wizard is at base.
+func runPath(base string, id int64) string {
+	return strings.TrimSuffix(base, "/wizard/") + "/runs/" + itoa(id)
 }

@@ -120,7 +120,7 @@ func TestWizardWithoutJavaScript(t *testing.T) {
 	if report.doc.Find(`[data-status="fail"]`).Length() != 0 {
 		t.Fatalf("demo report has failures: %s", report.text(`[data-testid="report"]`))
 	}
-	if report.doc.Find(`svg[data-testid="lifetimes"] rect`).Length() != 4 {
+	if report.doc.Find(`[data-testid="lifetimes"] li`).Length() != 4 {
 		t.Fatal("lifetime picture lacks its four bars")
 	}
 
@@ -171,7 +171,7 @@ func TestSampleTokenSecretNeverKept(t *testing.T) {
 	// A wrong secret is reported with authentik's meaning, and the typed value is not echoed.
 	bad := a.submit(base+"3", url.Values{"client_secret": {"wrong-secret-value-123"}})
 	bodies = append(bodies, bad.body, a.get(base+"3").body)
-	if !strings.Contains(a.get(base+"5").body, "invalid_grant") {
+	if !strings.Contains(a.get(base+"3").body, "invalid_grant") {
 		t.Error("wrong secret not reported as invalid_grant")
 	}
 	db, _ := os.ReadFile(a.dbPath)

@@ -10,15 +10,16 @@ import (
 	"github.com/wifwiz/wifwiz/workload"
 )
 
+// formatLabels are the tab names of the environment block's formats.
 var formatLabels = map[string]string{
-	"shell":   "Shell (export)",
-	"dotenv":  "dotenv (.env)",
-	"k8s":     "Kubernetes (container env)",
-	"systemd": "systemd (EnvironmentFile)",
+	"shell":   "Shell",
+	"dotenv":  ".env",
+	"k8s":     "Kubernetes",
+	"systemd": "systemd",
 }
 
 func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
-	wm := views.WorkloadModel{StepModel: m, Verified: last.run != nil && last.run.OK, Authentik: providerDownloads(conn.ID)}
+	wm := views.WorkloadModel{StepModel: m, Verified: verifiedState(last), Authentik: providerDownloads(conn.ID)}
 	for _, f := range workload.Formats() {
 		if f == "markdown" {
 			continue
@@ -31,14 +32,28 @@ func (s *Server) renderWorkload(c echo.Context, status int, conn *wif.Connection
 		if label == "" {
 			label = f
 		}
-		wm.Blocks = append(wm.Blocks, views.EnvBlock{Format: f, Label: label, Content: content,
-			Download: connectionPath(conn.ID) + "/export"})
+		wm.Blocks = append(wm.Blocks, views.EnvBlock{Format: f, Label: label, FileName: workload.FileName(*conn, f),
+			Content: content, Download: connectionPath(conn.ID) + "/export"})
 	}
 	for _, r := range workload.RefreshSetups(*conn, s.app.WorkloadOptions()) {
 		wm.Refresh = append(wm.Refresh, views.RefreshSetup{Name: r.Name, Format: "refresh-" + r.ID, Filename: r.Filename,
 			Content: r.Content, Download: connectionPath(conn.ID) + "/export"})
 	}
 	return render(c, status, views.WorkloadStep(wm))
+}
+
+// verifiedState is what step 6 says of the last run: none that judged both sides, one older
+// than the settings, a failure, or a pass.
+func verifiedState(last lastRun) string {
+	switch {
+	case last.run == nil || last.sample():
+		return views.VerifiedNever
+	case last.stale():
+		return views.VerifiedStale
+	case !last.run.OK:
+		return views.VerifiedFailed
+	}
+	return views.VerifiedPassed
 }
 
 // handleWizardFinish marks the last step done and opens the connection.

@@ -31,6 +31,9 @@ type Trigger string
 
 const (
 	TriggerWizard Trigger = "wizard"
+	// TriggerSample is the wizard's sample token, requested before the Console settings are
+	// recorded: its run judges authentik's side only, and its other checks are not verdicts.
+	TriggerSample Trigger = "sample"
 	TriggerManual Trigger = "manual"
 	TriggerAudit  Trigger = "audit"
 	TriggerCLI    Trigger = "cli"

@@ -27,14 +27,10 @@ var emptyMeans = map[string]string{
 	wif.FieldMaxIdentityTokenLifetime: "the Console's default is 3600 s",
 }
 
-func writeSettings(b *strings.Builder, c wif.Connection, run *LastRun, recorded map[string]SettingRecord) {
-	var verdicts map[string]verify.Status
-	if run != nil {
-		verdicts = SettingVerdicts(c, run.Checks)
-	}
+func writeSettings(b *strings.Builder, c wif.Connection, verdicts map[string]verify.Status, recorded map[string]SettingRecord) {
 	b.WriteString("## Settings\n\n")
-	fmt.Fprintf(b, "Verified column: %s passed · %s passed with a warning · %s failed · %s not checked by the last verification.\n\n",
-		markPass, markWarn, markFail, markUnknown)
+	fmt.Fprintf(b, "Verified column: how the last verification judged each setting — %s, %s, %s, or %s.\n\n",
+		markText(verify.Pass), markText(verify.Warn), markText(verify.Fail), markText(""))
 	split := consoleStart()
 	writeSettingsTable(b, "authentik", c, wif.Fields[:split], verdicts, recorded)
 	writeSettingsTable(b, "Anthropic Console", c, wif.Fields[split:], verdicts, recorded)
@@ -58,7 +54,7 @@ func consoleStart() int {
 func writeSettingsTable(b *strings.Builder, side string, c wif.Connection, fields []wif.Field, verdicts map[string]verify.Status, recorded map[string]SettingRecord) {
 	fmt.Fprintf(b, "### %s\n\n| Setting | Value | Verified | Recorded by |\n|---|---|---|---|\n", side)
 	for _, f := range fields {
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdText(f.Label), settingValue(c, f), mark(verdicts[f.Name]), recordedCell(recorded, f.Name))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdText(f.Label), settingValue(c, f), markText(verdicts[f.Name]), recordedCell(recorded, f.Name))
 	}
 	b.WriteString("\n")
 }

@@ -49,12 +49,12 @@ func TestMarkdownSecretPlace(t *testing.T) {
 func TestMarkdownVerifiedColumn(t *testing.T) {
 	md := Markdown(Checklist{Connection: fullConnection(), LastRun: failingRun()}, Options{})
 	want := map[string]string{
-		"Issuer URL":         markPass,
-		"Subject prefix":     markFail,
-		"Subject mode":       markFail,
-		"Provider name":      markFail, // username subject mode: the provider name is in sub
-		"Audience":           markUnknown,
-		"Federation rule ID": markUnknown,
+		"Issuer URL":         "✓ passed",
+		"Subject prefix":     "✗ failed",
+		"Subject mode":       "✗ failed",
+		"Provider name":      "✗ failed", // username subject mode: the provider name is in sub
+		"Audience":           "— not checked",
+		"Federation rule ID": "— not checked",
 	}
 	for label, mark := range want {
 		row := rowOf(md, label)
@@ -62,11 +62,29 @@ func TestMarkdownVerifiedColumn(t *testing.T) {
 			t.Errorf("%s: row %q, want %s", label, row, mark)
 		}
 	}
+	for _, emoji := range []string{"✅", "⚠️", "❌"} {
+		if strings.Contains(md, emoji) {
+			t.Errorf("the checklist uses the emoji %s: text marks render in every font", emoji)
+		}
+	}
+}
+
+// TestMarkdownStaleRunJudgesNothing: a run older than the settings vouches for none of them.
+func TestMarkdownStaleRunJudgesNothing(t *testing.T) {
+	run := failingRun()
+	run.Stale = true
+	md := Markdown(Checklist{Connection: fullConnection(), LastRun: run}, Options{})
+	if row := rowOf(md, "Subject prefix"); !strings.HasSuffix(row, " — not checked | "+markUnknown+" |") { // Verified, then Recorded by
+		t.Errorf("a stale run still judges the settings: %q", row)
+	}
+	if !strings.Contains(md, "The settings changed after it") || !strings.Contains(md, "- [ ] **Verification passes with these settings** (connection owner) — open. The settings changed after") {
+		t.Errorf("the stale run is not called out:\n%s", md)
+	}
 }
 
 func TestMarkdownFailedChecks(t *testing.T) {
 	md := Markdown(Checklist{Connection: fullConnection(), LastRun: failingRun()}, Options{})
-	if !strings.Contains(md, "| `claim.sub` | ❌ fail | `ak-nightly-batch-client_credentials` | `3f7a5c0e9b1d` | sub \\| is a hash | set the subject prefix to the hash |") {
+	if !strings.Contains(md, "| `claim.sub` | ✗ fail | `ak-nightly-batch-client_credentials` | `3f7a5c0e9b1d` | sub \\| is a hash | set the subject prefix to the hash |") {
 		t.Errorf("no row for the failed claim.sub:\n%s", md)
 	}
 	if !strings.Contains(md, "| `lifetime` | — skip |") {
@@ -95,14 +113,14 @@ func TestMarkdownEscapesUntrustedText(t *testing.T) {
 		"Last change recorded by \\<img src=x\\> on ",
 		"- \\<b\\>bold\\</b\\> \\[link\\](http://x)\n",
 		"| \\<iframe\\> | \\| |",
-		"| Connection name | `<script>alert(1)</script> \\| *x*` | — |", // a code span: literal
-		"| — | Eve \\| \\*x\\* \\<e\\>, 2026-05-01 14:05 UTC |\n",
+		"| Connection name | `<script>alert(1)</script> \\| *x*` | — not checked |", // a code span: literal
+		"| — not checked | Eve \\| \\*x\\* \\<e\\>, 2026-05-01 14:05 UTC |\n",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("no %q in\n%s", want, md)
 		}
 	}
-	if row := rowOf(md, "Client ID"); row != "| Client ID | ``a\\|b`c`` | — | — |" {
+	if row := rowOf(md, "Client ID"); row != "| Client ID | ``a\\|b`c`` | — not checked | — |" {
 		t.Errorf("Client ID row %q", row)
 	}
 }

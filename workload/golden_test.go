@@ -52,7 +52,7 @@ func TestRefreshSetupsGolden(t *testing.T) {
 func TestMarkdownGolden(t *testing.T) {
 	cases := map[string]Checklist{
 		"full": {Connection: fullConnection(), RecordedBy: "cli:alice", RecordedAt: recordedAt,
-			GeneratedAt: generatedAt, LastRun: passingRun(), Recorded: map[string]SettingRecord{
+			GeneratedAt: generatedAt, LastRun: passingRun(), SecretUsable: true, Recorded: map[string]SettingRecord{
 				wif.FieldClientID:         {By: "Alice Example <alice>", At: recordedAt.Add(-48 * time.Hour)},
 				wif.FieldFederationRuleID: {By: "cli:alice", At: recordedAt},
 			}},

@@ -53,15 +53,16 @@ func mdTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-// Marks of the hand-off checklist's Verified column.
+// Marks of the hand-off checklist: text marks any font has, each with its word.
 const (
-	markPass    = "✅"
-	markWarn    = "⚠️"
-	markFail    = "❌"
+	markPass    = "✓"
+	markWarn    = "!"
+	markFail    = "✗"
 	markUnknown = "—"
 )
 
-func mark(s verify.Status) string {
+// Mark is the text mark of a verdict: ✓ pass, ! warn, ✗ fail, — anything else.
+func Mark(s verify.Status) string {
 	switch s {
 	case verify.Pass:
 		return markPass
@@ -72,3 +73,20 @@ func mark(s verify.Status) string {
 	}
 	return markUnknown
 }
+
+// MarkWords say a verdict's mark in words, for readers who do not see the mark.
+func MarkWords(s verify.Status) string {
+	switch s {
+	case verify.Pass:
+		return "passed"
+	case verify.Warn:
+		return "passed with a warning"
+	case verify.Fail:
+		return "failed"
+	case verify.Skip:
+		return "skipped"
+	}
+	return "not checked"
+}
+
+func markText(s verify.Status) string { return Mark(s) + " " + MarkWords(s) }

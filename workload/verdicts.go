@@ -43,7 +43,8 @@ var optionalSettings = map[string]bool{
 
 // SettingVerdicts says, for each setting of c (by wif field name) that the checks cover, how
 // the run went: Fail if any of its checks failed, else Warn if any warned, else Skip if any was
-// skipped, else Pass. Settings whose checks are not in the run are absent.
+// skipped, else Pass. Settings whose checks are not in the run are absent, and so is an empty
+// setting unless its default failed or warned: a pass would vouch for a value nobody recorded.
 func SettingVerdicts(c wif.Connection, checks []verify.Check) map[string]verify.Status {
 	ran := make(map[string]verify.Status, len(checks))
 	for _, ch := range checks {
@@ -54,7 +55,8 @@ func SettingVerdicts(c wif.Connection, checks []verify.Check) map[string]verify.
 		if optionalSettings[f.Name] && f.Get(c) == "" {
 			continue
 		}
-		if s, ok := worst(ran, checksFor(c, f.Name)); ok {
+		s, ok := worst(ran, checksFor(c, f.Name))
+		if ok && (f.Get(c) != "" || s == verify.Fail || s == verify.Warn) {
 			verdicts[f.Name] = s
 		}
 	}

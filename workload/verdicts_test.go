@@ -56,6 +56,8 @@ func TestSettingVerdicts(t *testing.T) {
 		{"InlineJWKS", inline, map[string]verify.Status{verify.CheckHeaderKid: verify.Fail}, wif.FieldInlineJWKS, verify.Fail, false},
 		{"NoInlineJWKS", noWorkspace, map[string]verify.Status{verify.CheckHeaderKid: verify.Fail}, wif.FieldInlineJWKS, "", true},
 		{"RuleNameNeverVerified", noWorkspace, map[string]verify.Status{verify.CheckExchange: verify.Pass}, wif.FieldRuleName, "", true},
+		{"EmptyTokenURLPassed", noWorkspace, map[string]verify.Status{verify.CheckTokenRequest: verify.Pass}, wif.FieldTokenURL, "", true},
+		{"EmptyTokenURLFailed", noWorkspace, map[string]verify.Status{verify.CheckTokenRequest: verify.Fail}, wif.FieldTokenURL, verify.Fail, false},
 		{"SecretRefNeverVerified", noWorkspace, map[string]verify.Status{verify.CheckTokenRequest: verify.Pass}, wif.FieldSecretRef, "", true},
 	}
 	for _, tc := range cases {

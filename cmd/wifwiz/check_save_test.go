@@ -87,6 +87,9 @@ func TestCheckSaveThenConnection(t *testing.T) {
 	if c.InlineJWKS == "" || !strings.Contains(c.InlineJWKS, f.emu.KeyID(testSlug)) {
 		t.Error("the inline JWKS was not stored")
 	}
+	if c.Step != 6 {
+		t.Errorf("step %d: a connection saved with both sides has no wizard step left (the pages offer verifying by it)", c.Step)
+	}
 	runs, err := db.ListRuns(ctx, c.ID, 0)
 	if err != nil {
 		t.Fatal(err)
