@@ -102,5 +102,11 @@ func (d *Demo) CAPEM() []byte { return d.Authentik.CAPEM() }
 // Close stops both emulators.
 func (d *Demo) Close() {
 	d.Anthropic.Close()
-	d.Authentik.Shutdown(context.Background())
+	// Open requests get a moment to finish; a client holding a connection open must not keep the
+	// server (or a test) waiting.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if d.Authentik.Shutdown(ctx) != nil {
+		d.Authentik.Close()
+	}
 }
