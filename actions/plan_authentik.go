@@ -343,19 +343,7 @@ func (p *akPlan) planApplication() error {
 	return nil
 }
 
-func keyLabel(k wif.AuthentikKeyRef) string {
-	if !k.Selected() {
-		return "(none)"
-	}
-	name := k.Name
-	if name == "" {
-		name = k.PK
-	}
-	if k.KeyType != "" {
-		return fmt.Sprintf("%s (%s)", name, k.KeyType)
-	}
-	return name
-}
+func keyLabel(k wif.AuthentikKeyRef) string { return orString(k.Label(), "(none)") }
 
 func orNoneText(s string) string {
 	if s == "" {

@@ -6,12 +6,10 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
-	"github.com/wifwiz/wifwiz/anthropic/console"
-	"github.com/wifwiz/wifwiz/authentik"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/wiring"
 )
 
 // ServiceOptions adjust the service Service builds.
@@ -33,9 +31,7 @@ func Service(t testing.TB, db *store.DB, runner *probe.Runner, o ServiceOptions)
 	if o.Jobs == nil {
 		o.Jobs = actions.NewJobs(actions.JobLimits{})
 	}
-	svc := actions.New(actions.Deps{Store: db, Verifier: runner, Authentik: authentik.Admin{ClientFor: runner.AuthentikClient},
-		Tokens: runner, Console: consoleOpener(runner),
-		Secrets: secretref.Resolver{Getenv: o.getenv()}, SecretPolicy: o.Policy, ResolveAnyRef: o.ResolveAnyRef,
+	svc := wiring.Service(db, runner, wiring.Options{Getenv: o.getenv(), Policy: o.Policy, ResolveAnyRef: o.ResolveAnyRef,
 		DemoRunning: o.DemoRunning, Now: o.Now, Clock: o.Clock, Jobs: o.Jobs})
 	t.Cleanup(func() { _ = o.Jobs.Shutdown(contextWithTimeout(t)) })
 	return svc
@@ -52,16 +48,4 @@ func (o ServiceOptions) getenv() func(string) string {
 		return o.Getenv
 	}
 	return Env(o.Env)
-}
-
-// consoleOpener opens the Console's management API through the runner's settings (its default
-// Anthropic base URL and extra CA).
-func consoleOpener(runner *probe.Runner) actions.ConsoleOpener {
-	return func(token, baseURL string) (actions.ConsoleAPI, error) {
-		c, err := runner.ConsoleClient(token, baseURL)
-		if err != nil {
-			return nil, err
-		}
-		return console.NewAdmin(c), nil
-	}
 }

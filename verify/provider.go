@@ -75,19 +75,7 @@ func signingKeyItem(p wif.AuthentikProvider) wif.ChecklistItem {
 	return item
 }
 
-func keyShown(k wif.AuthentikKeyRef) string {
-	if !k.Selected() {
-		return "none"
-	}
-	name := k.Name
-	if name == "" {
-		name = k.PK
-	}
-	if k.KeyType != "" {
-		return fmt.Sprintf("%q (%s)", name, k.KeyType)
-	}
-	return fmt.Sprintf("%q", name)
-}
+func keyShown(k wif.AuthentikKeyRef) string { return orNone(k.Label()) }
 
 func encryptionKeyItem(p wif.AuthentikProvider) wif.ChecklistItem {
 	actual := "none"

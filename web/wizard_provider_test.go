@@ -95,7 +95,7 @@ func TestProviderReadFillsTheForm(t *testing.T) {
 	if st := read.doc.Find(`tr[data-item="sub_mode"] .badge`).Text(); st != "ok" {
 		t.Errorf("sub_mode verdict %q", st)
 	}
-	if st := read.doc.Find(`tr[data-item="signing_key"]`).Text(); !strings.Contains(st, `"claude-signing-`) || !strings.Contains(st, "(rsa)") {
+	if st := read.doc.Find(`tr[data-item="signing_key"]`).Text(); !strings.Contains(st, "claude-signing-") || !strings.Contains(st, "(rsa)") {
 		t.Errorf("signing key row %q", st)
 	}
 	if v := read.doc.Find(`textarea[name="ca_pem"]`).Text(); !strings.Contains(v, "BEGIN CERTIFICATE") {

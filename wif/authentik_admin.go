@@ -2,6 +2,7 @@ package wif
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -83,6 +84,22 @@ type AuthentikKeyRef struct {
 
 // Selected reports whether a keypair is selected.
 func (k AuthentikKeyRef) Selected() bool { return k.PK != "" }
+
+// Label names the keypair for a person: its name (else its key) and its type, "" when none is
+// selected.
+func (k AuthentikKeyRef) Label() string {
+	if !k.Selected() {
+		return ""
+	}
+	name := k.Name
+	if name == "" {
+		name = k.PK
+	}
+	if k.KeyType != "" {
+		return fmt.Sprintf("%s (%s)", name, k.KeyType)
+	}
+	return name
+}
 
 // CanSignJWTs reports whether authentik can sign tokens with the keypair: RSA or EC with its
 // private key. known is false when the key type could not be read.

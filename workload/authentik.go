@@ -214,20 +214,6 @@ func (x authentikExport) terraform() string {
 // hclQuote writes s as an HCL string: JSON-like escapes, and ${ and %{ doubled so that nothing
 // is interpolated.
 func hclQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '\\' || r == '"':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	q := strings.ReplaceAll(b.String(), "${", "$${")
+	q := strings.ReplaceAll(backslashQuote(s, `\u%04x`), "${", "$${")
 	return strings.ReplaceAll(q, "%{", "%%{")
 }

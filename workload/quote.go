@@ -72,7 +72,11 @@ func systemdLiteral(s string) (quoted string, ok bool) {
 
 // cQuote double-quotes s with \ and " backslash-escaped and control characters as \x escapes, which both
 // YAML and systemd's command lines read back.
-func cQuote(s string) string {
+func cQuote(s string) string { return backslashQuote(s, `\x%02x`) }
+
+// backslashQuote double-quotes s with \ and " backslash-escaped and control characters written
+// with control (a Printf format for the rune).
+func backslashQuote(s, control string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
@@ -81,7 +85,7 @@ func cQuote(s string) string {
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
+			fmt.Fprintf(&b, control, r)
 		default:
 			b.WriteRune(r)
 		}

@@ -4,13 +4,11 @@ import (
 	"os/user"
 
 	"github.com/wifwiz/wifwiz/actions"
-	"github.com/wifwiz/wifwiz/anthropic/console"
-	"github.com/wifwiz/wifwiz/authentik"
 	"github.com/wifwiz/wifwiz/internal/ociimage"
 	"github.com/wifwiz/wifwiz/probe"
-	"github.com/wifwiz/wifwiz/secretref"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
+	"github.com/wifwiz/wifwiz/wiring"
 )
 
 // appOptions are what differs between the commands' use-case services.
@@ -22,16 +20,13 @@ type appOptions struct {
 	jobs        *actions.Jobs
 }
 
-// newApp wires the use-case layer to the adapters: the store, the live prober (which also fetches
-// identity tokens), authentik's admin API through the prober's clients, and secret references.
+// newApp wires the use-case layer to the adapters for a command.
 func newApp(db *store.DB, runner *probe.Runner, e env, o appOptions) *actions.Service {
 	getenv := o.getenv
 	if getenv == nil {
 		getenv = e.getenv
 	}
-	return actions.New(actions.Deps{Store: db, Verifier: runner, Authentik: authentik.Admin{ClientFor: runner.AuthentikClient},
-		Tokens: runner, Console: consoleOpener(runner),
-		Secrets: secretref.Resolver{Getenv: getenv}, SecretPolicy: o.policy, ResolveAnyRef: !o.server,
+	return wiring.Service(db, runner, wiring.Options{Getenv: getenv, Policy: o.policy, ResolveAnyRef: !o.server,
 		DemoRunning: o.demoRunning, Jobs: o.jobs, Image: imageName()})
 }
 
@@ -46,16 +41,4 @@ func cliActor() string {
 		return "cli:" + u.Username
 	}
 	return "cli:unknown"
-}
-
-// consoleOpener opens the Console's management API through the runner's settings (its default
-// Anthropic base URL and extra CA).
-func consoleOpener(runner *probe.Runner) actions.ConsoleOpener {
-	return func(token, baseURL string) (actions.ConsoleAPI, error) {
-		c, err := runner.ConsoleClient(token, baseURL)
-		if err != nil {
-			return nil, err
-		}
-		return console.NewAdmin(c), nil
-	}
 }
