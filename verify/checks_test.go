@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -182,6 +183,13 @@ func TestCheckJWKS(t *testing.T) {
 		{"ErrOnlyEd25519", setJWKS(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`), Fail, "RSA or EC", "Ed25519 (EdDSA)"},
 		{"ErrOnlySymmetric", setJWKS(`{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0"}]}`), Fail, "Signing Key", "symmetric"},
 		{"ErrUnreadableKey", setJWKS(`{"keys":[{"kty":"RSA","kid":"r","n":"!!","e":"AQAB"}]}`), Fail, "Signing Key", "unreadable"},
+		// Degenerate keys a hostile issuer publishes: refused, each with the reason.
+		{"ErrRSAModulusZero", setJWKS(`{"keys":[{"kty":"RSA","kid":"z","n":"AA","e":"AQAB"}]}`), Fail, "Signing Key", "RSA key of 0 bits; wifwiz accepts at least 2048"},
+		{"ErrRSA1024", func(_ testing.TB, f *fixture) {
+			f.obs.JWKS.Body = jwksOf(rsaJWK(smallRSAKey, "small"))
+		}, Fail, "Signing Key", "RSA key of 1024 bits"},
+		{"ErrRSAEvenExponent", setJWKS(`{"keys":[{"kty":"RSA","kid":"e","n":"` + rsaModulus(rsaKey) + `","e":"Ag"}]}`), Fail, "Signing Key", "invalid public exponent 2"},
+		{"ErrECNotOnCurve", setJWKS(`{"keys":[{"kty":"EC","crv":"P-256","kid":"c","x":"` + b64(bytes.Repeat([]byte{1}, 32)) + `","y":"` + b64(bytes.Repeat([]byte{2}, 32)) + `"}]}`), Fail, "Signing Key", `key #1`},
 		{"ErrNotJSON", setJWKS(`[1,2]`), Fail, "jwks_uri", "not a JSON key set"},
 		{"ErrKeysNotArray", setJWKS(`{"keys":{}}`), Fail, "jwks_uri", "not a JSON key set"},
 		{"Err500", func(_ testing.TB, f *fixture) { f.obs.JWKS.Status = 500 }, Fail, "jwks_uri", "HTTP 500"},
