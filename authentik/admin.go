@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -85,7 +86,7 @@ func (c *Client) ReadProvider(ctx context.Context, baseURL, apiToken, clientID s
 	req.Header.Set("Authorization", "Bearer "+apiToken)
 	status, body, msg := c.do(req)
 	if msg != "" {
-		return Provider{}, fmt.Errorf("read provider from %s: %s", u, redact(msg, apiToken))
+		return Provider{}, fmt.Errorf("read provider from %s: %s", u, redact.New(apiToken).String(msg))
 	}
 	if err := apiStatus(status, body, apiToken); err != nil {
 		return Provider{}, fmt.Errorf("read provider from %s: %w", u, err)
@@ -114,7 +115,7 @@ func apiStatus(status int, body []byte, apiToken string) error {
 	_ = json.Unmarshal(body, &detail) // best effort: the detail only adds to the message
 	said := ""
 	if detail.Detail != "" {
-		said = fmt.Sprintf(" (authentik said %q)", redact(detail.Detail, apiToken))
+		said = fmt.Sprintf(" (authentik said %q)", redact.New(apiToken).String(detail.Detail))
 	}
 	if status == http.StatusUnauthorized || status == http.StatusForbidden {
 		return fmt.Errorf("%w: HTTP %d%s; use a token of a user allowed to view OAuth2 providers", ErrAPITokenRefused, status, said)

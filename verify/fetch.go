@@ -3,17 +3,14 @@ package verify
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/wifwiz/wifwiz/redact"
 )
 
 // bodyStartRunes is how much of an unexpected response body a report shows.
 const bodyStartRunes = 200
-
-// jwtLike matches anything shaped like a compact JWS or JWE, or a JOSE header followed by a
-// dot, so that text shown in a report never carries a token or a piece of one.
-var jwtLike = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_.-]*|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*`)
 
 // bodyStart is the start of a body, made safe to show. Tokens are redacted before the cut, so
 // that a cut cannot leave part of one unrecognised.
@@ -26,7 +23,8 @@ func bodyStart(b []byte) string {
 }
 
 // clean makes text from the network safe to show: valid UTF-8, no control characters, anything
-// shaped like a token redacted.
+// shaped like a token redacted (the secrets a request carried are redacted from the whole report
+// by whoever knew them: Report.Redact).
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "�")
 	s = strings.Map(func(r rune) rune {
@@ -35,7 +33,7 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
-	return strings.TrimSpace(jwtLike.ReplaceAllString(s, "[token removed]"))
+	return strings.TrimSpace(redact.Tokens(s))
 }
 
 // fetchOutcome says what a GET returned, for Actual: the status and the start of the body, or

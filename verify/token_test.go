@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/wifwiz/wifwiz/redact"
 )
 
 func TestDecodeToken(t *testing.T) {
@@ -80,9 +82,9 @@ func TestBodyStart(t *testing.T) {
 		{"OKControlCharacters", "a\x00b\nc\u2028d", "a b c d", "", true},
 		{"OKInvalidUTF8", "a\xffb", "a�b", "", true},
 		{"OKCut", strings.Repeat("é", 300), strings.Repeat("é", 200) + "…", "", true},
-		{"OKTokenRedacted", `{"id_token":"` + jws + `"}`, `{"id_token":"[token removed]"}`, jws[:30], true},
-		{"OKCutTokenRedacted", strings.Repeat("x", 150) + " " + jws, "[token removed]", jws[:30], false},
-		{"OKHeaderOnlyRedacted", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4", "[token removed]", "eyJhbGci", true},
+		{"OKTokenRedacted", `{"id_token":"` + jws + `"}`, `{"id_token":"` + redact.TokenMark + `"}`, jws[:30], true},
+		{"OKCutTokenRedacted", strings.Repeat("x", 150) + " " + jws, redact.TokenMark, jws[:30], false},
+		{"OKHeaderOnlyRedacted", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4", redact.TokenMark, "eyJhbGci", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,26 +1,24 @@
 package workload
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/wifwiz/wifwiz/redact"
 )
 
 // Redacted replaces anything that looks like a token in rendered text.
-const Redacted = "[redacted: looks like a token]"
+const Redacted = redact.TokenMark
 
-// tokenPattern matches what must never be rendered: a compact JWS or JWE (its first segment is
-// base64url JSON, so it starts with eyJ) and an Anthropic API key or access token (sk-ant-…).
-var tokenPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2,4}|sk-ant-[A-Za-z0-9_-]*`)
-
-// looksLikeToken reports whether s contains a token-looking string.
+// looksLikeToken reports whether s contains a token-looking string: a compact JWS or JWE, or an
+// Anthropic API key or access token.
 func looksLikeToken(s string) bool {
-	return tokenPattern.MatchString(s)
+	return redact.LooksLikeToken(s)
 }
 
-// redact replaces every token-looking part of free text.
-func redact(s string) string {
-	return tokenPattern.ReplaceAllString(s, Redacted)
+// redactTokens replaces every token-looking part of free text.
+func redactTokens(s string) string {
+	return redact.Tokens(s)
 }
 
 // oneLine redacts s and turns its control characters (line breaks included) into spaces, for
@@ -31,7 +29,7 @@ func oneLine(s string) string {
 			return ' '
 		}
 		return r
-	}, redact(s))
+	}, redactTokens(s))
 }
 
 func hasControl(s string) bool {

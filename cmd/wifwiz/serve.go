@@ -16,6 +16,7 @@ import (
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/demo"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/web"
 	"github.com/wifwiz/wifwiz/wif"
@@ -44,7 +45,7 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	log := slog.New(redact.Handler(slog.NewTextHandler(e.stderr, nil), nil))
 	db, err := openDB(ctx, o.dbPath)
 	if err != nil {
 		return exitUsage, err

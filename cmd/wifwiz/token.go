@@ -8,6 +8,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/refresh"
 	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/wif"
@@ -50,7 +51,8 @@ func runToken(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// Whatever the issuer answers, its echo of the secret never reaches stderr.
+	log := slog.New(redact.Handler(slog.NewTextHandler(e.stderr, nil), src.Redactor()))
 	r := &refresh.Refresher{Source: refreshSource(src), Out: o.out, Policy: policy, Force: o.force, Logger: log}
 	if o.once {
 		return tokenExit(r.Once(ctx))

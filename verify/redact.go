@@ -1,0 +1,52 @@
+package verify
+
+import "github.com/wifwiz/wifwiz/redact"
+
+// Redact is the report with every string passed through r — the checks' texts, the token's
+// header and claims (names and values, at any depth) — so that a secret a request carried never
+// reaches what the report is stored or shown as, whatever the issuer echoed. The engine itself
+// removes token shapes; only its caller knows the secrets. r may be nil (token shapes only).
+func (rep Report) Redact(r *redact.Redactor) Report {
+	out := rep
+	if rep.Connection != nil {
+		name := r.String(*rep.Connection)
+		out.Connection = &name
+	}
+	out.Issuer = r.String(rep.Issuer)
+	out.Checks = make([]Check, len(rep.Checks))
+	for i, c := range rep.Checks {
+		c.Expected, c.Actual, c.Message, c.Fix = r.String(c.Expected), r.String(c.Actual), r.String(c.Message), r.String(c.Fix)
+		out.Checks[i] = c
+	}
+	if rep.Token != nil {
+		t := *rep.Token
+		t.Header, _ = redactValue(r, t.Header).(map[string]any)
+		t.Claims, _ = redactValue(r, t.Claims).(map[string]any)
+		out.Token = &t
+	}
+	return out
+}
+
+// redactValue copies a decoded JSON value with every string redacted.
+func redactValue(r *redact.Redactor, v any) any {
+	switch x := v.(type) {
+	case string:
+		return r.String(x)
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[r.String(k)] = redactValue(r, e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = redactValue(r, e)
+		}
+		return s
+	}
+	return v
+}
