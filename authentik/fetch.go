@@ -90,4 +90,3 @@ func (c *Client) describe(err error) string {
 	}
 	return err.Error()
 }
-
