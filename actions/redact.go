@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/verify"
@@ -17,6 +18,9 @@ func redactorFor(c wif.Connection, secret string, creds ...string) *redact.Redac
 // probe runs one verification and redacts what comes back before anything stores, shows or logs
 // it: an issuer may echo the request, in any encoding, in any field of its answers.
 func probe(ctx context.Context, verifyOne VerifyFunc, req wif.ProbeRequest) (verify.Report, error) {
+	for f, why := range req.Connection.Unreadable {
+		return verify.Report{}, fmt.Errorf("the stored %s cannot be read: %s", f, why)
+	}
 	red := redactorFor(req.Connection, req.Secret, req.ConsoleToken, req.AuthentikToken)
 	rep, err := verifyOne(ctx, req)
 	return rep.Redact(red), red.Error(err)

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/wifwiz/wifwiz/redact"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // Redacted replaces anything that looks like a token in rendered text.
@@ -32,8 +33,9 @@ func oneLine(s string) string {
 	}, redactTokens(s))
 }
 
+// hasControl applies the wizard's text rule (wif.ForbiddenText) to an option.
 func hasControl(s string) bool {
-	return strings.ContainsFunc(s, unicode.IsControl)
+	return wif.ForbiddenText(s)
 }
 
 func isSpaceOrControl(r rune) bool {
