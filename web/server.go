@@ -25,6 +25,14 @@ type Config struct {
 	Version     string
 	AccessToken string // required on every request when non-empty (non-loopback listening)
 	Demo        Demo   // nil without --demo
+	// Hosts are the only Host header values answered (lower case, with the port), so that a
+	// page on another site cannot reach a loopback server through DNS rebinding; empty answers
+	// any host (a non-loopback listener, which requires AccessToken instead). LoopbackHosts
+	// builds the list for a loopback listener.
+	Hosts []string
+	// SecureCookies marks the access and CSRF cookies Secure: the server is reached over TLS,
+	// its own or a proxy's.
+	SecureCookies bool
 }
 
 // Server holds the dependencies of the handlers.
@@ -46,11 +54,11 @@ func New(cfg Config) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders)
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders, requireHost(cfg.Hosts), crossOriginProtection(), limitBody)
 	if cfg.AccessToken != "" {
-		e.Use(requireAccessToken(cfg.AccessToken))
+		e.Use(requireAccessToken(cfg.AccessToken, cfg.SecureCookies))
 	}
-	e.Use(csrf(), s.withMeta)
+	e.Use(csrf(cfg.SecureCookies), s.withMeta)
 	s.routes(e)
 	return e
 }

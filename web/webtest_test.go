@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -55,6 +56,9 @@ type setup struct {
 	runner *probe.Runner
 	env    func(string) string // the environment secret references resolve in
 	svc    testenv.ServiceOptions
+	// loopbackHosts answers only the Host values of a loopback listener, as serve does.
+	loopbackHosts bool
+	tls           bool // serve HTTPS (the client trusts the test server's certificate)
 }
 
 func newApp(t testing.TB, mutate ...func(*setup)) *app {
@@ -72,10 +76,22 @@ func newApp(t testing.TB, mutate ...func(*setup)) *app {
 	st.svc.Getenv = st.env
 	st.svc.DemoRunning = st.web.Demo != nil
 	st.web.App = testenv.Service(t, db, st.runner, st.svc)
-	srv := httptest.NewServer(web.New(st.web))
-	jar, _ := cookiejar.New(nil)
-	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,
-		client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	srv := httptest.NewUnstartedServer(nil)
+	if st.loopbackHosts {
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		st.web.Hosts = web.LoopbackHosts(port, st.tls)
+	}
+	srv.Config.Handler = web.New(st.web)
+	client := &http.Client{}
+	if st.tls {
+		srv.StartTLS()
+		client = srv.Client()
+	} else {
+		srv.Start()
+	}
+	client.Jar, _ = cookiejar.New(nil)
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs, client: client}
 	t.Cleanup(func() { srv.Close(); db.Close() })
 	return a
 }

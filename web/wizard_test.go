@@ -19,6 +19,11 @@ import (
 // newDemoApp is a server with the built-in demo issuer, as `wifwiz serve --demo` runs it.
 func newDemoApp(t *testing.T) (*app, *demo.Demo) {
 	t.Helper()
+	return newDemoAppWith(t)
+}
+
+func newDemoAppWith(t *testing.T, mutate ...func(*setup)) (*app, *demo.Demo) {
+	t.Helper()
 	d, err := demo.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +33,9 @@ func newDemoApp(t *testing.T) (*app, *demo.Demo) {
 		c.web.Demo = d
 		c.env = d.Getenv(func(string) string { return "" })
 		c.runner = &probe.Runner{ExtraCA: d.CAPEM()}
+		for _, m := range mutate {
+			m(c)
+		}
 	})
 	return a, d
 }
