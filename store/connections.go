@@ -183,6 +183,9 @@ func updateRow(ctx context.Context, tx *sql.Tx, c *wif.Connection, now time.Time
 
 // DeleteConnection removes a connection with its runs and events.
 func (s *DB) DeleteConnection(ctx context.Context, id int64) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM connections WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete connection %d: %w", id, err)
