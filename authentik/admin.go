@@ -83,6 +83,9 @@ func (c *Client) ReadProvider(ctx context.Context, baseURL, apiToken, clientID s
 	if err != nil {
 		return Provider{}, fmt.Errorf("authentik URL: %w", err)
 	}
+	if msg := plainHTTPProblem(u, "an API token"); msg != "" {
+		return Provider{}, fmt.Errorf("read provider: %s", msg)
+	}
 	req.Header.Set("Authorization", "Bearer "+apiToken)
 	status, body, msg := c.do(req)
 	if msg != "" {

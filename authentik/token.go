@@ -19,6 +19,9 @@ import (
 // request"): the credentials in the form, or with basic in an Authorization header. The
 // result holds the raw response, tokens included; the secret never appears in it.
 func (c *Client) RequestToken(ctx context.Context, tokenURL, clientID, secret, scope string, basic bool) verify.TokenResponse {
+	if msg := plainHTTPProblem(tokenURL, "the client secret"); msg != "" {
+		return verify.TokenResponse{URL: tokenURL, Err: msg}
+	}
 	form := url.Values{"grant_type": {"client_credentials"}}
 	if !basic {
 		form.Set("client_id", clientID)
@@ -37,6 +40,16 @@ func (c *Client) RequestToken(ctx context.Context, tokenURL, clientID, secret, s
 	}
 	status, body, msg := c.do(req)
 	return verify.TokenResponse{URL: tokenURL, Status: status, Body: body, Err: redact.New().WithBasic(clientID, secret).String(msg)}
+}
+
+// plainHTTPProblem refuses to send what (a secret) over plain http to anything but this machine:
+// on the way it could be read by anyone on the network.
+func plainHTTPProblem(rawURL, what string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" || wif.IsLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("not sent: %s uses plain http, and wifwiz sends %s only over https (or to this machine); use the https URL", rawURL, what)
 }
 
 // TokenRequest is what a token refresher asks the issuer for.

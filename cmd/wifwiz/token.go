@@ -116,7 +116,7 @@ func (o tokenOptions) source(ctx context.Context, e env) (*actions.TokenSource, 
 	var base *wif.Connection
 	app := newApp(nil, runner, e, appOptions{})
 	if o.cf.connection != "" {
-		db, err := o.cf.openStore(ctx, true)
+		db, _, err := o.cf.openStore(ctx, true)
 		if err != nil {
 			return nil, err
 		}
