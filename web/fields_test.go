@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,5 +111,37 @@ func TestTokenLookingClaimsHiddenOnEveryPage(t *testing.T) {
 	}
 	if pg := h.get(h.path("/runs/" + itoa(run.ID))); !strings.Contains(pg.body, "redacted: looks like a token") {
 		t.Error("the run page does not say the claim was hidden")
+	}
+}
+
+// TestCAFieldAcceptsOnlyCertificates: a private key pasted with the CA, or anything after the last
+// certificate, is refused at the field and never stored (nor published on a page).
+func TestCAFieldAcceptsOnlyCertificates(t *testing.T) {
+	a, d := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	const key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBcmD0EzBquBuhR8XRsbXSIZQ0JKKYwNQDAjeMdMidZX\n-----END PRIVATE KEY-----\n"
+	ca := string(d.CAPEM())
+	for name, tc := range map[string]struct {
+		value  string
+		status int
+		msg    string
+	}{
+		"private key":   {ca + key, http.StatusUnprocessableEntity, "never a private key"},
+		"key alone":     {key, http.StatusUnprocessableEntity, "never a private key"},
+		"trailing junk": {ca + strings.Repeat("junk ", 100<<10), http.StatusUnprocessableEntity, "text after certificate"},
+		"megabytes":     {ca + strings.Repeat("junk ", 1<<20), http.StatusRequestEntityTooLarge, "larger than"},
+	} {
+		p := a.submit(base+"3", url.Values{"ca_pem": {tc.value}})
+		if p.status != tc.status || !strings.Contains(p.text("main"), tc.msg) {
+			t.Errorf("%s: %d %.300s", name, p.status, p.text("main"))
+		}
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if b, _ := os.ReadFile(a.dbPath + suffix); strings.Contains(string(b), "PRIVATE KEY") || strings.Contains(string(b), "junk junk") {
+			t.Fatalf("the refused CA field reached the database (%s)", suffix)
+		}
+	}
+	if strings.Contains(a.get(strings.TrimSuffix(base, "/wizard/")+"/handoff").body, "PRIVATE KEY") {
+		t.Fatal("the key is on the hand-off page")
 	}
 }

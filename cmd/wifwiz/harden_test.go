@@ -239,3 +239,27 @@ func TestSuppliedAccessTokenNeverPrinted(t *testing.T) {
 		t.Fatalf("generated token URL %q", generated)
 	}
 }
+
+// TestCheckSaveRefusesWhatTheWizardRefuses: --save validates as the wizard (a newline, invalid
+// UTF-8, an escape sequence; a private key or trailing data in the CA file) and stores nothing.
+func TestCheckSaveRefusesWhatTheWizardRefuses(t *testing.T) {
+	f := newFixture(t, authentikemu.Provider{})
+	key := "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBcmD0EzBquBuhR8XRsbXSIZQ0JKKYwNQDAjeMdMidZX\n-----END PRIVATE KEY-----\n"
+	ca, _ := os.ReadFile(f.caFile)
+	for name, extra := range map[string][]string{
+		"newline":       {"--subject", "ak-claude\nexport X=1"},
+		"nonUTF8":       {"--audience", "aud\xff\xfe"},
+		"escape":        {"--client-id", f.provider.ClientID + "\x1b[2J"},
+		"private key":   {"--ca-file", writeTestFile(t, t.TempDir(), "ca.pem", string(ca)+key)},
+		"trailing junk": {"--ca-file", writeTestFile(t, t.TempDir(), "ca.pem", string(ca)+strings.Repeat("junk", 1000))},
+	} {
+		db := filepath.Join(t.TempDir(), "wifwiz.db")
+		r := runCLI(t, context.Background(), f.secretEnvVars(), append(f.goodArgs("--save", "x", "--db", db), extra...)...)
+		if r.code != exitUsage {
+			t.Errorf("%s: exit %d: %s", name, r.code, r.stderr)
+		}
+		if _, err := os.Stat(db); err == nil {
+			t.Errorf("%s: a database was left: %q", name, dbBytes(t, db))
+		}
+	}
+}
