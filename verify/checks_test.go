@@ -219,6 +219,10 @@ func TestCheckTokenRequest(t *testing.T) {
 			f.token = sign(t, f.key, f.claims)
 			f.obs.Token.Body = []byte(`{"access_token":"` + f.token + `","token_type":"Bearer"}`)
 		}, Pass, "", "access_token"},
+		// A recorded token URL on another origin: its answer's body is never echoed.
+		{"ErrForeignBodyNotShown", func(_ testing.TB, f *fixture) {
+			f.obs.Token = &TokenResponse{URL: "http://10.0.0.5:8080/internal", Status: 502, Body: []byte("INTERNAL-ONLY root:x:0:0")}
+		}, Fail, "token_endpoint", `24 bytes, not shown: the answer came from "http://10.0.0.5:8080"`},
 		{"ErrInvalidClient", tokenErr(400, `{"error":"invalid_client","error_description":"Client authentication failed.","request_id":"f00dbabe"}`),
 			Fail, "Copy the Client ID again", `request_id "f00dbabe" up in authentik's event log`},
 		{"ErrInvalidGrant", tokenErr(400, `{"error":"invalid_grant","error_description":"The provided authorization grant is invalid"}`),

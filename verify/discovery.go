@@ -68,12 +68,12 @@ func (r *run) checkDiscovery() Check {
 	}
 	if f.Err != "" || f.Status != http.StatusOK {
 		r.discWhy = "Discovery failed: see discovery."
-		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), r.discoveryFix(f))
+		return fail(exp, r.fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), r.discoveryFix(f))
 	}
 	pc, err := parseDiscovery(f.Body)
 	if err != nil {
 		r.discWhy = "Discovery did not return a JSON document: see discovery."
-		return fail(exp, responseOutcome(f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
+		return fail(exp, r.responseOutcome(f.URL, f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
 			"Check the discovery base: it is the issuer URL without its trailing slash, and a proxy in front of "+r.issuerName()+" must not answer this path itself.")
 	}
 	doc := &discoveryDoc{ProviderConfig: pc, url: u}

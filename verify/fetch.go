@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/wifwiz/wifwiz/redact"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // bodyStartRunes is how much of an unexpected response body a report shows.
@@ -38,15 +39,21 @@ func clean(s string) string {
 
 // fetchOutcome says what a GET returned, for Actual: the status and the start of the body, or
 // the transport error.
-func fetchOutcome(f Fetch) string {
+func (r *run) fetchOutcome(f Fetch) string {
 	if f.Err != "" {
 		return "no response: " + clean(f.Err)
 	}
-	return responseOutcome(f.Status, f.Body)
+	return r.responseOutcome(f.URL, f.Status, f.Body)
 }
 
-func responseOutcome(status int, body []byte) string {
+// responseOutcome is the status and, for an answer from the issuer's origin (or the discovery
+// base's), the start of the body. A body from anywhere else is never echoed: a URL a web user
+// chose must not turn wifwiz into a way to read other servers (docs/security.md, "Requests").
+func (r *run) responseOutcome(from string, status int, body []byte) string {
 	s := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	if from != "" && !wif.TrustedEndpoint(r.cfg.IssuerURL, r.cfg.DiscoveryBase, from) {
+		return s + fmt.Sprintf("; %d bytes, not shown: the answer came from %s, not the issuer's origin", len(body), quote(short(wif.Origin(from))))
+	}
 	if start := bodyStart(body); start != "" {
 		s += "; body starts: " + start
 	}

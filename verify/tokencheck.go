@@ -93,7 +93,7 @@ func rawMember(raw json.RawMessage, unit string) string {
 func (r *run) tokenError(t *TokenResponse) Check {
 	e, ok := wif.ParseAuthentikError(t.Body)
 	if !ok {
-		return fail(tokenRequestExpected, responseOutcome(t.Status, t.Body), fmt.Sprintf("The token endpoint %s answered HTTP %d without an OAuth error.", t.URL, t.Status),
+		return fail(tokenRequestExpected, r.responseOutcome(t.URL, t.Status, t.Body), fmt.Sprintf("The token endpoint %s answered HTTP %d without an OAuth error.", t.URL, t.Status),
 			r.byKind("Use the token_endpoint from discovery (…/application/o/token/) and check that no proxy answers it instead of authentik.",
 				"Use the token_endpoint from discovery and check that no proxy answers it instead of the issuer."))
 	}
