@@ -23,18 +23,42 @@ func bodyStart(b []byte) string {
 	return string(r)
 }
 
-// clean makes text from the network safe to show: valid UTF-8, no control characters, anything
-// shaped like a token redacted (the secrets a request carried are redacted from the whole report
-// by whoever knew them: Report.Redact).
+// clean makes text from the network safe to show: valid UTF-8, no control characters and no
+// invisible format characters (escape sequences, bidi overrides), anything shaped like a token
+// redacted (the secrets a request carried are redacted from the whole report by whoever knew
+// them: Report.Redact).
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "�")
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if invisible(r) {
 			return ' '
 		}
 		return r
 	}, s)
 	return strings.TrimSpace(redact.Tokens(s))
+}
+
+// invisible: a character a terminal or a browser would act on or hide rather than show.
+func invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
+}
+
+// visible keeps a value's characters but writes the invisible ones out as \uXXXX, so that a
+// claim holding one is shown truthfully and harmlessly.
+func visible(s string) string {
+	s = strings.ToValidUTF8(s, "�")
+	if !strings.ContainsFunc(s, invisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if invisible(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // fetchOutcome says what a GET returned, for Actual: the status and the start of the body, or

@@ -20,31 +20,31 @@ func (rep Report) Redact(r *redact.Redactor) Report {
 	}
 	if rep.Token != nil {
 		t := *rep.Token
-		t.Header, _ = redactValue(r, t.Header).(map[string]any)
-		t.Claims, _ = redactValue(r, t.Claims).(map[string]any)
+		t.Header, _ = mapStrings(t.Header, r.String).(map[string]any)
+		t.Claims, _ = mapStrings(t.Claims, r.String).(map[string]any)
 		out.Token = &t
 	}
 	return out
 }
 
-// redactValue copies a decoded JSON value with every string redacted.
-func redactValue(r *redact.Redactor, v any) any {
+// mapStrings copies a decoded JSON value with f applied to every string, names included.
+func mapStrings(v any, f func(string) string) any {
 	switch x := v.(type) {
 	case string:
-		return r.String(x)
+		return f(x)
 	case map[string]any:
 		if x == nil {
 			return x
 		}
 		m := make(map[string]any, len(x))
 		for k, e := range x {
-			m[r.String(k)] = redactValue(r, e)
+			m[f(k)] = mapStrings(e, f)
 		}
 		return m
 	case []any:
 		s := make([]any, len(x))
 		for i, e := range x {
-			s[i] = redactValue(r, e)
+			s[i] = mapStrings(e, f)
 		}
 		return s
 	}

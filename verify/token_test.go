@@ -95,3 +95,28 @@ func TestBodyStart(t *testing.T) {
 		})
 	}
 }
+
+// TestReportShowsClaimsVisibly: the claims kept in the report write escape sequences and bidi
+// overrides out, and hold no nested token, whatever the issuer put in them; the checks still read
+// the claims as they are.
+func TestReportShowsClaimsVisibly(t *testing.T) {
+	f := newFixture()
+	nested := sign(t, rsaSigner, goodClaims())
+	f.claims["note"] = "\x1b[31mred\u202eevil"
+	f.claims["act"] = map[string]any{"token": nested}
+	f.claims["\u2066name"] = "x"
+	rep := f.report(t)
+	claims := rep.Token.Claims
+	if got := claims["note"]; got != `\u001b[31mred\u202eevil` {
+		t.Errorf("note = %q", got)
+	}
+	if got := claims["act"].(map[string]any)["token"]; got != redact.TokenMark {
+		t.Errorf("nested token = %q", got)
+	}
+	if _, ok := claims[`\u2066name`]; !ok {
+		t.Errorf("claim names not made visible: %v", claims)
+	}
+	if checkOf(t, rep, CheckClaimSub).Status != Pass {
+		t.Error("the checks no longer read the claims")
+	}
+}
