@@ -28,11 +28,12 @@ const Mark = "[redacted]"
 const TokenMark = "[redacted: looks like a token]"
 
 // tokenShape matches what is never shown, stored or logged whoever it belongs to:
-//   - a compact JWS or JWE, or a piece of one: a base64url JSON object (its first characters are
-//     "ey" for {" or { , "ew" for {\n, {\r or {\t) followed by a dot and whatever follows;
+//   - a compact JWS or JWE, or a piece of one: a base64url JSON object followed by a dot and
+//     whatever follows. A JSON object's base64url starts eyJ for {", eyA for {<space>, ewo for
+//     {\n, ew0 for {\r, ewk for {\t — never an English word, unlike a bare "ey"/"ew" (elsewhere.);
 //   - an Anthropic API key or access token (sk-ant-…), unless cut to its type, as a report shows
 //     a minted token ("sk-ant-oat01-…").
-var tokenShape = regexp.MustCompile(`e[wy][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*|sk-ant-[A-Za-z0-9_-]{8,}`)
+var tokenShape = regexp.MustCompile(`(?:eyJ|eyA|ewo|ew0|ewk)[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*|sk-ant-[A-Za-z0-9_-]{8,}`)
 
 // Tokens replaces every token-shaped part of s.
 func Tokens(s string) string {
@@ -104,6 +105,7 @@ func (r *Redactor) WithBasic(user, pass string) *Redactor {
 			for _, cred := range []string{user + ":" + pass, formEncode(user) + ":" + formEncode(pass)} {
 				out.secrets[i].b64 = appendUnique(out.secrets[i].b64, fullBase64(cred)...)
 			}
+			longestFirst(out.secrets[i].b64)
 		}
 	}
 	return out
@@ -114,9 +116,13 @@ func newSecret(v string) secret {
 	if len(v) >= minBase64Secret {
 		s.b64 = appendUnique(s.b64, base64Cores(v)...)
 	}
-	// Longest first, so that a full encoding is removed before a core inside it.
-	slices.SortStableFunc(s.b64, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	longestFirst(s.b64)
 	return s
+}
+
+// longestFirst orders encodings so that a full one is removed before a core inside it.
+func longestFirst(list []string) {
+	slices.SortStableFunc(list, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 }
 
 // String is s without r's secrets in any form, and without token shapes.

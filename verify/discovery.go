@@ -82,9 +82,9 @@ func (r *run) checkDiscovery() Check {
 }
 
 func (r *run) discoveryVerdict(exp string, doc *discoveryDoc) Check {
-	actual := fmt.Sprintf("HTTP 200; issuer %q, jwks_uri %q, algorithms %v", doc.IssuerURL, doc.JWKSURL, doc.Algorithms)
+	actual := fmt.Sprintf("HTTP 200; issuer %q, jwks_uri %q, algorithms [%s]", doc.IssuerURL, doc.JWKSURL, strings.Join(shortAll(doc.Algorithms), " "))
 	if len(doc.Algorithms) > 0 && !slices.ContainsFunc(doc.Algorithms, wif.AlgorithmAllowed) {
-		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s%s.", strings.Join(doc.Algorithms, ", "),
+		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s%s.", strings.Join(shortAll(doc.Algorithms), ", "),
 			r.byKind(": authentik signs with the client secret because no Signing Key is selected on the provider", ", none of which Anthropic accepts")),
 			r.signingKeyFix())
 	}
@@ -138,4 +138,13 @@ func TokenEndpoint(f Fetch) (string, error) {
 		return "", fmt.Errorf("discovery at %s names no token_endpoint; record the token URL", f.URL)
 	}
 	return pc.TokenURL, nil
+}
+
+// shortAll is short of each value from the network.
+func shortAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = short(s)
+	}
+	return out
 }

@@ -27,6 +27,44 @@ func (rep Report) Redact(r *redact.Redactor) Report {
 	return out
 }
 
+// redacted is obs with its Redactor applied to everything an answer could echo a secret in:
+// transport errors, the bodies of discovery, the JWKS and a refused token request, the
+// exchange's error. A token response that succeeded is left whole (its tokens are checked as
+// sent); what the report quotes of it passes through the redactor there.
+func (obs Observation) redacted() Observation {
+	r := obs.Redactor
+	if r == nil {
+		return obs
+	}
+	out := obs
+	out.Discovery = redactFetch(r, obs.Discovery)
+	if obs.JWKS != nil {
+		f := redactFetch(r, *obs.JWKS)
+		out.JWKS = &f
+	}
+	if obs.Token != nil {
+		t := *obs.Token
+		t.Err = r.String(t.Err)
+		if t.Status != 200 {
+			t.Body = []byte(r.String(string(t.Body)))
+		}
+		out.Token = &t
+	}
+	if obs.Exchange != nil {
+		x := *obs.Exchange
+		x.Err, x.ErrorType, x.Message = r.String(x.Err), r.String(x.ErrorType), r.String(x.Message)
+		out.Exchange = &x
+	}
+	out.ResolveErr = r.String(obs.ResolveErr)
+	return out
+}
+
+func redactFetch(r *redact.Redactor, f Fetch) Fetch {
+	f.Err = r.String(f.Err)
+	f.Body = []byte(r.String(string(f.Body)))
+	return f
+}
+
 // mapStrings copies a decoded JSON value with f applied to every string, names included.
 func mapStrings(v any, f func(string) string) any {
 	switch x := v.(type) {

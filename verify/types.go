@@ -3,7 +3,11 @@
 // shared/spec/checks.md. It knows nothing of HTTP, SQL or HTML.
 package verify
 
-import "time"
+import (
+	"time"
+
+	"github.com/wifwiz/wifwiz/redact"
+)
 
 // Status is a check's verdict.
 type Status string
@@ -74,6 +78,11 @@ type Observation struct {
 	IssuerAddrs  []string  // addresses the issuer host resolved to; nil when not resolved
 	ResolveErr   string
 	Exchange     *Exchange
+
+	// Redactor removes the secrets the requests carried (the client secret, admin API tokens)
+	// from what was read, before the engine quotes or cuts any of it: a cut would leave part of
+	// an encoded secret unrecognisable. Whoever made the requests sets it; nil: token shapes only.
+	Redactor *redact.Redactor
 
 	// KidFirstSeen is, for each kid of the issuer's JWKS, when wifwiz first saw it published
 	// there: filled by the caller from the connection's earlier runs, with the current time for

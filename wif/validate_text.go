@@ -55,6 +55,26 @@ func ForbiddenText(s string) bool {
 	return !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return forbiddenRune(r, false) })
 }
 
+// EscapeJSONText writes every character a document field refuses (a control character other than
+// a line break or tab, an invisible format character) as a \uXXXX escape: inside a JSON string
+// that is the same value, and a JSON document from the network becomes one a user can paste
+// into a document field (the inline JWKS) and see whole.
+func EscapeJSONText(doc string) string {
+	doc = strings.ToValidUTF8(doc, "\ufffd")
+	if !strings.ContainsFunc(doc, func(r rune) bool { return forbiddenRune(r, true) }) {
+		return doc
+	}
+	var b strings.Builder
+	for _, r := range doc {
+		if forbiddenRune(r, true) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // forbiddenRune: control characters (multi-line documents may hold newlines and tabs), and the
 // format characters that reorder or hide text (bidi overrides, zero-width).
 func forbiddenRune(r rune, document bool) bool {
