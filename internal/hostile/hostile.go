@@ -11,6 +11,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,11 +91,18 @@ func Start(t testing.TB, mode Mode) *Issuer {
 	core := randomHex(t, 12)
 	iss := &Issuer{Mode: mode, Core: core, Secret: "hx" + core + `/+ &"é<>%41`, Marker: "INTERNAL-ONLY-" + randomHex(t, 8), keys: newKeys(t)}
 	iss.Other = &Other{}
-	other := httptest.NewTLSServer(http.HandlerFunc(iss.serveOther))
-	iss.Other.URL = other.URL
+	// Clients that give up mid-answer are the point: their broken connections are not news.
+	quiet := log.New(io.Discard, "", 0)
+	other := httptest.NewUnstartedServer(http.HandlerFunc(iss.serveOther))
 	iss.srv = httptest.NewUnstartedServer(http.HandlerFunc(iss.serve))
+	iss.plain = httptest.NewUnstartedServer(http.HandlerFunc(iss.serve))
+	for _, s := range []*httptest.Server{other, iss.srv, iss.plain} {
+		s.Config.ErrorLog = quiet
+	}
+	other.StartTLS()
 	iss.srv.StartTLS()
-	iss.plain = httptest.NewServer(http.HandlerFunc(iss.serve))
+	iss.plain.Start()
+	iss.Other.URL = other.URL
 	iss.BaseURL = iss.srv.URL
 	iss.URL = iss.BaseURL + "/application/o/" + Slug + "/"
 	iss.CAPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: iss.srv.Certificate().Raw})
