@@ -52,10 +52,21 @@ lint:
 test: lint
 	$(GO) test $(TESTFLAGS) ./...
 
-## fuzz: run each fuzz target for a while (not part of make test)
+## fuzz: run each fuzz target for FUZZTIME (not part of make test, which runs only their seed corpora)
+FUZZTIME ?= 60s
+FUZZ_TARGETS := \
+	verify:FuzzRun verify:FuzzDecodeToken verify:FuzzJWKS \
+	rule:FuzzCondition \
+	wif:FuzzRecordedValue wif:FuzzLifetimes wif:FuzzClaims wif:FuzzSecretReference wif:FuzzCAPEM \
+	redact:FuzzRedactor \
+	workload:FuzzExports \
+	web:FuzzWizardForms
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzRun -fuzztime 60s ./verify/
-	$(GO) test -run '^$$' -fuzz FuzzDecodeToken -fuzztime 60s ./verify/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "fuzz $$name in ./$$pkg/ for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/; \
+	done
 
 ## bench: benchmarks and the load harness; writes docs/benchmarks.md
 bench:

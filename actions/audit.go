@@ -208,7 +208,7 @@ func (s *Service) auditOne(ctx context.Context, verifyOne VerifyFunc, r AuditReq
 		res.Reason = "admin API token not available: " + s.secretReason(err)
 		return res
 	}
-	rep, err := verifyOne(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs,
+	rep, err := probe(ctx, verifyOne, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs,
 		ConsoleToken: creds.ConsoleToken, AuthentikToken: creds.AuthentikToken})
 	switch {
 	case err != nil && ctx.Err() != nil:

@@ -61,7 +61,7 @@ func (s *Service) Check(ctx context.Context, r CheckRequest) (Checked, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, VerifyTimeout)
 	defer cancel()
-	rep, err := s.verifier.Verify(ctx, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs,
+	rep, err := probe(ctx, s.verifier.Verify, wif.ProbeRequest{Connection: conn, Secret: secret, RequireIDs: r.RequireIDs,
 		Exchange: r.Exchange, ConsoleToken: creds.ConsoleToken, AuthentikToken: creds.AuthentikToken})
 	if err != nil {
 		return Checked{}, &wif.Error{Code: wif.EINVALID, Message: "cannot verify: " + err.Error()}

@@ -102,7 +102,10 @@ func (s *Service) Export(ctx context.Context, req ExportRequest) (workload.Expor
 		opts.Authentik = s.authentikFacts(ctx, req.Connection, req.Credentials)
 	}
 	exp, err := workload.RenderExport(cl, req.Format, opts)
-	if err != nil {
+	switch {
+	case wif.ErrorCode(err) == wif.EINVALID:
+		return exp, err
+	case err != nil:
 		return exp, &wif.Error{Code: wif.EINVALID, Message: "This connection cannot be exported as recorded: " + err.Error()}
 	}
 	detail := req.Format

@@ -51,7 +51,7 @@ func (s *Service) VerifyAndRecord(ctx context.Context, r VerifyRequest) (*Verifi
 	}
 	ctx, cancel := context.WithTimeout(ctx, VerifyTimeout)
 	defer cancel()
-	rep, err := s.verifier.Verify(ctx, wif.ProbeRequest{Connection: r.Connection, Secret: r.Secret,
+	rep, err := probe(ctx, s.verifier.Verify, wif.ProbeRequest{Connection: r.Connection, Secret: r.Secret,
 		RequireIDs: r.RequireIDs, Exchange: r.Exchange, Progress: r.Progress,
 		ConsoleToken: creds.ConsoleToken, AuthentikToken: creds.AuthentikToken})
 	if err != nil {

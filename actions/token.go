@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -29,7 +30,13 @@ func (s *Service) TokenSource(c wif.Connection, secret string) (*TokenSource, er
 func (t *TokenSource) Connection() wif.Connection { return t.conn }
 
 // IdentityToken fetches one identity token: the raw compact JWT the connection's token field
-// selects.
+// selects. Its error never holds the secret, in any encoding, whatever the issuer echoed.
 func (t *TokenSource) IdentityToken(ctx context.Context) (string, error) {
-	return t.fetch.FetchIdentityToken(ctx, t.conn, t.secret)
+	raw, err := t.fetch.FetchIdentityToken(ctx, t.conn, t.secret)
+	return raw, t.Redactor().Error(err)
+}
+
+// Redactor removes the source's secret from text, for whatever logs the source's failures.
+func (t *TokenSource) Redactor() *redact.Redactor {
+	return redactorFor(t.conn, t.secret)
 }

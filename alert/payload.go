@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
-	"github.com/wifwiz/wifwiz/workload"
 )
 
 // Version is the generic payload's format version; it changes only when a field changes meaning.
@@ -84,7 +84,7 @@ func Test(at time.Time) Payload {
 
 // redacted passes every text through the project's redaction.
 func (p Payload) redacted() Payload {
-	r := workload.Redact
+	r := redact.Tokens
 	p.Connection, p.Summary, p.Issuer, p.Trigger = r(p.Connection), r(p.Summary), r(p.Issuer), r(p.Trigger)
 	for i, c := range p.FailingChecks {
 		p.FailingChecks[i] = Check{ID: r(c.ID), Message: r(c.Message), Fix: r(c.Fix)}

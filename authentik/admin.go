@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -58,13 +59,16 @@ func (c *Client) api(ctx context.Context, t wif.AuthentikTarget, method, path st
 	if err != nil {
 		return fmt.Errorf("authentik URL: %w", err)
 	}
+	if msg := plainHTTPProblem(u, "an API token"); msg != "" {
+		return fmt.Errorf("%s %s: %s", method, u, msg)
+	}
 	req.Header.Set("Authorization", "Bearer "+t.APIToken)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	status, raw, msg := c.do(req)
 	if msg != "" {
-		return fmt.Errorf("%s %s: %s", method, u, redact(msg, t.APIToken))
+		return fmt.Errorf("%s %s: %s", method, u, redact.New(t.APIToken).String(msg))
 	}
 	if status < 200 || status > 299 {
 		return statusError(method, "/api/v3/"+path, status, raw, t.APIToken)
@@ -84,7 +88,7 @@ func statusError(method, path string, status int, body []byte, apiToken string) 
 		Detail string `json:"detail"`
 	}
 	if json.Unmarshal(body, &detail) == nil && detail.Detail != "" {
-		e.Detail = redact(detail.Detail, apiToken)
+		e.Detail = redact.New(apiToken).String(detail.Detail)
 	} else if status == http.StatusBadRequest {
 		e.Fields = fieldErrors(body, apiToken)
 	}
@@ -113,7 +117,7 @@ func fieldErrors(body []byte, apiToken string) map[string][]string {
 func flatten(v any, apiToken string) []string {
 	switch x := v.(type) {
 	case string:
-		return []string{redact(x, apiToken)}
+		return []string{redact.New(apiToken).String(x)}
 	case []any:
 		var out []string
 		for _, e := range x {

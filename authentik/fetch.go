@@ -93,11 +93,3 @@ func (c *Client) describe(err error) string {
 	}
 	return err.Error()
 }
-
-// redact removes secret from a message built from untrusted input.
-func redact(msg, secret string) string {
-	if secret == "" {
-		return msg
-	}
-	return strings.ReplaceAll(msg, secret, "[redacted]")
-}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -18,6 +19,9 @@ import (
 // request"): the credentials in the form, or with basic in an Authorization header. The
 // result holds the raw response, tokens included; the secret never appears in it.
 func (c *Client) RequestToken(ctx context.Context, tokenURL, clientID, secret, scope string, basic bool) verify.TokenResponse {
+	if msg := plainHTTPProblem(tokenURL, "the client secret"); msg != "" {
+		return verify.TokenResponse{URL: tokenURL, Err: msg}
+	}
 	form := url.Values{"grant_type": {"client_credentials"}}
 	if !basic {
 		form.Set("client_id", clientID)
@@ -35,7 +39,17 @@ func (c *Client) RequestToken(ctx context.Context, tokenURL, clientID, secret, s
 		req.SetBasicAuth(clientID, secret)
 	}
 	status, body, msg := c.do(req)
-	return verify.TokenResponse{URL: tokenURL, Status: status, Body: body, Err: redact(msg, secret)}
+	return verify.TokenResponse{URL: tokenURL, Status: status, Body: body, Err: redact.New().WithBasic(clientID, secret).String(msg)}
+}
+
+// plainHTTPProblem refuses to send what (a secret) over plain http to anything but this machine:
+// on the way it could be read by anyone on the network.
+func plainHTTPProblem(rawURL, what string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" || wif.IsLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("not sent: %s uses plain http, and wifwiz sends %s only over https (or to this machine); use the https URL", rawURL, what)
 }
 
 // TokenRequest is what a token refresher asks the issuer for.
@@ -103,13 +117,12 @@ func (c *Client) FetchToken(ctx context.Context, r TokenRequest) (TokenSet, erro
 	case resp.Status == http.StatusOK:
 		return parseTokenSet(resp.URL, resp.Body)
 	}
+	red := redact.New().WithBasic(r.ClientID, r.ClientSecret)
 	if ae, ok := wif.ParseAuthentikError(resp.Body); ok {
-		ae.Description = redact(ae.Description, r.ClientSecret)
-		ae.RequestID = redact(ae.RequestID, r.ClientSecret)
-		ae.Code = redact(ae.Code, r.ClientSecret)
+		ae.Description, ae.RequestID, ae.Code = red.String(ae.Description), red.String(ae.RequestID), red.String(ae.Code)
 		return TokenSet{}, &TokenError{URL: resp.URL, Status: resp.Status, Authentik: ae, Kind: r.kind()}
 	}
-	return TokenSet{}, fmt.Errorf("token endpoint %s answered HTTP %d: %s", resp.URL, resp.Status, bodyStart(resp.Body, r.ClientSecret))
+	return TokenSet{}, fmt.Errorf("token endpoint %s answered HTTP %d: %s", resp.URL, resp.Status, bodyStart(resp.Body, red))
 }
 
 func parseTokenSet(tokenURL string, body []byte) (TokenSet, error) {
@@ -137,8 +150,8 @@ func parseTokenSet(tokenURL string, body []byte) (TokenSet, error) {
 }
 
 // bodyStart is the beginning of an error body, printable and without the secret.
-func bodyStart(body []byte, secret string) string {
-	s := redact(string(body), secret)
+func bodyStart(body []byte, red *redact.Redactor) string {
+	s := red.String(string(body))
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsPrint(r) {
 			return r

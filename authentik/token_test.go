@@ -2,10 +2,17 @@ package authentik
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,5 +172,60 @@ func TestFetchTokenErrorPerIssuer(t *testing.T) {
 		if strings.Contains(msg, unwanted) {
 			t.Errorf("message %q says %q", msg, unwanted)
 		}
+	}
+}
+
+// TestFetchTokenNeverEchoesEncodedSecret: a token endpoint that echoes the request in other
+// encodings than the literal one (form, percent, Basic, JSON \u escapes) gets none of them through.
+func TestFetchTokenNeverEchoesEncodedSecret(t *testing.T) {
+	const secret = `Zq7rX/b9+h L&"é`
+	srv, caPEM := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		var echo string
+		switch r.URL.Path {
+		case "/form":
+			echo = string(body)
+		case "/percent":
+			echo = url.PathEscape(secret)
+		case "/basic":
+			echo = "Basic " + base64.StdEncoding.EncodeToString([]byte("cid:"+secret))
+		case "/json":
+			echo = `\u005a\u0071\u0037rX\/b9+h L&\"\u00e9`
+		}
+		desc, _ := json.Marshal(echo)
+		fmt.Fprintf(w, `{"error":"invalid_client","error_description":%s,"request_id":%s}`, desc, desc)
+	}))
+	c := newClient(t, caPEM)
+	for _, path := range []string{"/form", "/percent", "/basic", "/json"} {
+		_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + path, ClientID: "cid", ClientSecret: secret})
+		if err == nil || strings.Contains(err.Error(), "Zq7") || strings.Contains(err.Error(), "WnE3") || strings.Contains(err.Error(), `\u005a`) {
+			t.Errorf("%s: err %v", path, err)
+		}
+	}
+}
+
+// TestSecretNeverSentOverPlainHTTP: only loopback may be reached over http with the secret.
+func TestSecretNeverSentOverPlainHTTP(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, `{"error":"invalid_client"}`, http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+	}
+	c, err := NewClient(Options{DialContext: dial})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.RequestToken(context.Background(), "http://authentik.example/application/o/token/", "cid", "secret", "", false)
+	if !strings.Contains(r.Err, "plain http") || hits.Load() != 0 {
+		t.Fatalf("err %q, %d requests reached the server", r.Err, hits.Load())
+	}
+	if r := c.RequestToken(context.Background(), srv.URL+"/token", "cid", "secret", "", false); r.Err != "" || hits.Load() != 1 {
+		t.Fatalf("loopback: err %q, %d requests", r.Err, hits.Load())
 	}
 }

@@ -34,7 +34,7 @@ func (r *Runner) CurrentJWKS(ctx context.Context, conn wif.Connection) (string, 
 	if err := json.Indent(&out, obs.JWKS.Body, "", "  "); err != nil {
 		return "", fmt.Errorf("JWKS at %s: %w", obs.JWKS.URL, err)
 	}
-	return out.String(), nil
+	return wif.EscapeJSONText(out.String()), nil
 }
 
 func outcome(status int, errMsg string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/anthropic"
 	"github.com/wifwiz/wifwiz/authentik"
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
@@ -81,6 +82,7 @@ func (r *Runner) verify(ctx context.Context, req wif.ProbeRequest, cache *authen
 		r.consoleKeys(ctx, req.Connection, read, obs)
 		obs.Console = read
 	}
+	obs.Redactor = redact.New(req.ConsoleToken, req.AuthentikToken).WithBasic(req.Connection.ClientID, req.Secret)
 	if req.Exchange {
 		obs.Exchange = r.exchange(ctx, req, obs)
 	}

@@ -11,6 +11,9 @@ import (
 
 // CreateAuditJob records a new audit as running.
 func (s *DB) CreateAuditJob(ctx context.Context, j *wif.AuditJob) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_jobs (id, started_at, state, trigger, actor, total) VALUES (?, ?, ?, ?, ?, ?)`,
 		j.ID, unixMilli(j.StartedAt), j.State, string(j.Trigger), j.Actor, j.Total)
 	if err != nil {
@@ -21,6 +24,9 @@ func (s *DB) CreateAuditJob(ctx context.Context, j *wif.AuditJob) error {
 
 // AddAuditResult appends one connection's result to a running audit.
 func (s *DB) AddAuditResult(ctx context.Context, jobID string, r wif.AuditResult) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	drift, err := json.Marshal(nonNilDrift(r.Drift))
 	if err != nil {
 		return fmt.Errorf("encode drift: %w", err)
@@ -36,6 +42,9 @@ func (s *DB) AddAuditResult(ctx context.Context, jobID string, r wif.AuditResult
 
 // FinishAuditJob sets a running audit's final state.
 func (s *DB) FinishAuditJob(ctx context.Context, jobID, state string) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	_, err := s.db.ExecContext(ctx, `UPDATE audit_jobs SET state = ?, finished_at = ? WHERE id = ?`, state, unixMilli(s.now()), jobID)
 	if err != nil {
 		return fmt.Errorf("finish audit %s: %w", jobID, err)
@@ -46,6 +55,9 @@ func (s *DB) FinishAuditJob(ctx context.Context, jobID, state string) error {
 // InterruptRunningAuditJobs marks every audit still recorded as running as interrupted: called at
 // start, when no audit of this process can be running. It returns how many there were.
 func (s *DB) InterruptRunningAuditJobs(ctx context.Context) (int, error) {
+	if err := s.writable(); err != nil {
+		return 0, err
+	}
 	res, err := s.db.ExecContext(ctx, `UPDATE audit_jobs SET state = ?, finished_at = ? WHERE state = ?`,
 		wif.AuditInterrupted, unixMilli(s.now()), wif.AuditRunning)
 	if err != nil {

@@ -59,8 +59,11 @@ func scanConnection(row scanner) (*wif.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A damaged value must not make the connection unreadable: it is shown, and refused where
+	// it would be used.
 	if err := json.Unmarshal([]byte(claims), &c.Claims); err != nil {
-		return nil, fmt.Errorf("decode the claims of connection %d: %w", c.ID, err)
+		c.Claims = nil
+		c.Unreadable = map[string]string{wif.FieldClaims: "Claims matchers: the stored value is not a JSON object of strings — record them again (wizard step 4, or wifwiz check --claim … --save)."}
 	}
 	if len(c.Claims) == 0 {
 		c.Claims = nil
@@ -183,6 +186,9 @@ func updateRow(ctx context.Context, tx *sql.Tx, c *wif.Connection, now time.Time
 
 // DeleteConnection removes a connection with its runs and events.
 func (s *DB) DeleteConnection(ctx context.Context, id int64) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM connections WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete connection %d: %w", id, err)

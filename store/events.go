@@ -25,6 +25,9 @@ func insertEvent(ctx context.Context, x execer, e *wif.Event) error {
 
 // AddEvent records an event such as "exported"; a zero At means now.
 func (s *DB) AddEvent(ctx context.Context, e *wif.Event) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	if e.At.IsZero() {
 		e.At = s.now()
 	}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -185,6 +186,13 @@ func TestCheckJWKS(t *testing.T) {
 		{"ErrOnlyEd25519", setJWKS(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`), Fail, "RSA or EC", "Ed25519 (EdDSA)"},
 		{"ErrOnlySymmetric", setJWKS(`{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0"}]}`), Fail, "Signing Key", "symmetric"},
 		{"ErrUnreadableKey", setJWKS(`{"keys":[{"kty":"RSA","kid":"r","n":"!!","e":"AQAB"}]}`), Fail, "Signing Key", "unreadable"},
+		// Degenerate keys a hostile issuer publishes: refused, each with the reason.
+		{"ErrRSAModulusZero", setJWKS(`{"keys":[{"kty":"RSA","kid":"z","n":"AA","e":"AQAB"}]}`), Fail, "Signing Key", "RSA key of 0 bits; wifwiz accepts at least 2048"},
+		{"ErrRSA1024", func(_ testing.TB, f *fixture) {
+			f.obs.JWKS.Body = jwksOf(rsaJWK(smallRSAKey, "small"))
+		}, Fail, "Signing Key", "RSA key of 1024 bits"},
+		{"ErrRSAEvenExponent", setJWKS(`{"keys":[{"kty":"RSA","kid":"e","n":"` + rsaModulus(rsaKey) + `","e":"Ag"}]}`), Fail, "Signing Key", "invalid public exponent 2"},
+		{"ErrECNotOnCurve", setJWKS(`{"keys":[{"kty":"EC","crv":"P-256","kid":"c","x":"` + b64(bytes.Repeat([]byte{1}, 32)) + `","y":"` + b64(bytes.Repeat([]byte{2}, 32)) + `"}]}`), Fail, "Signing Key", `key #1`},
 		{"ErrNotJSON", setJWKS(`[1,2]`), Fail, "jwks_uri", "not a JSON key set"},
 		{"ErrKeysNotArray", setJWKS(`{"keys":{}}`), Fail, "jwks_uri", "not a JSON key set"},
 		{"Err500", func(_ testing.TB, f *fixture) { f.obs.JWKS.Status = 500 }, Fail, "jwks_uri", "HTTP 500"},
@@ -214,6 +222,10 @@ func TestCheckTokenRequest(t *testing.T) {
 			f.token = sign(t, f.key, f.claims)
 			f.obs.Token.Body = []byte(`{"access_token":"` + f.token + `","token_type":"Bearer"}`)
 		}, Pass, "", "access_token"},
+		// A recorded token URL on another origin: its answer's body is never echoed.
+		{"ErrForeignBodyNotShown", func(_ testing.TB, f *fixture) {
+			f.obs.Token = &TokenResponse{URL: "http://10.0.0.5:8080/internal", Status: 502, Body: []byte("INTERNAL-ONLY root:x:0:0")}
+		}, Fail, "token_endpoint", `24 bytes, not shown: the answer came from "http://10.0.0.5:8080"`},
 		{"ErrInvalidClient", tokenErr(400, `{"error":"invalid_client","error_description":"Client authentication failed.","request_id":"f00dbabe"}`),
 			Fail, "Copy the Client ID again", `request_id "f00dbabe" up in authentik's event log`},
 		{"ErrInvalidGrant", tokenErr(400, `{"error":"invalid_grant","error_description":"The provided authorization grant is invalid"}`),

@@ -160,7 +160,7 @@ func (r *run) keySource(iss *wif.ConsoleIssuer) (problems, fixes []string, note 
 	}
 	problems, fixes = r.dialProblems(field, base)
 	if d := r.console.obs.KeyDiscovery; d != nil && (d.Err != "" || d.Status != http.StatusOK) {
-		return append(problems, fmt.Sprintf("Discovery at %s, where Anthropic reads the jwks_uri, did not answer 200 (%s).", d.URL, fetchOutcome(*d))),
+		return append(problems, fmt.Sprintf("Discovery at %s, where Anthropic reads the jwks_uri, did not answer 200 (%s).", d.URL, r.fetchOutcome(*d))),
 			append(fixes, "Make discovery reachable there, or switch the issuer's JWKS source to inline keys."), ""
 	}
 	p, f, note := r.fetchedKeys(r.console.obs.KeyJWKS, "the JWKS discovery names")
@@ -193,7 +193,7 @@ func (r *run) fetchedKeys(f *Fetch, where string) (problems, fixes []string, not
 		}
 		return nil, nil, fmt.Sprintf("wifwiz could not check %s: %s.", where, strings.TrimSuffix(why, "."))
 	case f.Err != "" || f.Status != http.StatusOK:
-		return []string{fmt.Sprintf("%s (%s) did not answer 200: %s.", upperFirst(where), f.URL, fetchOutcome(*f))}, []string{fix}, ""
+		return []string{fmt.Sprintf("%s (%s) did not answer 200: %s.", upperFirst(where), f.URL, r.fetchOutcome(*f))}, []string{fix}, ""
 	}
 	s, err := parseJWKS(f.Body)
 	if err != nil || len(s.keys) == 0 {

@@ -69,12 +69,12 @@ func (r *run) checkDiscovery() Check {
 	}
 	if f.Err != "" || f.Status != http.StatusOK {
 		r.discWhy = "Discovery failed: see discovery."
-		return fail(exp, fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), r.discoveryFix(f))
+		return fail(exp, r.fetchOutcome(f), fmt.Sprintf("Discovery at %s did not answer 200.", u), r.discoveryFix(f))
 	}
 	pc, err := ParseDiscovery(f.Body)
 	if err != nil {
 		r.discWhy = "Discovery did not return a JSON document: see discovery."
-		return fail(exp, responseOutcome(f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
+		return fail(exp, r.responseOutcome(f.URL, f.Status, f.Body), fmt.Sprintf("Discovery at %s is not an OpenID configuration document (%v).", u, jsonProblem(err)),
 			"Check the discovery base: it is the issuer URL without its trailing slash, and a proxy in front of "+r.issuerName()+" must not answer this path itself.")
 	}
 	doc := &discoveryDoc{ProviderConfig: pc, url: u}
@@ -83,9 +83,9 @@ func (r *run) checkDiscovery() Check {
 }
 
 func (r *run) discoveryVerdict(exp string, doc *discoveryDoc) Check {
-	actual := fmt.Sprintf("HTTP 200; issuer %q, jwks_uri %q, algorithms %v", doc.IssuerURL, doc.JWKSURL, doc.Algorithms)
+	actual := fmt.Sprintf("HTTP 200; issuer %q, jwks_uri %q, algorithms [%s]", doc.IssuerURL, doc.JWKSURL, strings.Join(shortAll(doc.Algorithms), " "))
 	if len(doc.Algorithms) > 0 && !slices.ContainsFunc(doc.Algorithms, wif.AlgorithmAllowed) {
-		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s%s.", strings.Join(doc.Algorithms, ", "),
+		return warn(exp, actual, fmt.Sprintf("Discovery lists only %s%s.", strings.Join(shortAll(doc.Algorithms), ", "),
 			r.byKind(": authentik signs with the client secret because no Signing Key is selected on the provider", ", none of which Anthropic accepts")),
 			r.signingKeyFix())
 	}
@@ -139,4 +139,13 @@ func TokenEndpoint(f Fetch) (string, error) {
 		return "", fmt.Errorf("discovery at %s names no token_endpoint; record the token URL", f.URL)
 	}
 	return pc.TokenURL, nil
+}
+
+// shortAll is short of each value from the network.
+func shortAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = short(s)
+	}
+	return out
 }

@@ -71,7 +71,7 @@ var checkFuncs = map[string]func(*run) Check{
 // Run performs every check of checks.md on what was configured and observed, at time now. It
 // does no I/O and reads no clock; DurationMS is left for the caller, who timed the fetches.
 func Run(cfg Config, obs Observation, now time.Time) Report {
-	r := &run{cfg: cfg, obs: obs, now: now}
+	r := &run{cfg: cfg, obs: obs.redacted(), now: now}
 	r.takeGlance()
 	r.readConsole()
 	for _, id := range CheckIDs {

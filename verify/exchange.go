@@ -54,11 +54,12 @@ func exchangeActual(x *Exchange) string {
 }
 
 func (r *run) exchangeOK(x *Exchange) Check {
-	prefix := []rune(clean(x.TokenPrefix))
+	// Cut first: the token's type is shown, never enough of it to look like a token.
+	prefix := []rune(strings.TrimSuffix(x.TokenPrefix, "…"))
 	if len(prefix) > shownPrefixLength {
 		prefix = prefix[:shownPrefixLength]
 	}
-	actual := fmt.Sprintf("HTTP 200; Bearer token %s…, scope %q, expires_in %d s", string(prefix), short(x.Scope), x.ExpiresIn)
+	actual := fmt.Sprintf("HTTP 200; Bearer token %s…, scope %q, expires_in %d s", clean(string(prefix)), short(x.Scope), x.ExpiresIn)
 	msg := "Anthropic accepted the identity token."
 	if r.minted > 0 {
 		msg += fmt.Sprintf(" rule.lifetime predicted %d s, Anthropic minted %d s.", secs(r.minted), x.ExpiresIn)

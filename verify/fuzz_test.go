@@ -1,8 +1,14 @@
 package verify
 
 import (
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"strings"
 	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // FuzzRun feeds arbitrary token responses, discovery documents and JWKS to the engine: it must
@@ -58,4 +64,40 @@ func BenchmarkRun(b *testing.B) {
 	for b.Loop() {
 		Run(f.cfg, f.obs, testNow)
 	}
+}
+
+// FuzzJWKS: a key set from the network or pasted for the Console never panics the parser, and
+// every key it keeps is one Anthropic can verify with and wifwiz trusts: RSA of at least
+// wif.MinRSABits with an odd exponent, or an EC point on its curve; none is private.
+func FuzzJWKS(f *testing.F) {
+	f.Add(jwksOf(rsaJWK(rsaKey, "r"), jose.JSONWebKey{Key: &ecKey.PublicKey, KeyID: "e", Algorithm: "ES256"}))
+	f.Add(jwksOf(rsaJWK(smallRSAKey, "small")))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"z","n":"AA","e":"AQAB"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AQ","y":"Ag"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s, err := parseJWKS(body)
+		if err != nil || s == nil {
+			return
+		}
+		for _, k := range s.keys {
+			switch key := k.Key.(type) {
+			case *rsa.PublicKey:
+				if key.N.BitLen() < wif.MinRSABits || key.E < 3 || key.E%2 == 0 {
+					t.Fatalf("kept a degenerate RSA key: %d bits, e=%d", key.N.BitLen(), key.E)
+				}
+			case *ecdsa.PublicKey:
+				if !key.Curve.IsOnCurve(key.X, key.Y) {
+					t.Fatal("kept an EC point off its curve")
+				}
+			default:
+				t.Fatalf("kept a %T", key)
+			}
+			if !k.IsPublic() {
+				t.Fatal("kept a private key")
+			}
+		}
+		s.describe()
+	})
 }

@@ -271,3 +271,16 @@ func mustAddr(t testing.TB, s string) netip.Addr {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// smallRSAKey is under wif.MinRSABits: a key set holding only it has no usable key.
+var smallRSAKey = func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func rsaModulus(k *rsa.PrivateKey) string { return b64(k.N.Bytes()) }

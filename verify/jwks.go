@@ -53,12 +53,12 @@ func (r *run) checkRemoteJWKS() Check {
 	}
 	if f.Err != "" || f.Status != http.StatusOK {
 		r.keysWhy = "The JWKS fetch failed: see jwks."
-		return fail(jwksExpected, fetchOutcome(*f), fmt.Sprintf("The JWKS at %s did not answer 200.", r.disc.JWKSURL),
+		return fail(jwksExpected, r.fetchOutcome(*f), fmt.Sprintf("The JWKS at %s did not answer 200.", r.disc.JWKSURL),
 			r.byKind("Check that the jwks_uri from discovery is reachable; a proxy in front of authentik must pass /application/o/<slug>/jwks/.", "Check that the jwks_uri from discovery is reachable from this machine."))
 	}
 	if r.remoteKeys == nil {
 		r.keysWhy = "The JWKS is unreadable: see jwks."
-		return fail(jwksExpected, responseOutcome(f.Status, f.Body), "The JWKS is not a JSON key set.", "Check that the jwks_uri from discovery points at "+r.byKind("authentik.", "the issuer's keys."))
+		return fail(jwksExpected, r.responseOutcome(f.URL, f.Status, f.Body), "The JWKS is not a JSON key set.", "Check that the jwks_uri from discovery points at "+r.byKind("authentik.", "the issuer's keys."))
 	}
 	return r.keySetVerdict(r.remoteKeys, "The JWKS at "+r.disc.JWKSURL)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // keySet is a JWKS as Anthropic sees it: the asymmetric signing keys it can verify with, and
@@ -59,8 +61,13 @@ func unusable(k jose.JSONWebKey) string {
 	if k.Use == "enc" {
 		return "an encryption key (use enc)"
 	}
-	switch k.Public().Key.(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey:
+	switch key := k.Public().Key.(type) {
+	case *rsa.PublicKey:
+		return rsaProblem(key)
+	case *ecdsa.PublicKey:
+		if key.X == nil || key.Y == nil || !key.Curve.IsOnCurve(key.X, key.Y) {
+			return "an EC key whose point is not on its curve " + key.Curve.Params().Name
+		}
 		return ""
 	case ed25519.PublicKey:
 		return "an Ed25519 (EdDSA) key, which Anthropic does not accept"
@@ -68,6 +75,22 @@ func unusable(k jose.JSONWebKey) string {
 		return "a symmetric key, never published for verification"
 	}
 	return "a key type Anthropic does not accept"
+}
+
+// rsaProblem refuses degenerate RSA keys: a modulus under wif.MinRSABits (zero included) or an
+// exponent no RSA key has.
+func rsaProblem(k *rsa.PublicKey) string {
+	switch {
+	case k.N == nil || k.N.BitLen() < wif.MinRSABits:
+		bits := 0
+		if k.N != nil {
+			bits = k.N.BitLen()
+		}
+		return fmt.Sprintf("an RSA key of %d bits; wifwiz accepts at least %d", bits, wif.MinRSABits)
+	case k.E < 3 || k.E%2 == 0:
+		return fmt.Sprintf("an RSA key with the invalid public exponent %d", k.E)
+	}
+	return ""
 }
 
 // find returns the key with that kid, or nil.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -150,5 +151,18 @@ func (r *run) tokenSummary() *Token {
 	if len(r.tok.raw) > wif.MaxTokenBytes {
 		t.Claims = nil
 	}
-	return t
+	// What is stored and shown: invisible characters written out, token shapes removed. The
+	// checks above read the claims as they are.
+	return &Token{Field: t.Field, SHA256: t.SHA256, Header: shownJSON(t.Header), Claims: shownJSON(t.Claims)}
+}
+
+// shownJSON copies a decoded JSON object with every string (names included) made visible:
+// control and format characters (escape sequences, bidi overrides) written as \uXXXX, token
+// shapes removed.
+func shownJSON(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	v, _ := mapStrings(m, func(s string) string { return redact.Tokens(visible(s)) }).(map[string]any)
+	return v
 }

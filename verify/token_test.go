@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/wifwiz/wifwiz/redact"
 )
 
 func TestDecodeToken(t *testing.T) {
@@ -80,9 +82,9 @@ func TestBodyStart(t *testing.T) {
 		{"OKControlCharacters", "a\x00b\nc\u2028d", "a b c d", "", true},
 		{"OKInvalidUTF8", "a\xffb", "a�b", "", true},
 		{"OKCut", strings.Repeat("é", 300), strings.Repeat("é", 200) + "…", "", true},
-		{"OKTokenRedacted", `{"id_token":"` + jws + `"}`, `{"id_token":"[token removed]"}`, jws[:30], true},
-		{"OKCutTokenRedacted", strings.Repeat("x", 150) + " " + jws, "[token removed]", jws[:30], false},
-		{"OKHeaderOnlyRedacted", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4", "[token removed]", "eyJhbGci", true},
+		{"OKTokenRedacted", `{"id_token":"` + jws + `"}`, `{"id_token":"` + redact.TokenMark + `"}`, jws[:30], true},
+		{"OKCutTokenRedacted", strings.Repeat("x", 150) + " " + jws, redact.TokenMark, jws[:30], false},
+		{"OKHeaderOnlyRedacted", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4", redact.TokenMark, "eyJhbGci", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,5 +93,30 @@ func TestBodyStart(t *testing.T) {
 				t.Fatalf("bodyStart = %q, want %q without %q", got, tc.want, tc.absent)
 			}
 		})
+	}
+}
+
+// TestReportShowsClaimsVisibly: the claims kept in the report write escape sequences and bidi
+// overrides out, and hold no nested token, whatever the issuer put in them; the checks still read
+// the claims as they are.
+func TestReportShowsClaimsVisibly(t *testing.T) {
+	f := newFixture()
+	nested := sign(t, rsaSigner, goodClaims())
+	f.claims["note"] = "\x1b[31mred\u202eevil"
+	f.claims["act"] = map[string]any{"token": nested}
+	f.claims["\u2066name"] = "x"
+	rep := f.report(t)
+	claims := rep.Token.Claims
+	if got := claims["note"]; got != `\u001b[31mred\u202eevil` {
+		t.Errorf("note = %q", got)
+	}
+	if got := claims["act"].(map[string]any)["token"]; got != redact.TokenMark {
+		t.Errorf("nested token = %q", got)
+	}
+	if _, ok := claims[`\u2066name`]; !ok {
+		t.Errorf("claim names not made visible: %v", claims)
+	}
+	if checkOf(t, rep, CheckClaimSub).Status != Pass {
+		t.Error("the checks no longer read the claims")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -37,7 +38,7 @@ func (r *run) checkTokenRequest() Check {
 		return fail(tokenRequestExpected, "HTTP 200; "+pe.Problem, r.issuerSubject()+" answered without the token to verify: "+pe.Problem+".", upperFirst(pe.Fix)+".")
 	}
 	r.tok, r.tokWhy = picked, ""
-	return pass(tokenRequestExpected, tokenActual(picked), r.issuerSubject()+" issued a token.")
+	return pass(tokenRequestExpected, tokenActual(picked, r.obs.Redactor), r.issuerSubject()+" issued a token.")
 }
 
 // tokenNotRequested says truly why there is no token: the observer's reason, or what the
@@ -66,22 +67,24 @@ func (r *run) tokenNotRequested() Check {
 	return skip(tokenRequestExpected, r.tokWhy)
 }
 
-func tokenActual(t *pickedToken) string {
+// tokenActual quotes the members of a token response beside the tokens, each redacted before
+// it is cut.
+func tokenActual(t *pickedToken, red *redact.Redactor) string {
 	return fmt.Sprintf("HTTP 200; %s (%d bytes), token_type %q, expires_in %s, scope %s",
-		t.field, len(t.raw), short(t.resp.TokenType), rawMember(t.resp.ExpiresIn, "s"), rawMember(t.resp.Scope, ""))
+		t.field, len(t.raw), short(red.String(t.resp.TokenType)), rawMember(t.resp.ExpiresIn, "s", red), rawMember(t.resp.Scope, "", red))
 }
 
 // rawMember shows a response member as sent: "not given" when absent, a string quoted, a
 // number with its unit.
-func rawMember(raw json.RawMessage, unit string) string {
+func rawMember(raw json.RawMessage, unit string, red *redact.Redactor) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "not given"
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return quote(short(s))
+		return quote(short(red.String(s)))
 	}
-	shown := short(string(raw))
+	shown := short(red.String(string(raw)))
 	if unit != "" {
 		shown += " " + unit
 	}
@@ -93,7 +96,7 @@ func rawMember(raw json.RawMessage, unit string) string {
 func (r *run) tokenError(t *TokenResponse) Check {
 	e, ok := wif.ParseAuthentikError(t.Body)
 	if !ok {
-		return fail(tokenRequestExpected, responseOutcome(t.Status, t.Body), fmt.Sprintf("The token endpoint %s answered HTTP %d without an OAuth error.", t.URL, t.Status),
+		return fail(tokenRequestExpected, r.responseOutcome(t.URL, t.Status, t.Body), fmt.Sprintf("The token endpoint %s answered HTTP %d without an OAuth error.", t.URL, t.Status),
 			r.byKind("Use the token_endpoint from discovery (…/application/o/token/) and check that no proxy answers it instead of authentik.",
 				"Use the token_endpoint from discovery and check that no proxy answers it instead of the issuer."))
 	}

@@ -6,6 +6,7 @@ package verify
 import (
 	"time"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -92,6 +93,11 @@ type Observation struct {
 	Exchange     *Exchange
 	// Provider is the provider read through authentik's admin API; nil when no API token was given.
 	Provider *ProviderRead
+
+	// Redactor removes the secrets the requests carried (the client secret, admin API tokens)
+	// from what was read, before the engine quotes or cuts any of it: a cut would leave part of
+	// an encoded secret unrecognisable. Whoever made the requests sets it; nil: token shapes only.
+	Redactor *redact.Redactor
 
 	// KidFirstSeen is, for each kid of the issuer's JWKS, when wifwiz first saw it published
 	// there: filled by the caller from the connection's earlier runs, with the current time for

@@ -82,9 +82,24 @@ func (r CheckRow) compare() (Compared, bool) {
 	return Compared{Expected: quoted(es, eRest), Actual: quoted(as, aRest)}, true
 }
 
+// quoted writes the compared values back in their quoted form: escapes stay escapes (an escape
+// sequence or a bidi override from the network is shown, never acted on).
 func quoted(segs []Segment, rest string) []Segment {
-	out := append([]Segment{{Text: `"`}}, segs...)
+	out := []Segment{{Text: `"`}}
+	for _, s := range segs {
+		s.Text, s.Missing = escaped(s.Text), escaped(s.Missing)
+		out = append(out, s)
+	}
 	return append(out, Segment{Text: `"` + rest})
+}
+
+// escaped is s as it appears between the quotes of strconv.Quote.
+func escaped(s string) string {
+	if s == "" {
+		return ""
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func quotedHead(s string) (value, rest string, ok bool) {

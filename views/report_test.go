@@ -76,3 +76,20 @@ func TestCheckTableMarksTheMissingSlash(t *testing.T) {
 		t.Fatalf("expected cell reads %q", cell)
 	}
 }
+
+// TestCompareKeepsEscapesEscaped: the highlighted difference of two quoted values shows an escape
+// sequence or a bidi override from the network as its escape, never as the character.
+func TestCompareKeepsEscapesEscaped(t *testing.T) {
+	row := CheckRow{Status: "fail", Expected: `"https://a.example/"`, Actual: `"https://a.example/\x1b[31m\u202eevil"`}
+	c, ok := row.compare()
+	if !ok {
+		t.Fatal("not compared")
+	}
+	var all strings.Builder
+	for _, s := range append(c.Expected, c.Actual...) {
+		all.WriteString(s.Text + s.Missing)
+	}
+	if strings.ContainsAny(all.String(), "\x1b\u202e") || !strings.Contains(all.String(), `\x1b[31m\u202eevil`) {
+		t.Fatalf("segments: %q", all.String())
+	}
+}

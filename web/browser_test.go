@@ -224,7 +224,9 @@ func walkToSample(b *browser, baseURL, name string) {
 }
 
 func TestBrowserWizardWalk(t *testing.T) {
-	a, d := newDemoApp(t)
+	// As serve runs on loopback: Host checked, cross-origin protection on; a real browser's
+	// forms and htmx requests pass both.
+	a, d := newDemoAppWith(t, func(s *setup) { s.loopbackHosts = true })
 	b := newBrowser(t, "walk")
 	walkToSample(b, a.srv.URL, "nightly-batch")
 

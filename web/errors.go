@@ -20,18 +20,24 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case wif.ECONFLICT:
 		return http.StatusConflict
+	case wif.EBUSY:
+		return http.StatusServiceUnavailable
+	case wif.EREADONLY:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }
 
 var statusTitles = map[int]string{
-	http.StatusBadRequest:          "Bad request",
-	http.StatusForbidden:           "Forbidden",
-	http.StatusNotFound:            "Page not found",
-	http.StatusMethodNotAllowed:    "Method not allowed",
-	http.StatusConflict:            "Changed elsewhere",
-	http.StatusUnprocessableEntity: "Check your input",
-	http.StatusInternalServerError: "Internal error",
+	http.StatusBadRequest:            "Bad request",
+	http.StatusForbidden:             "Forbidden",
+	http.StatusNotFound:              "Page not found",
+	http.StatusMethodNotAllowed:      "Method not allowed",
+	http.StatusConflict:              "Changed elsewhere",
+	http.StatusUnprocessableEntity:   "Check your input",
+	http.StatusRequestEntityTooLarge: "Too large",
+	http.StatusServiceUnavailable:    "Busy",
+	http.StatusInternalServerError:   "Internal error",
 }
 
 // handleError renders every error as a page. Internal errors are logged and shown as

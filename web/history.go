@@ -3,13 +3,13 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/wifwiz/wifwiz/actions"
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
@@ -122,7 +122,7 @@ func eventRows(conn wif.Connection, events []wif.Event) []views.EventRow {
 	_, malformed := shownSecretRef(conn)
 	rows := make([]views.EventRow, len(events))
 	for i, e := range events {
-		detail := tokenShape.ReplaceAllString(e.Detail, workload.Redacted+" ")
+		detail := redact.Tokens(e.Detail)
 		if malformed {
 			detail = strings.ReplaceAll(detail, conn.SecretRef, "[hidden]")
 		}
@@ -134,10 +134,9 @@ func eventRows(conn wif.Connection, events []wif.Event) []views.EventRow {
 	return rows
 }
 
-// tokenShape catches a signed token pasted into a setting by mistake: it is never echoed.
-var tokenShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
-
-func looksLikeToken(v string) bool { return wif.LooksLikeAPIKey(v) || tokenShape.MatchString(v) }
+// looksLikeToken catches a signed token or an API key pasted into a setting by mistake: it is
+// never echoed.
+func looksLikeToken(v string) bool { return wif.LooksLikeAPIKey(v) || redact.LooksLikeToken(v) }
 
 // longSettings are shown collapsed.
 var longSettings = map[string]bool{wif.FieldCAPEM: true, wif.FieldInlineJWKS: true}

@@ -25,6 +25,10 @@ func (s *Server) handleSampleJob(c echo.Context) error {
 		return err
 	}
 	job, err := s.app.StartCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
+	if wif.ErrorCode(err) == wif.EBUSY {
+		// htmx swaps only a 2xx answer: the refusal is shown where the progress would be.
+		return render(c, http.StatusOK, views.Progress("", []views.ProgressStep{{Name: "check", Status: "failed", Detail: err.Error()}}, false))
+	}
 	if err != nil {
 		return err
 	}

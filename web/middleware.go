@@ -2,7 +2,12 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -34,11 +39,99 @@ const (
 	csrfKey      = "csrf"
 )
 
+// LoopbackHosts are the Host header values a loopback listener on port answers: 127.0.0.1,
+// localhost and [::1] with the port (and without it on the scheme's default port).
+func LoopbackHosts(port string, https bool) []string {
+	names := []string{"127.0.0.1", "localhost", "[::1]"}
+	var out []string
+	for _, n := range names {
+		out = append(out, n+":"+port)
+	}
+	if (port == "80" && !https) || (port == "443" && https) {
+		out = append(out, names...)
+	}
+	return out
+}
+
+// requireHost refuses a request naming any other host than hosts (none: any host is answered).
+func requireHost(hosts []string) echo.MiddlewareFunc {
+	allowed := map[string]bool{}
+	for _, h := range hosts {
+		allowed[strings.ToLower(h)] = true
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if len(allowed) == 0 || allowed[strings.ToLower(c.Request().Host)] {
+				return next(c)
+			}
+			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf(
+				"wifwiz answers only at %s, not at the host %q. Open one of those addresses. (A page of another site may have tried to reach wifwiz through your browser.)",
+				strings.Join(hosts[:min(3, len(hosts))], ", "), c.Request().Host))
+		}
+	}
+}
+
+// crossOriginProtection refuses state-changing requests a browser sent from another origin (Go's
+// CrossOriginProtection: Sec-Fetch-Site, else Origin against Host), on every listener.
+func crossOriginProtection() echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return echo.NewHTTPError(http.StatusForbidden,
+					"wifwiz refused this request: a page of another site sent it. Open wifwiz at its own address and submit the form there.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// MaxRequestBytes bounds a request body: the largest form (a CA bundle and a JWKS) is far smaller.
+const MaxRequestBytes = 1 << 20
+
+// limitBody refuses a larger body with 413 before any handler reads it.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > MaxRequestBytes {
+			return errTooLarge
+		}
+		body := &limitedBody{ReadCloser: http.MaxBytesReader(c.Response(), req.Body, MaxRequestBytes)}
+		req.Body = body
+		err := next(c)
+		// Whoever read the body (a handler, or the CSRF check reading the form) may have turned
+		// the limit into another error: the answer is 413 all the same.
+		var mbe *http.MaxBytesError
+		if body.over || errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return err
+	}
+}
+
+// limitedBody remembers that reading went over the limit.
+type limitedBody struct {
+	io.ReadCloser
+	over bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		b.over = true
+	}
+	return n, err
+}
+
+var errTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+	"This request is larger than %d KiB, more than any wifwiz form needs. Paste only the certificate or key set the field asks for.", MaxRequestBytes>>10))
+
 // requireAccessToken refuses every request that carries neither the access cookie, nor the token
 // as "Authorization: Bearer" (how Prometheus sends it), nor the token in ?token=. A valid ?token=
 // is exchanged for an HttpOnly cookie and removed from the URL. The health probes too need it:
 // every request without it is refused (a probe sends it as a bearer token).
-func requireAccessToken(token string) echo.MiddlewareFunc {
+func requireAccessToken(token string, secure bool) echo.MiddlewareFunc {
 	valid := func(v string) bool { return subtle.ConstantTimeCompare([]byte(v), []byte(token)) == 1 }
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -53,23 +146,32 @@ func requireAccessToken(token string) echo.MiddlewareFunc {
 				return c.String(http.StatusUnauthorized, "wifwiz: access token required. Open the URL printed when the server started (it ends with ?token=…), or set the token you gave in WIFWIZ_ACCESS_TOKEN.\n")
 			}
 			c.SetCookie(&http.Cookie{Name: accessCookie, Value: token, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+				SameSite: http.SameSiteStrictMode, Secure: secure || c.Request().TLS != nil})
 			q.Del("token")
-			u := *c.Request().URL
-			u.RawQuery = q.Encode()
-			return c.Redirect(http.StatusSeeOther, u.RequestURI())
+			return c.Redirect(http.StatusSeeOther, localPath(c.Request().URL.Path, q))
 		}
 	}
 }
 
+// localPath is a redirect target on this server for path and query: cleaned, with one leading
+// slash, so that //evil.example/ or /\evil.example never leaves the site.
+func localPath(p string, q url.Values) string {
+	p = path.Clean("/" + strings.TrimLeft(strings.ReplaceAll(p, "\\", "/"), "/"))
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
+
 // csrf uses echo's middleware: a token cookie, checked against the form field _csrf or the
 // X-CSRF-Token header that app.js adds to htmx requests. A missing or wrong token is 403.
-func csrf() echo.MiddlewareFunc {
+func csrf(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
+		CookieSecure:   secure,
 		CookieSameSite: http.SameSiteStrictMode,
 		ContextKey:     csrfKey,
 		ErrorHandler: func(err error, c echo.Context) error {

@@ -32,6 +32,14 @@ type Config struct {
 	// SignIn signs people in through an OIDC provider and gives them a role; nil: no sign-in
 	// (loopback, or the access token), where everyone is an editor recorded as "browser".
 	SignIn *actions.SignIn
+	// Hosts are the only Host header values answered (lower case, with the port), so that a
+	// page on another site cannot reach a loopback server through DNS rebinding; empty answers
+	// any host (a non-loopback listener, which requires AccessToken instead). LoopbackHosts
+	// builds the list for a loopback listener.
+	Hosts []string
+	// SecureCookies marks the access and CSRF cookies Secure: the server is reached over TLS,
+	// its own or a proxy's.
+	SecureCookies bool
 }
 
 // Server holds the dependencies of the handlers.
@@ -51,12 +59,12 @@ func New(cfg Config) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics(), s.logRequests, securityHeaders)
+	e.Use(s.recoverPanics(), s.logRequests, securityHeaders, requireHost(cfg.Hosts), crossOriginProtection(), limitBody)
 	if cfg.AccessToken != "" {
-		e.Use(requireAccessToken(cfg.AccessToken))
+		e.Use(requireAccessToken(cfg.AccessToken, cfg.SecureCookies))
 	}
 	// Who makes the request, then the layout's data, then whether their role allows the route.
-	e.Use(csrf(), s.identify, s.withMeta, s.authorize)
+	e.Use(csrf(cfg.SecureCookies), s.identify, s.withMeta, s.authorize)
 	s.routes(e)
 	return e
 }

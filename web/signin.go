@@ -59,7 +59,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return s.signInFailed(c, err)
 	}
 	c.SetCookie(&http.Cookie{Name: attemptCookie, Value: st.Cookie, Path: attemptPath, MaxAge: 600, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(c)})
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Redirect(http.StatusSeeOther, st.URL)
 }
@@ -72,7 +72,10 @@ func originOf(u string) string {
 	return p.Scheme + "://" + p.Host
 }
 
-func secure(c echo.Context) bool { return c.Scheme() == "https" }
+// secure says whether cookies must be Secure: the server is reached over TLS, its own (the
+// request came over TLS) or a proxy's (serve --behind-tls-proxy). A client's X-Forwarded-Proto is
+// not believed.
+func (s *Server) secure(c echo.Context) bool { return s.cfg.SecureCookies || c.Request().TLS != nil }
 
 // handleCallback completes a sign-in: state, code and ID token are checked by actions.SignIn.
 func (s *Server) handleCallback(c echo.Context) error {
@@ -82,7 +85,7 @@ func (s *Server) handleCallback(c echo.Context) error {
 		cb.Cookie = ck.Value
 	}
 	c.SetCookie(&http.Cookie{Name: attemptCookie, Value: "", Path: attemptPath, MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(c)})
 	done, err := s.signIn.Finish(c.Request().Context(), cb)
 	if err != nil {
 		return s.signInFailed(c, err)
@@ -90,7 +93,7 @@ func (s *Server) handleCallback(c echo.Context) error {
 	// MaxAge, not Expires: the browser's clock need not agree with the server's.
 	maxAge := int(done.Session.ExpiresAt.Sub(done.Session.CreatedAt) / time.Second)
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: done.Cookie, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c)})
 	s.log.Info("signed in", "actor", done.Session.Person.Actor(), "role", string(done.Role))
 	return c.Redirect(http.StatusSeeOther, done.Next)
 }
@@ -145,7 +148,7 @@ func (s *Server) handleLogout(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(c)})
 	if p, ok := principalOf(c); ok {
 		s.log.Info("signed out", "actor", p.actor)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -60,7 +61,9 @@ type setup struct {
 	started func(*actions.Service)
 	// signIn, when set, wires sign-in once the server's address (baseURL) is known.
 	signIn func(db *store.DB, baseURL string) *actions.SignIn
-	tls    bool // serve HTTPS with httptest's certificate
+	// loopbackHosts answers only the Host values of a loopback listener, as serve does.
+	loopbackHosts bool
+	tls           bool // serve HTTPS (the client trusts the test server's certificate)
 }
 
 func newApp(t testing.TB, mutate ...func(*setup)) *app {
@@ -89,15 +92,21 @@ func newApp(t testing.TB, mutate ...func(*setup)) *app {
 	if st.signIn != nil {
 		st.web.SignIn = st.signIn(db, scheme+srv.Listener.Addr().String())
 	}
+	if st.loopbackHosts {
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		st.web.Hosts = web.LoopbackHosts(port, st.tls)
+	}
 	srv.Config.Handler = web.New(st.web)
+	client := &http.Client{}
 	if st.tls {
 		srv.StartTLS()
+		client = srv.Client()
 	} else {
 		srv.Start()
 	}
-	jar, _ := cookiejar.New(nil)
-	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs,
-		client: &http.Client{Jar: jar, Transport: srv.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	client.Jar, _ = cookiejar.New(nil)
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	a := &app{t: t, srv: srv, db: db, dbPath: path, logs: logs, client: client}
 	t.Cleanup(func() { srv.Close(); db.Close() })
 	return a
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
@@ -54,7 +55,8 @@ func claimRows(m map[string]any, first []string, now time.Time) []views.ClaimRow
 	sort.Strings(rest)
 	rows := make([]views.ClaimRow, 0, len(m))
 	for _, n := range append(names, rest...) {
-		row := views.ClaimRow{Name: n, Value: display(m[n])}
+		// A claim that holds a token (an issuer may nest one) is never shown, as in the exports.
+		row := views.ClaimRow{Name: redact.Tokens(n), Value: redact.Tokens(display(m[n]))}
 		if sec, ok := verify.NumericDate(m[n]); ok && timeClaims[n] {
 			row.Readable = readableTime(time.Unix(int64(sec), 0), now)
 		}

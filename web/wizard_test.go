@@ -17,7 +17,12 @@ import (
 )
 
 // newDemoApp is a server with the built-in demo issuer, as `wifwiz serve --demo` runs it.
-func newDemoApp(t *testing.T) (*app, *demo.Demo) {
+func newDemoApp(t testing.TB) (*app, *demo.Demo) {
+	t.Helper()
+	return newDemoAppWith(t)
+}
+
+func newDemoAppWith(t testing.TB, mutate ...func(*setup)) (*app, *demo.Demo) {
 	t.Helper()
 	d, err := demo.Start()
 	if err != nil {
@@ -28,12 +33,15 @@ func newDemoApp(t *testing.T) (*app, *demo.Demo) {
 		c.web.Demo = d
 		c.env = d.Getenv(func(string) string { return "" })
 		c.runner = &probe.Runner{ExtraCA: d.CAPEM()}
+		for _, m := range mutate {
+			m(c)
+		}
 	})
 	return a, d
 }
 
 // startDemoConnection creates the demo connection and returns the path of its step 1.
-func startDemoConnection(t *testing.T, a *app) string {
+func startDemoConnection(t testing.TB, a *app) string {
 	t.Helper()
 	tok := a.csrf("/connections/new")
 	p := a.post("/connections/demo", url.Values{}, tok)

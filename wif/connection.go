@@ -94,6 +94,11 @@ type Connection struct {
 	// Wizard progress: the highest step saved (0 = only created).
 	Step int
 
+	// Unreadable names the stored values the store could not read (field → why). wifwiz never
+	// writes such a value; a hand-edited or damaged database may hold one. Such a connection is
+	// shown, but neither exported nor verified (StoredProblems).
+	Unreadable map[string]string
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -11,7 +11,8 @@ const (
 	EINVALID  = "invalid"
 	ENOTFOUND = "not_found"
 	EINTERNAL = "internal"
-	EBUSY     = "busy" // too much work under way; try again shortly
+	EBUSY     = "busy"      // too much work under way; try again shortly
+	EREADONLY = "read_only" // the database cannot be written by this process
 )
 
 // Error is an error a user can act on. Fields maps the form fields at fault (snake_case, as the

@@ -51,6 +51,11 @@ const JWKSCacheTime = time.Minute
 // MaxTokenBytes is the largest assertion Anthropic accepts (anthropic.md, "The exchange").
 const MaxTokenBytes = 16 << 10
 
+// MinRSABits is the smallest RSA modulus wifwiz accepts as a signing key: wifwiz's own floor
+// (NIST SP 800-131A has disallowed shorter RSA signature keys since 2013); a smaller or zero
+// modulus is a broken or hostile key set, never a working configuration.
+const MinRSABits = 2048
+
 // MaxResponseBytes bounds every response wifwiz reads (product.md, "Security rules").
 const MaxResponseBytes = 1 << 20
 

@@ -29,6 +29,17 @@ func urlProblem(label, v string) string {
 	return ""
 }
 
+// URLProblem says what is wrong with v as a URL to request: text the wizard refuses (a control or
+// invisible character, invalid UTF-8), or not an absolute http(s) URL without credentials, query
+// or fragment. "" when it is fine. The shape rules of each field (the issuer's trailing slash…)
+// are the checks' business, not this.
+func URLProblem(label, v string) string {
+	if p := textProblem(FieldIssuerURL, label, v); p != "" {
+		return p
+	}
+	return urlProblem(label, v)
+}
+
 // authentikURLProblem also rejects a pasted page address instead of authentik's base URL.
 func authentikURLProblem(v string) string {
 	const label = "authentik URL"

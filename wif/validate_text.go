@@ -38,6 +38,43 @@ func textProblem(field, label, v string) string {
 	return ""
 }
 
+// StoredProblems is what keeps a stored connection from being exported or verified: a value the
+// wizard would refuse as text (invalid UTF-8, a control or invisible character, an oversized
+// value), or one the store could not read. It is the one rule every export format applies.
+func StoredProblems(c Connection) FieldErrors {
+	e := textProblems(c)
+	for f, why := range c.Unreadable {
+		e.Add(f, why)
+	}
+	return e
+}
+
+// ForbiddenText reports whether s could not be recorded as a one-line value: invalid UTF-8, a
+// control character or an invisible format character.
+func ForbiddenText(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return forbiddenRune(r, false) })
+}
+
+// EscapeJSONText writes every character a document field refuses (a control character other than
+// a line break or tab, an invisible format character) as a \uXXXX escape: inside a JSON string
+// that is the same value, and a JSON document from the network becomes one a user can paste
+// into a document field (the inline JWKS) and see whole.
+func EscapeJSONText(doc string) string {
+	doc = strings.ToValidUTF8(doc, "\ufffd")
+	if !strings.ContainsFunc(doc, func(r rune) bool { return forbiddenRune(r, true) }) {
+		return doc
+	}
+	var b strings.Builder
+	for _, r := range doc {
+		if forbiddenRune(r, true) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // forbiddenRune: control characters (multi-line documents may hold newlines and tabs), and the
 // format characters that reorder or hide text (bidi overrides, zero-width).
 func forbiddenRune(r rune, document bool) bool {
@@ -67,7 +104,7 @@ func ValidateRecorded(c Connection) FieldErrors {
 	all.Merge(ValidateBasics(c))
 	all.Merge(ValidateProvider(c))
 	all.Merge(ValidateConsole(c))
-	out := textProblems(c)
+	out := StoredProblems(c)
 	for _, f := range Fields {
 		if f.Get(c) != "" && all.Has(f.Name) {
 			out.Add(f.Name, all[f.Name])

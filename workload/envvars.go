@@ -63,7 +63,7 @@ func EnvVars(c wif.Connection, o Options) []EnvVar {
 			"workspace ID — copy it from Console → Workspaces."))
 	}
 	if base := customBaseURL(c); base != "" {
-		vars = append(vars, EnvVar{Name: EnvBaseURL, Value: redact(base), Kind: Recorded})
+		vars = append(vars, EnvVar{Name: EnvBaseURL, Value: redactTokens(base), Kind: Recorded})
 	}
 	return vars
 }

@@ -37,6 +37,9 @@ type Export struct {
 func RenderExport(cl Checklist, format string, o Options) (Export, error) {
 	c := cl.Connection
 	out := Export{Format: format, FileName: FileName(c, format), ContentType: contentType(format)}
+	if err := StoredProblem(c); err != nil {
+		return out, err
+	}
 	switch id, isRefresh := strings.CutPrefix(format, refreshPrefix); {
 	case isRefresh:
 		setup, found := RefreshSetup(c, o, id)

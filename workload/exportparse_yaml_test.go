@@ -66,7 +66,7 @@ func envValues(t *testing.T, vars []k8sEnvVar) (literal map[string]string, fromS
 	for _, v := range vars {
 		switch {
 		case v.Value != nil && v.ValueFrom == nil:
-			literal[v.Name] = *v.Value
+			literal[v.Name] = kubeExpand(*v.Value)
 		case v.Value == nil && v.ValueFrom != nil && v.ValueFrom.SecretKeyRef != nil:
 			fromSecret[v.Name] = v.ValueFrom.SecretKeyRef.Name + "/" + v.ValueFrom.SecretKeyRef.Key
 		default:
@@ -125,7 +125,7 @@ func flagValues(t *testing.T, args []string) map[string]string {
 			t.Errorf("--%s given twice", name)
 		}
 		if i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {
-			flags[name] = args[i+1]
+			flags[name] = kubeExpand(args[i+1])
 			i++
 		} else {
 			flags[name] = ""
@@ -223,4 +223,24 @@ func TestK8sSidecarParsesToTheConnection(t *testing.T) {
 	if len(fromSecret) != 0 {
 		t.Errorf("the workload reads Secrets %v; the client secret is the sidecar's alone", fromSecret)
 	}
+}
+
+// kubeExpand is what Kubernetes makes of an env value, a command or an argument: $(VAR) would be
+// a variable of the container, and $$ is a literal $. The exports write every $ as $$, so no
+// $(…) may remain.
+func kubeExpand(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '$' {
+			b.WriteByte('$')
+			i++
+			continue
+		}
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '(' {
+			b.WriteString("<expanded by Kubernetes>")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

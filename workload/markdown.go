@@ -29,7 +29,7 @@ func mdCode(s string) string {
 // mdFenced writes text as a fenced code block whose fence no line of text can close.
 func mdFenced(info, s string) string {
 	fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
-	return fence + info + "\n" + strings.TrimRight(redact(s), "\n") + "\n" + fence + "\n"
+	return fence + info + "\n" + strings.TrimRight(redactTokens(s), "\n") + "\n" + fence + "\n"
 }
 
 func longestRun(s string, r rune) int {

@@ -39,6 +39,12 @@ func yamlQuote(s string) string {
 	return cQuote(s)
 }
 
+// k8sQuote quotes a value Kubernetes expands — an env value, a command or an argument, where
+// $(VAR) is replaced by a variable of the container — so that it arrives as written: $ doubled.
+func k8sQuote(s string) string {
+	return yamlQuote(strings.ReplaceAll(s, "$", "$$"))
+}
+
 // systemdArg quotes one ExecStart argument: $ doubled against variable expansion, then as
 // systemdPath.
 func systemdArg(s string) string {

@@ -39,8 +39,9 @@ func TestQuotingPerFormat(t *testing.T) {
 			`ANTHROPIC_IDENTITY_TOKEN_FILE="/var/run/it's \"my\" \$dir/to ken"`,
 		},
 		FormatK8s: {
-			`    value: "fdrl_a'b \"c\" $HOME ` + "`id`" + ` \\ 100% *"`,
-			`    value: "/var/run/it's \"my\" $dir/to ken"`,
+			// Kubernetes expands $(VAR) in env values and turns $$ into $.
+			`    value: "fdrl_a'b \"c\" $$HOME ` + "`id`" + ` \\ 100% *"`,
+			`    value: "/var/run/it's \"my\" $$dir/to ken"`,
 			`    mountPath: "/var/run/it's \"my\" $dir"`,
 		},
 	}
@@ -148,4 +149,25 @@ func runNUL(t *testing.T, cmd *exec.Cmd) []string {
 		t.Fatalf("%v: %s", err, out)
 	}
 	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+}
+
+// TestKubernetesDollarDoubled: Kubernetes expands $(VAR) in env values, command and args; every $
+// of a recorded value is written $$, which it turns back into $.
+func TestKubernetesDollarDoubled(t *testing.T) {
+	c := fullConnection()
+	c.ClientID = "client$(HOME)"
+	c.Scope = "openid $(SECRET) $$x"
+	env, err := Render(c, FormatK8s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	side, _ := RefreshSetup(c, Options{}, "k8s-sidecar")
+	for name, out := range map[string]string{"env": env, "sidecar": side.Content} {
+		if strings.Contains(strings.ReplaceAll(out, "$$", ""), "$") {
+			t.Errorf("%s has a single $:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(side.Content, `"--client-id"`) || !strings.Contains(side.Content, `"client$$(HOME)"`) || !strings.Contains(side.Content, `"openid $$(SECRET) $$$$x"`) {
+		t.Errorf("sidecar args:\n%s", side.Content)
+	}
 }

@@ -1,26 +1,25 @@
 package workload
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/wifwiz/wifwiz/redact"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // Redacted replaces anything that looks like a token in rendered text.
-const Redacted = "[redacted: looks like a token]"
+const Redacted = redact.TokenMark
 
-// tokenPattern matches what must never be rendered: a compact JWS or JWE (its first segment is
-// base64url JSON, so it starts with eyJ) and an Anthropic API key or access token (sk-ant-…).
-var tokenPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){2,4}|sk-ant-[A-Za-z0-9_-]*`)
-
-// looksLikeToken reports whether s contains a token-looking string.
+// looksLikeToken reports whether s contains a token-looking string: a compact JWS or JWE, or an
+// Anthropic API key or access token.
 func looksLikeToken(s string) bool {
-	return tokenPattern.MatchString(s)
+	return redact.LooksLikeToken(s)
 }
 
-// redact replaces every token-looking part of free text.
-func redact(s string) string {
-	return tokenPattern.ReplaceAllString(s, Redacted)
+// redactTokens replaces every token-looking part of free text.
+func redactTokens(s string) string {
+	return redact.Tokens(s)
 }
 
 // oneLine redacts s and turns its control characters (line breaks included) into spaces, for
@@ -31,17 +30,14 @@ func oneLine(s string) string {
 			return ' '
 		}
 		return r
-	}, redact(s))
+	}, redactTokens(s))
 }
 
+// hasControl applies the wizard's text rule (wif.ForbiddenText) to an option.
 func hasControl(s string) bool {
-	return strings.ContainsFunc(s, unicode.IsControl)
+	return wif.ForbiddenText(s)
 }
 
 func isSpaceOrControl(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsControl(r)
 }
-
-// Redact replaces every token-looking part of free text (a signed JWT, an sk-ant- key) with
-// Redacted: for text that leaves wifwiz, such as an alert's payload.
-func Redact(s string) string { return redact(s) }

@@ -76,7 +76,7 @@ func tokenFlags(c wif.Connection, o Options, secretFile, caFile string) []string
 	}
 	args = append(args, "--out", o.TokenFile)
 	for i := range args {
-		args[i] = redact(args[i])
+		args[i] = redactTokens(args[i])
 	}
 	return args
 }

@@ -46,10 +46,10 @@ func curlSettings(t *text, c wif.Connection, o Options) {
 	if base == "" && c.IssuerURL != "" {
 		base = wif.DiscoveryBaseFor(c.IssuerURL)
 	}
-	t.line("discovery_base=" + shellQuote(redact(or(base, placeholderIssuer))))
+	t.line("discovery_base=" + shellQuote(redactTokens(or(base, placeholderIssuer))))
 	t.comment("Empty: the token_endpoint of " + "$discovery_base" + wif.DiscoveryPath + ".")
-	t.line("token_url=" + shellQuote(redact(c.TokenURL)))
-	t.line("client_id=" + shellQuote(redact(or(c.ClientID, placeholderClientID))))
+	t.line("token_url=" + shellQuote(redactTokens(c.TokenURL)))
+	t.line("client_id=" + shellQuote(redactTokens(or(c.ClientID, placeholderClientID))))
 	t.line("scope=" + shellQuote(c.RequestScope()))
 	t.line("secret_file=" + shellQuote(o.ClientSecretFile))
 	t.line("out=" + shellQuote(o.TokenFile))

@@ -88,10 +88,10 @@ func k8sSidecar(t *text, c wif.Connection, o Options, name string) {
 	t.indent = ""
 	t.line("          image: " + yamlQuote(o.Image))
 	t.line("          restartPolicy: Always")
-	t.line("          command: [" + yamlQuote(o.RefreshCommand) + "]")
+	t.line("          command: [" + k8sQuote(o.RefreshCommand) + "]")
 	t.line("          args:")
 	for _, a := range tokenFlags(c, o, "", caMountDir+"/ca.pem") {
-		t.line("            - " + yamlQuote(a))
+		t.line("            - " + k8sQuote(a))
 	}
 	t.line("          env:")
 	t.line("            - name: " + secretEnv)

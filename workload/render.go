@@ -2,6 +2,8 @@ package workload
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/wifwiz/wifwiz/wif"
@@ -22,7 +24,7 @@ func Formats() []string {
 }
 
 // Render writes the workload's environment block for c in format. It fails on an unknown format,
-// on invalid options, and on a value with control characters, which no format can carry safely.
+// on invalid options, and on a recorded value no format can carry safely (StoredProblem).
 func Render(c wif.Connection, format string, o Options) (string, error) {
 	if err := o.Validate(); err != nil {
 		return "", err
@@ -31,13 +33,42 @@ func Render(c wif.Connection, format string, o Options) (string, error) {
 	if render == nil {
 		return "", fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(Formats(), ", "))
 	}
+	if err := StoredProblem(c); err != nil {
+		return "", err
+	}
 	vars := EnvVars(c, o)
 	for _, v := range vars {
-		if hasControl(v.Value) {
-			return "", fmt.Errorf("the value of %s contains a control character; fix the recorded setting", v.Name)
+		if wif.ForbiddenText(v.Value) {
+			return "", &wif.Error{Code: wif.EINVALID, Message: fmt.Sprintf("The value of %s contains a control or invisible character; fix the recorded setting.", v.Name)}
 		}
 	}
 	return render(c, vars), nil
+}
+
+// StoredProblem refuses to export a connection with a recorded value the wizard would refuse as
+// text (wif.StoredProblems): every format — environment blocks, refresh setups, the hand-off
+// checklist — applies this one rule, so that no newline, escape sequence or invisible character
+// reaches a file a shell, systemd or Kubernetes reads. The error is EINVALID and names the field.
+func StoredProblem(c wif.Connection) error {
+	fe := wif.StoredProblems(c)
+	if len(fe) == 0 {
+		return nil
+	}
+	first := slices.Sorted(maps.Keys(fe))[0]
+	return &wif.Error{Code: wif.EINVALID, Fields: fe, Message: fmt.Sprintf(
+		"Connection %q cannot be exported as recorded: %s Fix the setting in the wizard (or with wifwiz check --save), then export again.",
+		printableName(c.Name), fe[first])}
+}
+
+// printableName is a connection name fit for a message, whatever was stored.
+func printableName(s string) string {
+	s = strings.ToValidUTF8(s, "�")
+	return strings.Map(func(r rune) rune {
+		if wif.ForbiddenText(string(r)) {
+			return '�'
+		}
+		return r
+	}, s)
 }
 
 func renderer(format string) func(wif.Connection, []EnvVar) string {

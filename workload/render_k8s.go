@@ -40,7 +40,7 @@ func k8sEnv(t *text, vars []EnvVar, indent string) {
 			continue
 		}
 		t.line(indent + "- name: " + v.Name)
-		t.line(indent + "  value: " + yamlQuote(v.Value))
+		t.line(indent + "  value: " + k8sQuote(v.Value))
 	}
 }
 

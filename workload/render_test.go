@@ -3,6 +3,8 @@ package workload
 import (
 	"strings"
 	"testing"
+
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 func TestRenderUnknownFormat(t *testing.T) {
@@ -17,12 +19,23 @@ func TestRenderUnknownFormat(t *testing.T) {
 	}
 }
 
-func TestRenderRefusesControlCharacters(t *testing.T) {
-	c := fullConnection()
-	c.FederationRuleID = "fdrl_x\nexport EVIL=1"
-	for _, f := range Formats() {
-		if _, err := Render(c, f, Options{}); err == nil || !strings.Contains(err.Error(), EnvFederationRuleID) {
-			t.Errorf("%s: got %v, want an error naming %s", f, err, EnvFederationRuleID)
+// TestEveryExportRefusesControlCharacters: every format — environment blocks, refresh setups and
+// the hand-off checklist — applies the one rule (StoredProblem), naming the setting.
+func TestEveryExportRefusesControlCharacters(t *testing.T) {
+	for name, bad := range map[string]string{"newline": "fdrl_x\nexport EVIL=1", "escape": "fdrl_\x1b[2J",
+		"bidi": "fdrl_\u202eabc", "nonUTF8": "fdrl_\xff"} {
+		c := fullConnection()
+		c.FederationRuleID = bad
+		for _, f := range ExportFormats() {
+			_, err := RenderExport(Checklist{Connection: c}, f, Options{})
+			if wif.ErrorCode(err) != wif.EINVALID || !strings.Contains(err.Error(), "Federation rule ID") {
+				t.Errorf("%s in %s: got %v, want an EINVALID error naming the Federation rule ID", name, f, err)
+			}
+		}
+		for _, f := range Formats() {
+			if _, err := Render(c, f, Options{}); wif.ErrorCode(err) != wif.EINVALID {
+				t.Errorf("%s: Render %s: got %v", name, f, err)
+			}
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/anthropic"
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -139,7 +140,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", r.method, orgPath+r.path, redact(err, c.token))
+		return fmt.Errorf("%s %s: %w", r.method, orgPath+r.path, redactErr(err, c.token))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
@@ -192,14 +193,15 @@ func (c *Client) newRequest(ctx context.Context, r request) (*http.Request, erro
 	return req, nil
 }
 
-// redact keeps a transport error's cause without any trace of the token.
-func redact(err error, token string) error {
+// redactErr keeps a transport error's cause without any trace of the token.
+func redactErr(err error, token string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	if token != "" && strings.Contains(err.Error(), token) {
-		return errors.New(strings.ReplaceAll(err.Error(), token, "[redacted]"))
+	r := redact.New(token)
+	if msg := r.String(err.Error()); msg != err.Error() {
+		return errors.New(msg)
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -144,12 +145,13 @@ func (c *Client) apiError(r request, resp *http.Response, data []byte) *Error {
 		RequestID string `json:"request_id"`
 	}
 	_ = json.Unmarshal(data, &env)
+	red := redact.New(c.token)
 	e := &Error{
-		Status: resp.StatusCode, Type: env.Error.Type, Method: r.method, Path: orgPath + r.path,
-		Message: strings.ReplaceAll(env.Error.Message, c.token, "[redacted]"), RequestID: resp.Header.Get("request-id"),
+		Status: resp.StatusCode, Type: red.String(env.Error.Type), Method: r.method, Path: orgPath + r.path,
+		Message: red.String(env.Error.Message), RequestID: red.String(resp.Header.Get("request-id")),
 	}
 	if e.RequestID == "" {
-		e.RequestID = env.RequestID
+		e.RequestID = red.String(env.RequestID)
 	}
 	if m := fieldPattern.FindStringSubmatch(e.Message); m != nil {
 		e.Field = m[1]

@@ -51,11 +51,14 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 	if _, err := os.Stat(o.db); err != nil {
 		return exitUsage, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", o.db)
 	}
-	db, err := openDB(ctx, o.db)
+	db, _, err := openDB(ctx, o.db)
 	if err != nil {
 		return exitUsage, err
 	}
 	defer db.Close()
+	if db.ReadOnly() {
+		return exitUsage, usagef("--db %s is read-only for this user, and an audit records its runs: give a database you can write (reading and exporting work read-only)", o.db)
+	}
 	app := newApp(db, &probe.Runner{ExtraCA: ca}, e, appOptions{})
 	var names []string
 	if o.connection != "" {

@@ -51,12 +51,21 @@ func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	if o.cf.connection == "" && o.save == "" {
 		return o.run(ctx, newApp(nil, runner, e, appOptions{}), e)
 	}
-	db, err := o.cf.openStore(ctx, o.save == "")
+	db, discard, err := o.cf.openStore(ctx, o.save == "")
 	if err != nil {
 		return exitUsage, err
 	}
-	defer db.Close()
-	return o.run(ctx, newApp(db, runner, e, appOptions{}), e)
+	if o.save != "" && db.ReadOnly() {
+		db.Close()
+		return exitUsage, usagef("--db %s is read-only for this user: --save cannot store the connection", o.cf.db)
+	}
+	code, err := o.run(ctx, newApp(db, runner, e, appOptions{}), e)
+	if code == exitUsage {
+		discard() // a mistake leaves no new database behind
+	} else {
+		db.Close()
+	}
+	return code, err
 }
 
 func (o checkOptions) run(ctx context.Context, app *actions.Service, e env) (int, error) {

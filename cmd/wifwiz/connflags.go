@@ -181,7 +181,33 @@ func (cf *connFlags) build(base *wif.Connection) (wif.Connection, error) {
 		return wif.Connection{}, err
 	}
 	c.IssuerURL = wif.EffectiveIssuerURL(c)
-	return c, nil
+	return c, cf.urlProblem(c)
+}
+
+// urlFlags are the flags that record a URL, with its label and value.
+var urlFlags = []struct {
+	flag, label string
+	get         func(wif.Connection) string
+}{
+	{"issuer", "Issuer URL", func(c wif.Connection) string { return c.IssuerURL }},
+	{"discovery-base", "Discovery base", func(c wif.Connection) string { return c.DiscoveryBase }},
+	{"token-url", "Token URL", func(c wif.Connection) string { return c.TokenURL }},
+	{"anthropic-base-url", "Anthropic base URL", func(c wif.Connection) string { return c.AnthropicBaseURL }},
+}
+
+// urlProblem is a usage error for a URL flag that is no URL to request (javascript:, a newline,
+// a query…): such a URL is never requested, nor sent a secret. Its shape for the Console (a
+// missing trailing slash) is what the checks report.
+func (cf *connFlags) urlProblem(c wif.Connection) error {
+	for _, u := range urlFlags {
+		if _, registered := cf.values[u.flag]; !registered || !cf.given(u.flag) || u.get(c) == "" {
+			continue
+		}
+		if p := wif.URLProblem(u.label, u.get(c)); p != "" {
+			return usagef("--%s: %s", u.flag, p)
+		}
+	}
+	return nil
 }
 
 // applyMatch records --claim and --condition: given, they replace what a stored connection has.
@@ -239,10 +265,10 @@ func requireAuthentik(c wif.Connection) error {
 }
 
 // openStore opens --db. Reading a stored connection from a database that does not exist is a
-// usage error rather than the creation of an empty one.
-func (cf *connFlags) openStore(ctx context.Context, mustExist bool) (*store.DB, error) {
+// usage error rather than the creation of an empty one. discard is openDB's.
+func (cf *connFlags) openStore(ctx context.Context, mustExist bool) (db *store.DB, discard func(), err error) {
 	if _, err := os.Stat(cf.db); mustExist && err != nil {
-		return nil, usagef("no database at --db %s (%v): give the --db that holds connection %q", cf.db, unwrapPath(err), cf.connection)
+		return nil, func() {}, usagef("no database at --db %s (%v): give the --db that holds connection %q", cf.db, unwrapPath(err), cf.connection)
 	}
 	return openDB(ctx, cf.db)
 }

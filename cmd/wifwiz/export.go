@@ -44,11 +44,14 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	if _, err := os.Stat(*dbPath); err != nil {
 		return exitUsage, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", *dbPath)
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, _, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return exitUsage, err
 	}
 	defer db.Close()
+	if db.ReadOnly() {
+		fmt.Fprintf(e.stderr, "wifwiz export: note: --db %s is read-only for this user: the export is not recorded in the connection's timeline\n", *dbPath)
+	}
 	app := newApp(db, &probe.Runner{}, e, appOptions{})
 	conn, err := stored(ctx, app, *name, *dbPath)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/wifwiz/wifwiz/redact"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -81,10 +83,10 @@ func run(ctx context.Context, args []string, e env) int {
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "wifwiz %s: %s\n", args[0], ue.msg)
+		fmt.Fprintf(e.stderr, "wifwiz %s: %s\n", args[0], redact.Tokens(ue.msg))
 		return exitUsage
 	case err != nil:
-		fmt.Fprintf(e.stderr, "wifwiz %s: %v\n", args[0], err)
+		fmt.Fprintf(e.stderr, "wifwiz %s: %s\n", args[0], redact.Tokens(err.Error()))
 		if code == exitOK {
 			return exitFail
 		}

@@ -64,7 +64,7 @@ func planOrApply(ctx context.Context, args []string, e env, apply bool) (int, er
 	if !actions.ValidSide(o.side) {
 		return exitUsage, usagef("--side %q: choose authentik, console or both", o.side)
 	}
-	db, err := o.cf.openStore(ctx, true)
+	db, _, err := o.cf.openStore(ctx, true)
 	if err != nil {
 		return exitUsage, err
 	}

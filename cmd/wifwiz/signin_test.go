@@ -41,7 +41,7 @@ func TestServeSignInFlagsRefused(t *testing.T) {
 		{"SameGroups", append(base, "--oidc-viewer-group", "eds"), nil, "name two groups"},
 		{"NoSecret", base, nil, "--oidc-client-secret-file PATH or WIFWIZ_OIDC_CLIENT_SECRET"},
 		{"EmptySecretFile", append(base, "--oidc-client-secret-file", empty), nil, "is empty"},
-		{"PublicAddrNoRedirect", []string{"serve", "--db", db, "--addr", "0.0.0.0:8089", "--oidc-issuer", iss, "--oidc-client-id", "cid",
+		{"PublicAddrNoRedirect", []string{"serve", "--db", db, "--addr", "0.0.0.0:8089", "--behind-tls-proxy", "--oidc-issuer", iss, "--oidc-client-id", "cid",
 			"--oidc-editor-group", "eds", "--oidc-client-secret-file", secret}, nil, "needs --oidc-redirect-url"},
 		{"HTTPRedirect", append(base, "--oidc-client-secret-file", secret, "--oidc-redirect-url", "http://wifwiz.example/auth/callback"), nil, "http only on loopback"},
 		{"HTTPIssuer", []string{"serve", "--db", db, "--addr", "127.0.0.1:8089", "--oidc-issuer", "http://authentik.example/", "--oidc-client-id", "cid",

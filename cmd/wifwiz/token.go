@@ -9,6 +9,7 @@ import (
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/metrics"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/refresh"
 	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/wif"
@@ -56,7 +57,8 @@ func runToken(ctx context.Context, args []string, e env) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// Whatever the issuer answers, its echo of the secret never reaches stderr.
+	log := slog.New(redact.Handler(slog.NewTextHandler(e.stderr, nil), src.Redactor()))
 	r := &refresh.Refresher{Source: refreshSource(src), Out: o.out, Policy: policy, Force: o.force, Logger: log}
 	if o.metricsAddr != "" && !o.once {
 		m := metrics.NewToken(version)
@@ -129,7 +131,7 @@ func (o tokenOptions) source(ctx context.Context, e env) (*actions.TokenSource, 
 	var base *wif.Connection
 	app := newApp(nil, runner, e, appOptions{})
 	if o.cf.connection != "" {
-		db, err := o.cf.openStore(ctx, true)
+		db, _, err := o.cf.openStore(ctx, true)
 		if err != nil {
 			return nil, err
 		}
