@@ -65,7 +65,7 @@ func unusable(k jose.JSONWebKey) string {
 	case *rsa.PublicKey:
 		return rsaProblem(key)
 	case *ecdsa.PublicKey:
-		if key.X == nil || key.Y == nil || !key.Curve.IsOnCurve(key.X, key.Y) {
+		if !onCurve(key) {
 			return "an EC key whose point is not on its curve " + key.Curve.Params().Name
 		}
 		return ""
@@ -135,4 +135,15 @@ func keyType(k jose.JSONWebKey) string {
 		return "EC " + key.Curve.Params().Name
 	}
 	return "unknown"
+}
+
+// onCurve reports whether an EC public key is a valid point of its curve: its encoding parses
+// back (crypto/ecdsa checks the point when it does).
+func onCurve(k *ecdsa.PublicKey) bool {
+	b, err := k.Bytes()
+	if err != nil {
+		return false
+	}
+	_, err = ecdsa.ParseUncompressedPublicKey(k.Curve, b)
+	return err == nil
 }

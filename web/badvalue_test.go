@@ -121,7 +121,7 @@ func (h *historyApp) loadEverything(t *testing.T, pages []string, what string) {
 		switch {
 		case pg.status >= 500:
 			t.Errorf("%s: export %s answered %d: %s", what, f, pg.status, pg.text("main"))
-		case pg.status == http.StatusOK && strings.ContainsAny(pg.body, "\x1b\u202e\xff"):
+		case pg.status == http.StatusOK && (strings.Contains(pg.body, "\x1b") || strings.Contains(pg.body, "\u202e") || strings.Contains(pg.body, "\xff")):
 			t.Errorf("%s: export %s carries the bad value", what, f)
 		case pg.status == http.StatusUnprocessableEntity && !strings.Contains(pg.text("main"), "cannot be exported as recorded"):
 			t.Errorf("%s: export %s refused without saying why: %s", what, f, pg.text("main"))

@@ -104,13 +104,12 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 // transport is how serve is reached: its TLS certificate (nil: plain HTTP), its access token and
 // the Host values it answers.
 type transport struct {
-	tls         *tls.Config
-	token       string
-	tokenGiven  bool // from WIFWIZ_ACCESS_TOKEN: never printed
-	loopback    bool
-	secure      bool // reached over TLS, its own or a proxy's
-	scheme      string
-	proxyHidden bool
+	tls        *tls.Config
+	token      string
+	tokenGiven bool // from WIFWIZ_ACCESS_TOKEN: never printed
+	loopback   bool
+	secure     bool // reached over TLS, its own or a proxy's
+	scheme     string
 }
 
 // transport checks the TLS flags and the access token. Off loopback, plain HTTP would carry the

@@ -74,7 +74,6 @@ type Issuer struct {
 	srv, plain *httptest.Server
 	keys       *keys
 	streamed   atomic.Int64 // bytes an endless or dripping body got out
-	mu         sync.Mutex
 	streams    sync.WaitGroup
 }
 
