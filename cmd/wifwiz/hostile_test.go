@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,9 +36,18 @@ func TestHostileIssuerThroughTheCommandLine(t *testing.T) {
 			conn := []string{"--issuer", iss.URL, "--client-id", hostile.ClientID, "--ca-file", caFile}
 			check := append([]string{"check", "--subject", "ak-hostile-client_credentials", "--audience", hostile.ClientID}, conn...)
 
-			text := runHostile(t, iss, vars, check...)
-			saved := runHostile(t, iss, vars, append(check, "--json", "--save", "hostile", "--db", db, "--secret-ref", "env:HOSTILE_SECRET")...)
-			audit := runHostile(t, iss, map[string]string{"HOSTILE_SECRET": iss.Secret}, "audit", "--json", "--db", db)
+			// The commands run side by side where they do not depend on each other, so that a
+			// mode that ends each one by its timeout (slow drip) costs two timeouts, not four.
+			out := filepath.Join(dir, "token")
+			var text, saved, audit, tok cliResult
+			var wg sync.WaitGroup
+			wg.Go(func() { text = runHostile(t, iss, vars, check...) })
+			wg.Go(func() {
+				tok = runHostile(t, iss, vars, append([]string{"token", "--once", "--out", out}, conn...)...)
+			})
+			saved = runHostile(t, iss, vars, append(check, "--json", "--save", "hostile", "--db", db, "--secret-ref", "env:HOSTILE_SECRET")...)
+			audit = runHostile(t, iss, map[string]string{"HOSTILE_SECRET": iss.Secret}, "audit", "--json", "--db", db)
+			wg.Wait()
 			for name, r := range map[string]cliResult{"check": text, "check --save": saved, "audit": audit} {
 				if r.code != exitFail && r.code != exitOK {
 					t.Errorf("%s: exit %d: %s", name, r.code, r.stderr)
@@ -57,8 +67,6 @@ func TestHostileIssuerThroughTheCommandLine(t *testing.T) {
 			}
 			assertHostileDB(t, iss, db)
 
-			out := filepath.Join(dir, "token")
-			tok := runHostile(t, iss, vars, append([]string{"token", "--once", "--out", out}, conn...)...)
 			switch _, err := os.Stat(out); {
 			case c.Token == "" && (tok.code != exitOK || err != nil):
 				t.Errorf("token: exit %d, file %v: %s", tok.code, err, tok.stderr)
