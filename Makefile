@@ -45,6 +45,8 @@ lint:
 	$(GO) tool templ generate >/dev/null; \
 	after=$$(git status --porcelain -- '*_templ.go'; git diff -- '*_templ.go' | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "templ generate changed *_templ.go: run 'make generate' and commit"; exit 1; fi
+	@for f in $$(grep -ohE '(docs/[a-z-]+|README)\.md' $$(git ls-files '*.go' '*.templ') | sort -u); do \
+		[ -f "$$f" ] || { echo "a Go comment or page names $$f, which is not in the repository"; exit 1; }; done
 	@by=$$($(GO) list -deps -f '{{.ImportPath}}: {{join .Imports " "}}' ./cmd/wifwiz | grep -E ': (.* )?net/http/httptest( |$$)' | cut -d: -f1); \
 	if [ -n "$$by" ]; then echo "the wifwiz binary links net/http/httptest, imported by:"; echo "$$by"; exit 1; fi
 

@@ -9,7 +9,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// Facts about the exchange (anthropic.md, "The exchange"); wif holds them.
+// Facts about the exchange (docs/facts.md, Anthropic: "The exchange"); wif holds them.
 const (
 	DefaultBaseURL     = wif.DefaultAnthropicBaseURL
 	TokenPath          = wif.AnthropicTokenPath
@@ -25,6 +25,6 @@ const (
 const (
 	ErrorInvalidRequest = "invalid_request_error"
 	ErrorAuthentication = "authentication_error"
-	ErrorInvalidGrant   = "invalid_grant" // the older OAuth shape (anthropic.md, "Errors")
+	ErrorInvalidGrant   = "invalid_grant" // the older OAuth shape (docs/facts.md, Anthropic: "Errors")
 	ErrorBadResponse    = "invalid_response"
 )

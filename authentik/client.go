@@ -14,7 +14,7 @@ import (
 	"github.com/wifwiz/wifwiz/tlsconf"
 )
 
-// DefaultTimeout bounds every outbound request (product.md, "Security rules").
+// DefaultTimeout bounds every outbound request (docs/security.md).
 const DefaultTimeout = 10 * time.Second
 
 // maxRedirects bounds same-host redirects (authentik's <slug>/ redirects once, to discovery).

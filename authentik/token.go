@@ -15,7 +15,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// RequestToken sends the client-credentials request (authentik.md, "Client credentials
+// RequestToken sends the client-credentials request (docs/facts.md, authentik: "Client credentials
 // request"): the credentials in the form, or with basic in an Authorization header. The
 // result holds the raw response, tokens included; the secret never appears in it.
 func (c *Client) RequestToken(ctx context.Context, tokenURL, clientID, secret, scope string, basic bool) verify.TokenResponse {

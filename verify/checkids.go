@@ -1,6 +1,6 @@
 package verify
 
-// Check IDs of checks.md, stable: scripts and stored history depend on them.
+// Check IDs of docs/verification.md, stable: scripts and stored history depend on them.
 const (
 	CheckConsoleIDs        = "ids"
 	CheckConsoleAccess     = "console.access"

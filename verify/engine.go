@@ -68,7 +68,7 @@ var checkFuncs = map[string]func(*run) Check{
 	CheckExchange:          (*run).checkExchange,
 }
 
-// Run performs every check of checks.md on what was configured and observed, at time now. It
+// Run performs every check of docs/verification.md on what was configured and observed, at time now. It
 // does no I/O and reads no clock; DurationMS is left for the caller, who timed the fetches.
 func Run(cfg Config, obs Observation, now time.Time) Report {
 	r := &run{cfg: cfg, obs: obs.redacted(), now: now}

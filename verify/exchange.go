@@ -11,7 +11,7 @@ const exchangeExpected = "Anthropic's token exchange returns a Bearer token"
 // shownPrefixLength bounds how much of an Anthropic access token a report shows (its type prefix).
 const shownPrefixLength = 13
 
-// requestFields are the exchange's body fields, with where to correct each (anthropic.md, "The exchange").
+// requestFields are the exchange's body fields, with where to correct each (docs/facts.md, Anthropic: "The exchange").
 var requestFields = []struct{ name, fix string }{
 	{"federation_rule_id", "Copy the federation rule ID (fdrl_…) again from the rule's page in the Console."},
 	{"organization_id", "Copy the organization ID (a UUID) again from Console → Settings → Organization."},
@@ -81,7 +81,7 @@ func exchangeBadRequest(x *Exchange) Check {
 }
 
 // exchangeDenied: Anthropic says only "Authentication failed"; the local checks, or else the
-// causes they cannot see, explain it (anthropic.md, "Errors").
+// causes they cannot see, explain it (docs/facts.md, Anthropic: "Errors").
 func (r *run) exchangeDenied(x *Exchange) Check {
 	msg := "Anthropic says only 'Authentication failed'; the reason is in the Console's authentication history."
 	if suspects := r.suspects(); len(suspects) > 0 {

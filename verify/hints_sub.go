@@ -14,7 +14,7 @@ var (
 )
 
 // subHint explains a sub the Console's Subject prefix does not match, naming authentik's
-// Subject mode where the shapes tell it (authentik.md, "id_token claims") and the issuer is
+// Subject mode where the shapes tell it (docs/facts.md, authentik: "id_token claims") and the issuer is
 // authentik.
 func subHint(sub, prefix string, authentik bool) (msg, fix string) {
 	bare := strings.TrimSuffix(prefix, "*")

@@ -27,7 +27,7 @@ type urlProblem struct {
 
 // checkIssuerURL names every problem of the issuer URL at once. Anthropic compares it with iss
 // byte for byte and fetches discovery and JWKS only from https on 443 with a public DNS name
-// (anthropic.md); with inline keys or a separate discovery base it fetches nothing from it, so
+// (docs/facts.md); with inline keys or a separate discovery base it fetches nothing from it, so
 // those problems only warn.
 func (r *run) checkIssuerURL() Check {
 	raw, exp := r.cfg.IssuerURL, r.issuerURLExpected()
@@ -106,7 +106,7 @@ func (r *run) shapeProblem(u *url.URL) (urlProblem, string) {
 }
 
 // authentikSlashExpected: authentik's per-provider issuer is …/application/o/<slug>/, its global
-// issuer https://<host>/ (authentik.md, "Issuer"); any other issuer is whatever it says it is.
+// issuer https://<host>/ (docs/facts.md, authentik: "Issuer"); any other issuer is whatever it says it is.
 func (r *run) authentikSlashExpected(u *url.URL) bool {
 	if strings.HasSuffix(u.Path, "/") {
 		return false

@@ -61,7 +61,7 @@ func lifetimeFix(life, max time.Duration) string {
 }
 
 // validityNote compares exp − iat with the recorded access token validity; authentik's can be
-// one second short of it (authentik.md, "Lifetimes").
+// one second short of it (docs/facts.md, authentik: "Lifetimes").
 func (r *run) validityNote(life time.Duration) string {
 	v := r.cfg.AccessTokenValidity.Truncate(time.Second)
 	switch d := v - life.Truncate(time.Second); {

@@ -75,7 +75,7 @@ func decodeSegment(seg string) (map[string]any, error) {
 	return m, nil
 }
 
-// tokenResponse is a client-credentials response (authentik.md, "Response"; RFC 6749 §5.1).
+// tokenResponse is a client-credentials response (docs/facts.md, authentik: "Response"; RFC 6749 §5.1).
 // scope and expires_in stay raw, so that an absent member is told from an empty one.
 type tokenResponse struct {
 	AccessToken string          `json:"access_token"`
@@ -104,7 +104,7 @@ func (e *PickError) Error() string { return e.Problem + ": " + e.Fix }
 const fixRequestOpenID = "request the openid scope (--scope \"openid\"), which issuers need to return an id_token"
 
 // PickToken chooses the identity token from a token response's id_token and access_token as
-// --token-field says (product.md): id_token, access_token, or auto — the id_token, else an
+// --token-field says (README.md): id_token, access_token, or auto — the id_token, else an
 // access_token that is a JWT. A *PickError says what is missing.
 func PickToken(idToken, accessToken, field string) (raw, usedField string, err error) {
 	switch field {

@@ -1,6 +1,6 @@
 // Package verify is the check engine: a pure function from what is configured (Config) and what
 // was observed on the network (Observation) at a given time to a Report with every check of
-// shared/spec/checks.md. It knows nothing of HTTP, SQL or HTML.
+// docs/verification.md. It knows nothing of HTTP, SQL or HTML.
 package verify
 
 import (
@@ -133,7 +133,7 @@ const (
 	TokenSkipForeignEndpoint TokenSkip = "foreign_endpoint"
 )
 
-// Check is one row of the report; ID is one of checks.md's stable IDs.
+// Check is one row of the report; ID is one of the stable IDs of docs/verification.md.
 type Check struct {
 	ID       string `json:"id"`
 	Status   Status `json:"status"`
@@ -159,7 +159,7 @@ type Summary struct {
 	Skip int `json:"skip"`
 }
 
-// Report is the JSON report of checks.md. It never contains the raw token.
+// Report is the JSON report of docs/verification.md. It never contains the raw token.
 type Report struct {
 	Connection *string   `json:"connection"`
 	Issuer     string    `json:"issuer"`

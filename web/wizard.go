@@ -15,7 +15,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// The wizard's steps (product.md, "The wizard"). Each step saves on submit and can be revisited.
+// The wizard's steps (README.md). Each step saves on submit and can be revisited.
 const (
 	stepBasics   = actions.StepBasics
 	stepProvider = actions.StepProvider

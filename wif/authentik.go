@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Subject modes of an authentik OAuth2 provider (authentik.md, "id_token claims").
+// Subject modes of an authentik OAuth2 provider (docs/facts.md, authentik: "id_token claims").
 const (
 	SubHashedUserID = "hashed_user_id" // the default: 64 lowercase hex characters
 	SubUserID       = "user_id"
@@ -39,7 +39,7 @@ func SubjectModeLabel(mode string) string {
 }
 
 // ServiceAccountUsername is the account authentik creates for a provider's own client
-// credentials: the provider's name as typed, not the slug (authentik.md).
+// credentials: the provider's name as typed, not the slug (docs/facts.md).
 func ServiceAccountUsername(providerName string) string {
 	return "ak-" + providerName + "-client_credentials"
 }
@@ -64,7 +64,7 @@ func LooksServiceAccountUsername(s string) bool {
 }
 
 // AuthentikError is an OAuth error body from a token endpoint (RFC 6749 §5.2), as authentik
-// sends it (HTTP 400, authentik.md "Response") and as any other issuer does (often 401 for
+// sends it (HTTP 400, docs/facts.md, authentik: "Response") and as any other issuer does (often 401 for
 // invalid_client, and without request_id).
 type AuthentikError struct {
 	Code        string `json:"error"`

@@ -5,13 +5,13 @@ package wif
 
 import "time"
 
-// JWKS sources the Anthropic Console offers for an issuer (anthropic.md, "Rule and issuer settings").
+// JWKS sources the Anthropic Console offers for an issuer (docs/facts.md, Anthropic: "Rule and issuer settings").
 const (
 	JWKSDiscovery = "discovery"
 	JWKSInline    = "inline"
 )
 
-// Token fields wifwiz can take from authentik's token response (product.md, --token-field).
+// Token fields wifwiz can take from authentik's token response (README.md, wifwiz check --token-field).
 const (
 	TokenFieldAuto        = "auto"
 	TokenFieldIDToken     = "id_token"
@@ -20,10 +20,10 @@ const (
 
 // Defaults used when a value was not recorded.
 const (
-	DefaultScope      = "openid profile"      // product.md, --scope
+	DefaultScope      = "openid profile"      // wifwiz check --scope
 	NoScope           = "-"                   // recorded for --scope "": request no scope at all
-	DefaultOAuthScope = "workspace:developer" // anthropic.md, "Scopes"
-	DefaultLifetime   = 3600 * time.Second    // Console default for both lifetimes (anthropic.md)
+	DefaultOAuthScope = "workspace:developer" // docs/facts.md, Anthropic: "Scopes"
+	DefaultLifetime   = 3600 * time.Second    // Console default for both lifetimes (docs/facts.md)
 )
 
 // Trigger says what started a verification run.
@@ -104,7 +104,7 @@ type Connection struct {
 }
 
 // Run is one stored verification of a connection. The report is kept as JSON exactly as
-// checks.md describes it; the raw token is never stored, only its SHA-256 fingerprint.
+// docs/verification.md describes it; the raw token is never stored, only its SHA-256 fingerprint.
 type Run struct {
 	ID               int64
 	ConnectionID     int64

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// idKind is one type of Anthropic Console ID (anthropic.md, "IDs").
+// idKind is one type of Anthropic Console ID (docs/facts.md, Anthropic: "IDs").
 type idKind struct {
 	label  string // as the Console names it
 	prefix string // empty for the organization's UUID

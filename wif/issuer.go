@@ -33,7 +33,7 @@ func (k IssuerKind) String() string {
 	return "generic OpenID issuer"
 }
 
-// KindOfIssuer classifies an issuer URL (authentik.md, "Endpoints" and "Issuer"). endpoints are
+// KindOfIssuer classifies an issuer URL (docs/facts.md, authentik: "Endpoints" and "Issuer"). endpoints are
 // URLs seen for the same issuer — discovery's token_endpoint and jwks_uri, a discovery base — and
 // recognise authentik's global issuer; empty ones are ignored.
 func KindOfIssuer(issuerURL string, endpoints ...string) IssuerKind {

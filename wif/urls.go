@@ -56,7 +56,7 @@ func authentikURLProblem(v string) string {
 	return ""
 }
 
-// anthropicURLProblem: the SDKs refuse plain http unless the host is loopback (anthropic.md).
+// anthropicURLProblem: the SDKs refuse plain http unless the host is loopback (docs/facts.md).
 func anthropicURLProblem(v string) string {
 	const label = "Anthropic base URL"
 	if p := urlProblem(label, v); p != "" {

@@ -18,7 +18,7 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 // envNamePattern: the variable name of an env: secret reference.
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// subjectModes are authentik's sub_mode values (authentik.md).
+// subjectModes are authentik's sub_mode values (docs/facts.md).
 var subjectModes = []string{SubHashedUserID, SubUserID, SubUserUUID, SubUsername, SubEmail, SubUPN}
 
 // ValidateBasics checks wizard step 1: name, authentik URL, application slug, provider name.

@@ -6,7 +6,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// Environment variables the Anthropic SDKs and CLI read (anthropic.md, "Environment variables").
+// Environment variables the Anthropic SDKs and CLI read (docs/facts.md, Anthropic: "Environment variables").
 const (
 	EnvFederationRuleID  = "ANTHROPIC_FEDERATION_RULE_ID"
 	EnvOrganizationID    = "ANTHROPIC_ORGANIZATION_ID"
@@ -18,7 +18,7 @@ const (
 )
 
 // Overriding lists the variables that take precedence over federation — even empty in some
-// clients — so a migrated workload must unset them (anthropic.md).
+// clients — so a migrated workload must unset them (docs/facts.md).
 var Overriding = []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"}
 
 // Kind says how an EnvVar is rendered.

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Where the workload's SDK reads the identity token from (anthropic.md, "Environment variables").
+// Where the workload's SDK reads the identity token from (docs/facts.md, Anthropic: "Environment variables").
 const (
 	TokenFromFile = "file" // ANTHROPIC_IDENTITY_TOKEN_FILE, kept fresh by a refresher; the default
 	TokenFromEnv  = "env"  // ANTHROPIC_IDENTITY_TOKEN, set by the workload itself

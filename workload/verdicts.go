@@ -5,7 +5,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// settingChecks maps a recorded setting to the checks of checks.md that verify it. Settings not
+// settingChecks maps a recorded setting to the checks of docs/verification.md that verify it. Settings not
 // listed (the names, the rule name, the secret reference) are not verified by any check.
 var settingChecks = map[string][]string{
 	wif.FieldAuthentikURL:             {verify.CheckDiscovery},

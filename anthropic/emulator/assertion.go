@@ -14,7 +14,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// allowedAlgs are the signature algorithms Anthropic accepts (anthropic.md); HS* and none are not.
+// allowedAlgs are the signature algorithms Anthropic accepts (docs/facts.md); HS* and none are not.
 var allowedAlgs = []jose.SignatureAlgorithm{
 	jose.RS256, jose.RS384, jose.RS512,
 	jose.ES256, jose.ES384, jose.ES512,

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Wire facts from shared/spec/anthropic.md ("The exchange").
+// Wire facts from docs/facts.md ("The exchange").
 const (
 	tokenPath     = "/v1/oauth/token"
 	jwtBearer     = "urn:ietf:params:oauth:grant-type:jwt-bearer"

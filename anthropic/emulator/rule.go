@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Facts from shared/spec/anthropic.md ("IDs", "Rule and issuer settings", "What Anthropic checks").
+// Facts from docs/facts.md ("IDs", "Rule and issuer settings", "What Anthropic checks").
 const (
 	defaultScope     = "workspace:developer"
 	defaultLifetime  = 3600 * time.Second

@@ -159,7 +159,7 @@ func renderChecks(p printer, res *results) {
 	p("%s ≈ 2 × L + %s, plus the wake-ups of an idle machine after each wait.",
 		ms(engineAt(res, 0)), ms(an.Discovery.P50+an.Token.P50+engineAt(res, 0)))
 	p("")
-	p("The wizard and `wifwiz check` take the token endpoint from discovery, as authentik.md asks, so the token request")
+	p("The wizard and `wifwiz check` take the token endpoint from discovery, as docs/facts.md asks, so the token request")
 	p("waits for discovery and its signing time adds to the second round trip. With the token URL recorded (`--token-url`,")
 	p("`Connection.TokenURL`) the token request starts at once beside discovery → JWKS, issue 7's limit: then the JWKS")
 	p("answer ends the check and the signing overlaps the first round trip.")

@@ -34,7 +34,7 @@ func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	fs.StringVar(&o.secretRef, "secret-ref", "", "with --save: where audit finds the client secret later, env:NAME or file:/path (the reference is stored, never the secret)")
 	fs.StringVar(&o.consoleTokenRef, "console-token-ref", "", "with --save: where audit, plan and apply find the Console token later, env:NAME or file:/path (the reference is stored, never the token)")
 	fs.StringVar(&o.akTokenRef, "authentik-token-ref", "", "with --save: where later commands find the authentik API token, env:NAME or file:/path")
-	fs.BoolVar(&o.json, "json", false, "print the JSON report (checks.md) instead of the table")
+	fs.BoolVar(&o.json, "json", false, "print the JSON report (docs/verification.md) instead of the table")
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
 	}

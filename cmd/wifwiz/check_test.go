@@ -13,7 +13,7 @@ import (
 	"github.com/wifwiz/wifwiz/verify"
 )
 
-// jsonReport is checks.md's JSON report as a script reads it.
+// jsonReport is the JSON report of docs/verification.md as a script reads it.
 type jsonReport struct {
 	Connection *string `json:"connection"`
 	Issuer     string  `json:"issuer"`

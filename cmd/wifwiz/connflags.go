@@ -16,7 +16,7 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// secretEnv holds the client secret when no --client-secret-file is given (product.md): a secret
+// secretEnv holds the client secret when no --client-secret-file is given (README.md): a secret
 // is never a flag value.
 const secretEnv = "WIFWIZ_CLIENT_SECRET"
 
@@ -55,7 +55,7 @@ type connFlag struct {
 // requests no scope.
 var emptyGiven = map[string]bool{"scope": true}
 
-// connFlagTable is every connection flag of product.md's "Command line" table, in its order.
+// connFlagTable is every connection flag of the README's "Commands", in its order.
 var connFlagTable = []connFlag{
 	{authentikFlags, "issuer", "issuer URL exactly as configured in the Console (…/application/o/<slug>/)", "",
 		func(c *wif.Connection, v string) error { c.IssuerURL = v; return nil }},

@@ -17,7 +17,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// Exit codes (checks.md): 0 passed or warned, 1 a check failed, 2 the invocation was wrong.
+// Exit codes (docs/verification.md): 0 passed or warned, 1 a check failed, 2 the invocation was wrong.
 const (
 	exitOK    = 0
 	exitFail  = 1
