@@ -12,7 +12,7 @@ import (
 )
 
 // TestMigrationMarksCLISavedConnectionsDone: a connection saved from the command line before
-// migration 40 held both sides at step 0; the migration marks it done and leaves a wizard draft
+// migration 6 held both sides at step 0; the migration marks it done and leaves a wizard draft
 // (whose runs are the wizard's) where it stood.
 func TestMigrationMarksCLISavedConnectionsDone(t *testing.T) {
 	ctx := context.Background()
@@ -25,7 +25,7 @@ func TestMigrationMarksCLISavedConnectionsDone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 39); err != nil {
+	if _, err := p.UpTo(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
