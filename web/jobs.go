@@ -2,12 +2,12 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/views"
-	"github.com/wifwiz/wifwiz/wif"
 )
 
 // handleSampleJob starts the live check for htmx and answers with the polling progress fragment.
@@ -24,11 +24,11 @@ func (s *Server) handleSampleJob(c echo.Context) error {
 		c.Response().Header().Set("HX-Reswap", "outerHTML")
 		return err
 	}
-	job, err := s.app.StartCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
+	job, err := s.startCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.Progress("/jobs/"+job.ID, progressSteps(job.Progress()), true))
+	return s.renderProgress(c, job, stepSample)
 }
 
 func progressSteps(p actions.CheckProgress) []views.ProgressStep {
@@ -47,17 +47,18 @@ func (s *Server) handleJobPoll(c echo.Context) error {
 	}
 	p := job.Progress()
 	steps := progressSteps(p)
+	then := resultStep(c)
 	if p.Done && p.Err == nil {
-		c.Response().Header().Set("HX-Redirect", wizardPath(p.ConnectionID, stepSample))
+		c.Response().Header().Set("HX-Redirect", resultPath(p, then))
 		return render(c, http.StatusOK, views.Progress("", steps, false))
 	}
 	if p.Done {
-		msg := p.Err.Error()
-		if wif.ErrorCode(p.Err) == wif.EINTERNAL {
+		msg, _ := checkProblem(p.Err)
+		if msg == "" {
 			s.log.Error("live check", "connection", p.ConnectionID, "err", p.Err)
 			msg = "Internal error."
 		}
 		steps = append(steps, views.ProgressStep{Name: "check", Status: "failed", Detail: msg})
 	}
-	return render(c, http.StatusOK, views.Progress("/jobs/"+c.Param("job"), steps, !p.Done))
+	return render(c, http.StatusOK, views.Progress("/jobs/"+c.Param("job")+"?then="+strconv.Itoa(then), steps, !p.Done))
 }

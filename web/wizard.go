@@ -79,6 +79,19 @@ func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 	return f
 }
 
+// frame is frame with, on steps 3 to 5, the live check still running for the connection: a
+// reloaded page shows it instead of inviting a second request.
+func (s *Server) frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
+	f := frame(conn, current, last)
+	switch current {
+	case stepSample:
+		f.Running = s.runningCheck(conn.ID, stepSample)
+	case stepConsole, stepReport:
+		f.Running = s.runningCheck(conn.ID, stepReport)
+	}
+	return f
+}
+
 // formValues keeps what the user typed so a page re-rendered with errors loses nothing.
 type formValues map[string]string
 

@@ -37,7 +37,7 @@ func (s *Server) consolePage(c echo.Context, status int, conn *wif.Connection, v
 	if values == nil {
 		values = s.consoleValues(conn, last)
 	}
-	m := views.StepModel{Frame: frame(conn, stepConsole, last), Values: values}
+	m := views.StepModel{Frame: s.frame(conn, stepConsole, last), Values: values}
 	return s.renderConsoleWith(c, status, conn, m, last, edit)
 }
 
