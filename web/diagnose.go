@@ -42,8 +42,7 @@ func caDiagnosis(conn wif.Connection) *diagnosis {
 	fix := "Paste authentik's CA certificate (PEM) as the Extra CA certificate on the authentik provider step, save, and try again."
 	return &diagnosis{
 		view: views.Diagnosis{Cause: "untrusted-ca", Title: "authentik's certificate is not trusted — paste its CA",
-			Text: "The certificate " + where + " presents is signed by an authority this server does not trust — a private CA. " +
-				"wifwiz trusts that CA once its certificate is recorded with the connection; nothing else needs to change.",
+			Text: where + " presents a certificate from a private CA, which this server does not trust. Record that CA's certificate with the connection; nothing else needs to change.",
 			Href: caFieldPath(conn.ID), Link: "Paste the CA certificate"},
 		fix: fix, fixHref: caFieldPath(conn.ID), fixLink: "Open the Extra CA certificate field",
 		rows: map[string]bool{verify.CheckDiscovery: true, verify.CheckJWKS: true, verify.CheckTokenRequest: true},
