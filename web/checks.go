@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,11 +80,7 @@ func (s *Server) runningCheck(connID int64, then int) *views.RunningCheck {
 	if job == nil {
 		return nil
 	}
-	since := "just now"
-	if age := s.app.Now().Sub(job.Started); age >= time.Second {
-		since = relative(-age)
-	}
-	return &views.RunningCheck{PollURL: pollPath(job, then), Steps: progressSteps(job.Progress()), Since: since}
+	return &views.RunningCheck{PollURL: pollPath(job, then), Steps: progressSteps(job.Progress()), Since: relative(job.Started.Sub(s.app.Now()))}
 }
 
 // renderRunning answers a form that joined the check already running for the connection (a

@@ -173,7 +173,7 @@ func TestConsoleCreateForMe(t *testing.T) {
 		t.Fatalf("plan: %d %s", plan.status, plan.text(`[data-testid="plan-error"]`))
 	}
 	for _, object := range []string{"federation issuer", "service account", "workspace membership", "federation rule"} {
-		if got := plan.doc.Find(`tr[data-object="`+object+`"]`).AttrOr("data-action", ""); got != "create" {
+		if got := plan.doc.Find(`section[data-object="`+object+`"]`).AttrOr("data-action", ""); got != "create" {
 			t.Errorf("%s: %q, want create", object, got)
 		}
 	}

@@ -88,6 +88,9 @@ func readableTime(t, now time.Time) string {
 }
 
 func relative(d time.Duration) string {
+	if d > -time.Second && d < time.Second {
+		return "just now"
+	}
 	past := d < 0
 	if past {
 		d = -d

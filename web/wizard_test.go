@@ -345,7 +345,7 @@ func TestProviderReadThroughTheAdminAPI(t *testing.T) {
 		t.Errorf("subject mode not read: %s", p.text(`[data-testid="provider-results"]`))
 	}
 	bad := a.post(base+"2/inspect", url.Values{"client_id": {demo.ClientID}, "api_token": {"wrong-api-token-value"}}, tok)
-	if bad.status != http.StatusUnprocessableEntity || bad.text(`[data-testid="api-error"]`) == "" {
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.text(`[data-testid="form-errors"]`), "API token") {
 		t.Fatalf("wrong API token: %d", bad.status)
 	}
 	for _, body := range []string{p.body, bad.body} {
