@@ -59,6 +59,7 @@ func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 		// The sample token step turns red for authentik's failures only (and a recorded mode the
 		// token contradicts), never for the Console's.
 		_, sampleFailed = sampleProblems(*conn, *rep, false)
+		sampleFailed = sampleFailed && !last.stale()
 		judged := !last.stale() && !last.sample() && conn.Step >= stepConsole
 		reportFailed, reportPassed = judged && !rep.OK, judged && rep.OK
 	}

@@ -138,7 +138,11 @@ func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, 
 	if last.rep != nil {
 		d := diagnose(*conn, *last.rep)
 		sm.Result = sampleResult(*conn, *last.run, *last.rep, conn.Step >= stepConsole, s.app.Now(), d)
-		if d != nil && !sm.Result.OK {
+		switch {
+		case last.stale(): // what the token showed stays; the verdicts on other settings go
+			sm.Result.Stale = &views.StaleRun{RunAt: utcTime(last.run.At), ChangedAt: utcTime(last.changedAt), Href: runPath(conn.ID, last.run.ID)}
+			sm.Result.Failed, sm.Result.OK = nil, true
+		case d != nil && !sm.Result.OK:
 			sm.Diagnosis = &d.view
 		}
 	}

@@ -147,3 +147,31 @@ func TestConsoleSaveAndVerify(t *testing.T) {
 		t.Fatalf("after an unverified edit the report shows the older run's verdicts: %s", later.text("main"))
 	}
 }
+
+// TestSampleVerdictsWithheldAfterAnEdit: a sample token requested before the settings changed
+// keeps what it showed (its claims) but not its verdicts — no "the client secret is wrong"
+// for a client ID typed since — and the progress no longer marks step 3 failed.
+func TestSampleVerdictsWithheldAfterAnEdit(t *testing.T) {
+	a, _ := newDemoApp(t)
+	base := startDemoConnection(t, a)
+	a.submit(base+"1", nil)
+	a.submit(base+"2", nil)
+	a.submit(base+"3", url.Values{"client_secret": {"not-the-demo-secret"}})
+	failed := a.get(base + "3")
+	if failed.doc.Find(`[data-testid="diagnosis"][data-cause="wrong-secret"]`).Length() != 1 {
+		t.Fatalf("the wrong secret is not named: %s", failed.text("main"))
+	}
+	if p := a.submit(base+"2", url.Values{"access_token_validity": {"hours=2"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("edit step 2: %d", p.status)
+	}
+	later := a.get(base + "3")
+	if later.doc.Find(`[data-testid="sample-stale"]`).Length() != 1 {
+		t.Fatalf("no word that the settings changed since: %s", later.text(`[data-testid="sample-result"]`))
+	}
+	if n := later.doc.Find(`[data-testid="diagnosis"], [data-check], [data-testid="sample-failed"]`).Length(); n != 0 {
+		t.Errorf("%d verdicts of the earlier request are shown", n)
+	}
+	if st := later.doc.Find(`[data-testid="step-3"]`).AttrOr("data-state", ""); st == "failed" {
+		t.Error("step 3 is marked failed by a request that judged other settings")
+	}
+}
