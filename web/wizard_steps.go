@@ -21,6 +21,8 @@ func (s *Server) handleWizardStep(c echo.Context) error {
 		return err
 	}
 	switch key := c.QueryParam("held"); {
+	case step == stepConsole && key != "":
+		return s.handleConsoleHeld(c, conn, key)
 	case step == stepConsole:
 		return s.consolePage(c, http.StatusOK, conn, nil, nil)
 	case step == stepProvider && key != "":

@@ -175,3 +175,33 @@ func TestSampleVerdictsWithheldAfterAnEdit(t *testing.T) {
 		t.Error("step 3 is marked failed by a request that judged other settings")
 	}
 }
+
+// TestHeldResultsStayWithTheirConnection: a result an admin API action redirects to is shown for
+// its connection, as often as it is loaded; another connection, or an unknown key, gets the step
+// as stored with a word that the result is gone.
+func TestHeldResultsStayWithTheirConnection(t *testing.T) {
+	a, d := newDemoApp(t)
+	one, other := startDemoConnection(t, a), startDemoConnection(t, a)
+	a.submit(one+"1", url.Values{"name": {"one"}})
+	a.submit(other+"1", url.Values{"name": {"other"}})
+	page := a.get(one + "2")
+	form := formOf(page, url.Values{"api_token": {d.Authentik.APIToken()}})
+	posted := a.post(one+"2/inspect", form, page.doc.Find(`input[name="_csrf"]`).AttrOr("value", ""))
+	loc := posted.header.Get("Location")
+	key := loc[strings.Index(loc, "?held=")+len("?held="):]
+	key = strings.TrimSuffix(key, "#provider-read")
+	for i := range 2 {
+		if p := a.get(one + "2?held=" + key); p.doc.Find(`[data-testid="provider-read"]`).Length() != 1 {
+			t.Fatalf("load %d of the held result: %s", i+1, p.text("main"))
+		}
+	}
+	for name, path := range map[string]string{"another connection": other + "2?held=" + key, "an unknown key": one + "2?held=0123"} {
+		p := a.get(path)
+		if p.status != http.StatusOK || p.doc.Find(`[data-testid="expired"]`).Length() != 1 || p.doc.Find(`[data-testid="provider-read"]`).Length() != 0 {
+			t.Errorf("%s: %d, expired note %d", name, p.status, p.doc.Find(`[data-testid="expired"]`).Length())
+		}
+	}
+	if strings.Contains(a.get(one+"2?held="+key).body, d.Authentik.APIToken()) {
+		t.Fatal("the API token is on the held page")
+	}
+}
