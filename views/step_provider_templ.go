@@ -454,7 +454,7 @@ func ProviderStep(m ProviderModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(m.Downloads) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<section class=\"card\" aria-labelledby=\"as-code-h\"><h2 id=\"as-code-h\">Manage authentik as code</h2><p>The same provider and application as an authentik blueprint or as Terraform for the goauthentik provider. No secret is in them.</p><p class=\"actions\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<section class=\"card\" aria-labelledby=\"as-code-h\"><h2 id=\"as-code-h\">Manage authentik as code</h2><p>The same provider and application as an authentik blueprint or as Terraform for the goauthentik provider. No secret is in them.</p><div class=\"actions\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -464,7 +464,7 @@ func ProviderStep(m ProviderModel) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</p></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</div></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -123,6 +123,9 @@ func sweepPages(t *testing.T, b *browser, ps *pageSet) {
 			for _, v := range b.axe() {
 				t.Errorf("%s at %s px: axe %s (%s): %s — %v", pg.name, w.name, v.ID, v.Impact, v.Help, v.Nodes)
 			}
+			for _, p := range b.polish() {
+				t.Errorf("%s at %s px: %s", pg.name, w.name, p)
+			}
 			if pg.firstFailure != "" && !b.visibleWithoutScrolling(pg.firstFailure) {
 				t.Errorf("%s at %s px: the first failing check is not visible without scrolling", pg.name, w.name)
 			}

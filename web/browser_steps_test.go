@@ -149,7 +149,7 @@ func wizardSteps(t *testing.T, b *browser, ps *pageSet) {
 
 // polish lists what issue 14's item 13 asks of a page and it lacks: copy buttons beside their
 // input, never between an input and its hint; badges with room to the edges of their card;
-// fields with room between them.
+// fields with room between them; buttons in their row.
 func (b *browser) polish() []string {
 	b.t.Helper()
 	return eval[[]string](b, `(() => {
@@ -170,6 +170,10 @@ func (b *browser) polish() []string {
 			if (!shown(field) || !shown(prev)) continue;
 			const gap = r(field).top - r(prev).bottom;
 			if (gap < 8) out.push("no room between " + (prev.dataset.testid || "a field") + " and " + (field.dataset.testid || "the next") + " (" + gap.toFixed(0) + " px)");
+		}
+		// A <form> inside a <p> closes the paragraph: the buttons then fall out of their row.
+		for (const row of document.querySelectorAll(".actions")) {
+			if (row.children.length === 0) out.push("an empty row of actions (" + row.tagName.toLowerCase() + "): its buttons fell out of it");
 		}
 		return out;
 	})()`)
