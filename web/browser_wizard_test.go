@@ -276,7 +276,14 @@ func TestBrowserReloadShowsTheRunningCheck(t *testing.T) {
 				t.Errorf("running check at %s px: axe %s (%s): %s — %v", w.name, v.ID, v.Impact, v.Help, v.Nodes)
 			}
 		}
-		b.do(chromedp.Click(chromedp.CSS(`[data-testid="request-token"]`))) // joins the running check
+		b.do(chromedp.Click(chromedp.CSS(`[data-testid="request-token"]`)))
+		// Asked again while it runs: the answer is the running check's progress (joined, not a
+		// second check); only then may it end.
+		b.do(chromedp.WaitVisible(chromedp.CSS(`#progress [data-testid="progress-poll"]`)))
+		running, joined := b.attr(`[data-testid="running-check"] [data-testid="progress-poll"]`, "hx-get"), b.attr(`#progress [data-testid="progress-poll"]`, "hx-get")
+		if job := func(u string) string { return strings.SplitN(u, "?", 2)[0] }; job(joined) != job(running) {
+			t.Errorf("asking again started %q instead of joining %q", joined, running)
+		}
 		close(g.release)
 		b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="sample-result"]`)))
 		b.screenshot("390-result")
