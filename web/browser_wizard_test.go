@@ -158,6 +158,9 @@ func TestBrowserUntrustedCertificate(t *testing.T) {
 		if n := b.overflow(); n > 0 {
 			t.Errorf("at %s px the page scrolls sideways by %d px", w.name, n)
 		}
+		for _, v := range b.axe() {
+			t.Errorf("untrusted certificate at %s px: axe %s (%s): %s — %v", w.name, v.ID, v.Impact, v.Help, v.Nodes)
+		}
 	}
 	body := b.text("main")
 	for _, wrong := range []string{"--ca-file", "The token authentik issued"} {
