@@ -96,19 +96,6 @@ func (b *browser) elementShot(sel, name string) {
 	}
 }
 
-// viewShot saves what the window shows, as the page opens on a phone.
-func (b *browser) viewShot(name string) {
-	b.t.Helper()
-	b.shot++
-	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("screenshot: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.shot, name)), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
-}
-
 // secretBesideTheButton: the client secret field is the last thing before "Save and verify",
 // close above it, in the same box.
 func secretBesideTheButton(t *testing.T, b *browser, width string) {
