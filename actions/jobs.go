@@ -119,12 +119,17 @@ type CheckJob struct {
 	ConnectionID int64
 	Started      time.Time
 
-	mu    sync.Mutex
-	steps []CheckStep
-	done  bool
-	err   error
-	runID int64
+	mu       sync.Mutex
+	steps    []CheckStep
+	done     bool
+	err      error
+	runID    int64
+	finished chan struct{} // closed by finish
 }
+
+// Done is closed when the check has finished, so that a request can wait for a check it started
+// while the check itself runs on the Jobs' context (a reload or a closed tab does not cancel it).
+func (job *CheckJob) Done() <-chan struct{} { return job.finished }
 
 // CheckProgress is a snapshot of a CheckJob.
 type CheckProgress struct {
@@ -139,7 +144,7 @@ type CheckProgress struct {
 func newCheckJob(connID int64, now time.Time) *CheckJob {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand)
-	return &CheckJob{ID: hex.EncodeToString(b), ConnectionID: connID, Started: now, steps: []CheckStep{
+	return &CheckJob{ID: hex.EncodeToString(b), ConnectionID: connID, Started: now, finished: make(chan struct{}), steps: []CheckStep{
 		{Name: wif.StepDiscovery, Status: "running", Detail: "reading the discovery document"},
 		{Name: wif.StepJWKS, Status: "waiting", Detail: "the signing keys"},
 		{Name: wif.StepToken, Status: "waiting", Detail: "client credentials token request"},
@@ -173,6 +178,7 @@ func (job *CheckJob) finish(runID int64, err error) {
 			job.steps[i].Status, job.steps[i].Detail = "skipped", "not reached"
 		}
 	}
+	close(job.finished)
 }
 
 // Progress is a snapshot of the job.

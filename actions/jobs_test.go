@@ -161,9 +161,15 @@ func TestRunningCheckIsFoundForItsConnection(t *testing.T) {
 	if got := jobs.RunningCheck(conn.ID + 1); got != nil {
 		t.Fatalf("another connection has a running check: %v", got)
 	}
+	select {
+	case <-job.Done():
+		t.Fatal("Done is closed while the check runs")
+	default:
+	}
 	if err := jobs.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	<-job.Done() // closed once finished; a test deadline catches a Done that never closes
 	p := job.Progress()
 	if !p.Done || p.Err == nil || jobs.RunningCheck(conn.ID) != nil {
 		t.Fatalf("after shutdown: %+v; want done with the cancellation as its error", p)

@@ -13,6 +13,28 @@ type CheckRow struct {
 	Actual   string
 	Message  string
 	Fix      string
+	FixHref  string // where the fix is made in wifwiz, when it is made here
+	FixLink  string
+}
+
+// Diagnosis is the one cause a failed request points to, leading a step's result: what it is,
+// and a link to where it is fixed.
+type Diagnosis struct {
+	Cause string // untrusted-ca, wrong-secret
+	Title string
+	Text  string
+	Href  string
+	Link  string
+	Focus string // the id of the field on this page the link focuses (with JavaScript)
+	Aside string // the rarer cause, when the fix does not help
+}
+
+// RunningCheck is a live check still running for the connection, shown by the step pages until
+// it ends, so that a reload does not invite a second request.
+type RunningCheck struct {
+	PollURL string // htmx polls it; when done it loads the result's step
+	Steps   []ProgressStep
+	Since   string // "12 seconds ago"
 }
 
 // Segment is part of a value; Diff marks the part that differs from the other side, and

@@ -540,7 +540,7 @@ func WorkloadStep(m WorkloadModel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(m.Authentik) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<section class=\"card\" aria-labelledby=\"ak-code-h\"><h2 id=\"ak-code-h\">authentik as code</h2><p>For teams that manage authentik with blueprints or Terraform: this connection's provider and application, no secret in them.</p><p class=\"actions\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<section class=\"card\" aria-labelledby=\"ak-code-h\"><h2 id=\"ak-code-h\">authentik as code</h2><p>For teams that manage authentik with blueprints or Terraform: this connection's provider and application, no secret in them.</p><div class=\"actions\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -550,7 +550,7 @@ func WorkloadStep(m WorkloadModel) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "</p></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "</div></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

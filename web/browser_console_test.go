@@ -71,7 +71,7 @@ func TestBrowserConsoleCreate(t *testing.T) {
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid="show-plan"]`)))
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="plan"]`)))
 	b.screenshot("plan")
-	if got := b.attr(`tr[data-object="federation rule"]`, "data-action"); got != "create" {
+	if got := b.attr(`section[data-object="federation rule"]`, "data-action"); got != "create" {
 		t.Fatalf("rule step %s", got)
 	}
 	if len(w.anth.History()) != 0 || w.stored(t).FederationRuleID != "" {

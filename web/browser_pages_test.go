@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wifwiz/wifwiz/demo"
 )
 
 // pageSet is a demo server holding the connections the page tests look at: a passing demo
@@ -20,6 +22,7 @@ import (
 // a name, and one audit of them all.
 type pageSet struct {
 	a                  *app
+	demo               *demo.Demo
 	pass, fail, draft  string // connection paths
 	passStep, failStep string // wizard paths, ending in "/wizard/"
 	staleStep          string // a connection edited after its run
@@ -28,8 +31,8 @@ type pageSet struct {
 
 func newPageSet(t *testing.T) *pageSet {
 	t.Helper()
-	a, _ := newDemoApp(t)
-	ps := &pageSet{a: a}
+	a, d := newDemoApp(t)
+	ps := &pageSet{a: a, demo: d}
 	ps.passStep = walkDemo(t, a, "nightly-batch", nil)
 	ps.failStep = walkDemo(t, a, "payments-eu", url.Values{
 		"subject_prefix":              {"ak-someone-else-client_credentials"},
@@ -91,6 +94,7 @@ func TestBrowserPagesAtBothWidths(t *testing.T) {
 	t.Run("ErrorSummaryTakesFocus", func(t *testing.T) { b.t = t; errorSummaryTakesFocus(t, b, ps) })
 	t.Run("TabsWithoutJavaScript", func(t *testing.T) { b.t = t; tabsWithoutJavaScript(t, b, ps) })
 	t.Run("CopiedIsAnnounced", func(t *testing.T) { b.t = t; copiedIsAnnounced(t, b, ps) })
+	t.Run("WizardSteps2To4", func(t *testing.T) { b.t = t; wizardSteps(t, b, ps) })
 }
 
 func sweepPages(t *testing.T, b *browser, ps *pageSet) {
@@ -118,6 +122,9 @@ func sweepPages(t *testing.T, b *browser, ps *pageSet) {
 			}
 			for _, v := range b.axe() {
 				t.Errorf("%s at %s px: axe %s (%s): %s — %v", pg.name, w.name, v.ID, v.Impact, v.Help, v.Nodes)
+			}
+			for _, p := range b.polish() {
+				t.Errorf("%s at %s px: %s", pg.name, w.name, p)
 			}
 			if pg.firstFailure != "" && !b.visibleWithoutScrolling(pg.firstFailure) {
 				t.Errorf("%s at %s px: the first failing check is not visible without scrolling", pg.name, w.name)

@@ -288,17 +288,53 @@ func TestBrowserWizardWrongSecret(t *testing.T) {
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid="request-token"]`)))
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="sample-failed"]`)))
 	b.screenshot("step3-failed")
+	wrongSecretSaysSo(t, b) // before the queries below, which scroll the rows into view
 	row := `[data-check="token.request"]`
 	if got := b.attr(row, "data-status"); got != "fail" {
 		t.Fatalf("token.request = %s", got)
 	}
 	msg := b.text(row)
-	if !strings.Contains(msg, "invalid_grant") || !strings.Contains(msg, "Client secret") {
+	if !strings.Contains(msg, "invalid_grant") || !strings.Contains(msg, "Copy the client secret again") {
 		t.Fatalf("the report does not name the mistake and its fix: %q", msg)
 	}
 	if got := b.attr(`[data-testid="step-3"]`, "data-state"); got != "failed" {
 		t.Fatalf("progress marks step 3 as %q, want failed", got)
 	}
+	b.viewport(390, 844)
+	b.do(chromedp.Navigate(eval[string](b, `location.href`)))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="diagnosis"]`)))
+	b.screenshot("390-step3-failed")
+	wrongSecretSaysSo(t, b)
+	if n := b.overflow(); n > 0 {
+		t.Errorf("the failed sample step scrolls sideways by %d px at 390 px", n)
+	}
+}
+
+// wrongSecretSaysSo: discovery at the application slug answered, so the step says the secret is
+// wrong — first, above the form — focuses the secret field, and "Continue" is no longer the
+// primary button.
+func wrongSecretSaysSo(t *testing.T, b *browser) {
+	t.Helper()
+	if cause := b.attr(`[data-testid="diagnosis"]`, "data-cause"); cause != "wrong-secret" {
+		t.Fatalf("diagnosis %q, want wrong-secret", cause)
+	}
+	if h := b.text(`[data-testid="diagnosis"] h2`); h != "The client secret is wrong" {
+		t.Errorf("diagnosis heading %q", h)
+	}
+	if !b.visibleWithoutScrolling(`[data-testid="diagnosis"] h2`) {
+		t.Error("the diagnosis is not in view as the page opens")
+	}
+	if cls := b.attr(`[data-testid="continue"]`, "class"); !strings.Contains(cls, "secondary") {
+		t.Errorf("after a failure, Continue is %q, want a secondary button", cls)
+	}
+	if h := b.text(`#sample-h`); strings.Contains(h, "The token authentik issued") {
+		t.Errorf("heading %q when authentik issued nothing", h)
+	}
+	b.do(chromedp.Click(chromedp.CSS(`[data-testid="diagnosis-link"]`)))
+	if id := eval[string](b, `document.activeElement.id`); id != "client_secret" {
+		t.Errorf("the diagnosis's link focuses %q, want the client secret field", id)
+	}
+	b.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 }
 
 // axeSource is axe-core, vendored from its npm package into testdata (see testdata/README.md).

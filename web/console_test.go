@@ -103,7 +103,11 @@ func TestConsoleReadFillsTheStep(t *testing.T) {
 	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.text(`[data-testid="read-error"]`), "Admin API key") {
 		t.Fatalf("an Admin API key: %d %q", bad.status, bad.text(`[data-testid="read-error"]`))
 	}
-	read := w.a.post(w.base+"4/console/read", url.Values{"console_token": {w.token}}, csrf)
+	posted := w.a.post(w.base+"4/console/read", url.Values{"console_token": {w.token}}, csrf)
+	if posted.status != http.StatusSeeOther || !strings.Contains(posted.header.Get("Location"), "?held=") {
+		t.Fatalf("read: %d %q, want a redirect to the result", posted.status, posted.header.Get("Location"))
+	}
+	read := w.a.follow(posted)
 	if read.status != http.StatusOK {
 		t.Fatalf("read: %d %s", read.status, read.text(`.alert`))
 	}
@@ -116,7 +120,7 @@ func TestConsoleReadFillsTheStep(t *testing.T) {
 	}
 
 	use := formIn(read, `tr[data-rule="`+w.made.FederationRuleID+`"] form`)
-	filled := w.a.post(w.base+"4/console/use", use, "")
+	filled := w.a.follow(w.a.post(w.base+"4/console/use", use, ""))
 	if filled.status != http.StatusOK || filled.doc.Find(`[data-testid="filled"]`).Length() != 1 {
 		t.Fatalf("use: %d", filled.status)
 	}
@@ -168,12 +172,12 @@ func TestConsoleCreateForMe(t *testing.T) {
 		t.Errorf("maximum identity token lifetime pre-filled with %q, want the token's lifetime", got)
 	}
 
-	plan := w.a.post(w.base+"4/console/plan", url.Values{"plan_console_token": {w.token}, "plan_workspace_id": {ws}, "plan_oauth_scope": {"workspace:inference"}}, csrf)
+	plan := w.a.follow(w.a.post(w.base+"4/console/plan", url.Values{"plan_console_token": {w.token}, "plan_workspace_id": {ws}, "plan_oauth_scope": {"workspace:inference"}}, csrf))
 	if plan.status != http.StatusOK || plan.doc.Find(`[data-testid="plan"]`).Length() != 1 {
 		t.Fatalf("plan: %d %s", plan.status, plan.text(`[data-testid="plan-error"]`))
 	}
 	for _, object := range []string{"federation issuer", "service account", "workspace membership", "federation rule"} {
-		if got := plan.doc.Find(`tr[data-object="`+object+`"]`).AttrOr("data-action", ""); got != "create" {
+		if got := plan.doc.Find(`section[data-object="`+object+`"]`).AttrOr("data-action", ""); got != "create" {
 			t.Errorf("%s: %q, want create", object, got)
 		}
 	}

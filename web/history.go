@@ -86,7 +86,7 @@ func (s *Server) handleRunShow(c echo.Context) error {
 		return err
 	}
 	run, rep := rec.Run, rec.Report
-	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(run), Drift: driftRows(run.Drift), Report: reportView(run, rep)}
+	m := views.RunModel{ConnectionID: conn.ID, ConnectionName: conn.Name, Run: runRow(run), Drift: driftRows(run.Drift), Report: reportView(*conn, run, rep)}
 	if rep.Token != nil {
 		m.TokenField, m.Fingerprint = rep.Token.Field, rep.Token.SHA256
 		now := s.app.Now()

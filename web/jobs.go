@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,7 +25,7 @@ func (s *Server) handleSampleJob(c echo.Context) error {
 		c.Response().Header().Set("HX-Reswap", "outerHTML")
 		return err
 	}
-	job, err := s.app.StartCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
+	job, err := s.startCheck(actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
 	if wif.ErrorCode(err) == wif.EBUSY {
 		// htmx swaps only a 2xx answer: the refusal is shown where the progress would be.
 		return render(c, http.StatusOK, views.Progress("", []views.ProgressStep{{Name: "check", Status: "failed", Detail: err.Error()}}, false))
@@ -32,7 +33,7 @@ func (s *Server) handleSampleJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.Progress("/jobs/"+job.ID, progressSteps(job.Progress()), true))
+	return s.renderProgress(c, job, stepSample)
 }
 
 func progressSteps(p actions.CheckProgress) []views.ProgressStep {
@@ -51,17 +52,18 @@ func (s *Server) handleJobPoll(c echo.Context) error {
 	}
 	p := job.Progress()
 	steps := progressSteps(p)
+	then := resultStep(c)
 	if p.Done && p.Err == nil {
-		c.Response().Header().Set("HX-Redirect", wizardPath(p.ConnectionID, stepSample))
+		c.Response().Header().Set("HX-Redirect", resultPath(p, then))
 		return render(c, http.StatusOK, views.Progress("", steps, false))
 	}
 	if p.Done {
-		msg := p.Err.Error()
-		if wif.ErrorCode(p.Err) == wif.EINTERNAL {
+		msg, _ := checkProblem(p.Err)
+		if msg == "" {
 			s.log.Error("live check", "connection", p.ConnectionID, "err", p.Err)
 			msg = "Internal error."
 		}
 		steps = append(steps, views.ProgressStep{Name: "check", Status: "failed", Detail: msg})
 	}
-	return render(c, http.StatusOK, views.Progress("/jobs/"+c.Param("job"), steps, !p.Done))
+	return render(c, http.StatusOK, views.Progress("/jobs/"+c.Param("job")+"?then="+strconv.Itoa(then), steps, !p.Done))
 }

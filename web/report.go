@@ -10,10 +10,10 @@ import (
 
 // reportView groups a run's checks the way the report reads: the failures that block
 // Anthropic, then every check that did not pass (failed, warned, skipped), then the passing.
-func reportView(run wif.Run, rep verify.Report) views.ReportView {
+func reportView(conn wif.Connection, run wif.Run, rep verify.Report) views.ReportView {
 	rv := views.ReportView{At: utcTime(run.At), OK: rep.OK, Summary: run.Summary, Sample: run.Trigger == wif.TriggerSample}
 	var skipped []views.CheckRow
-	for _, row := range checkRows(rep.Checks) {
+	for _, row := range diagnose(conn, rep).refine(checkRows(rep.Checks)) {
 		switch verify.Status(row.Status) {
 		case verify.Fail:
 			rv.Failed = append(rv.Failed, row)

@@ -48,6 +48,7 @@ type Server struct {
 	app    *actions.Service
 	log    *slog.Logger
 	signIn *actions.SignIn
+	held   *held // results of the admin API actions, for post/redirect/get
 }
 
 // New builds the HTTP handler with every route and middleware.
@@ -55,7 +56,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, signIn: cfg.SignIn}
+	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, signIn: cfg.SignIn, held: newHeld()}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

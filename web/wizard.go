@@ -59,6 +59,7 @@ func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 		// The sample token step turns red for authentik's failures only (and a recorded mode the
 		// token contradicts), never for the Console's.
 		_, sampleFailed = sampleProblems(*conn, *rep, false)
+		sampleFailed = sampleFailed && !last.stale()
 		judged := !last.stale() && !last.sample() && conn.Step >= stepConsole
 		reportFailed, reportPassed = judged && !rep.OK, judged && rep.OK
 	}
@@ -75,6 +76,19 @@ func frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
 			st = views.StepComplete
 		}
 		f.Steps = append(f.Steps, views.WizardStep{N: n, Title: stepTitles[n], State: st, Href: wizardPath(conn.ID, n)})
+	}
+	return f
+}
+
+// frame is frame with, on steps 3 to 5, the live check still running for the connection: a
+// reloaded page shows it instead of inviting a second request.
+func (s *Server) frame(conn *wif.Connection, current int, last lastRun) views.WizardFrame {
+	f := frame(conn, current, last)
+	switch current {
+	case stepSample:
+		f.Running = s.runningCheck(conn.ID, stepSample)
+	case stepConsole, stepReport:
+		f.Running = s.runningCheck(conn.ID, stepReport)
 	}
 	return f
 }

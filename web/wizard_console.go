@@ -1,11 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/views"
 	"github.com/wifwiz/wifwiz/wif"
@@ -18,7 +22,8 @@ func (s *Server) renderConsole(c echo.Context, status int, conn *wif.Connection,
 // renderConsoleWith renders the Console step; edit adds what a Console API request found.
 func (s *Server) renderConsoleWith(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun, edit func(*views.ConsoleModel)) error {
 	ctx, rep := c.Request().Context(), last.rep
-	cm := views.ConsoleModel{StepModel: m, TokenStored: s.app.HasConsoleToken(*conn), Mismatches: mismatchesOf(conn, last)}
+	cm := views.ConsoleModel{StepModel: m, TokenStored: s.app.HasConsoleToken(*conn), Mismatches: mismatchesOf(conn, last),
+		HasSecret: s.app.HasUsableSecret(*conn)}
 	consoleNotes(c, &cm)
 	if rep != nil && rep.Token != nil {
 		cm.SampleSub = display(rep.Token.Claims["sub"])
@@ -49,32 +54,79 @@ func notPublicReason(rep *verify.Report) string {
 	return ""
 }
 
-// suggestInlineJWKS shows the current keys to paste and pre-selects inline keys when the
-// Console cannot use discovery and nothing was chosen yet.
+// suggestInlineJWKS fills the inline JWKS with authentik's current keys when none are recorded,
+// names the current keys when they differ from the recorded ones (a rotation), and pre-selects
+// inline keys when the Console cannot use discovery and nothing was chosen yet.
 func (s *Server) suggestInlineJWKS(ctx context.Context, conn *wif.Connection, cm *views.ConsoleModel) {
 	jwks, err := s.app.CurrentJWKS(ctx, *conn)
 	if err != nil {
-		cm.JWKSFetchNote = "wifwiz could not read the current keys to paste: " + err.Error()
+		msg := webWording(err.Error())
+		cm.JWKSFetchNote = "wifwiz could not read authentik's current keys to paste: " + msg
+		if untrustedCA(msg) {
+			cm.CAHref = caFieldPath(conn.ID)
+		}
 		return
 	}
-	cm.JWKSJSON = jwks
 	if conn.JWKSSource == "" && cm.NotPublic != "" {
 		cm.Values[wif.FieldJWKSSource] = wif.JWKSInline
 	}
-	if cm.Values[wif.FieldJWKSSource] == wif.JWKSInline && cm.Values[wif.FieldInlineJWKS] == "" {
+	switch recorded := cm.Values[wif.FieldInlineJWKS]; {
+	case recorded == "":
 		cm.Values[wif.FieldInlineJWKS] = jwks
+	case !sameKeys(recorded, jwks):
+		cm.JWKSJSON = jwks
 	}
 }
 
-// afterConsoleSave verifies right away when the secret is at hand, so that the report reflects
-// the Console values just saved; otherwise the report page asks for the secret.
+// sameKeys says two JWKS documents hold the same keys, by their kid (or, unreadable, by their
+// compact JSON).
+func sameKeys(a, b string) bool {
+	ka, errA := kidsOf(a)
+	kb, errB := kidsOf(b)
+	if errA != nil || errB != nil {
+		var ca, cb bytes.Buffer
+		return json.Compact(&ca, []byte(a)) == nil && json.Compact(&cb, []byte(b)) == nil && ca.String() == cb.String()
+	}
+	return slices.Equal(ka, kb)
+}
+
+func kidsOf(doc string) ([]string, error) {
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal([]byte(doc), &set); err != nil {
+		return nil, err
+	}
+	kids := make([]string, 0, len(set.Keys))
+	for _, k := range set.Keys {
+		kids = append(kids, k.Kid)
+	}
+	slices.Sort(kids)
+	return kids, nil
+}
+
+// afterConsoleSave verifies the Console step just saved — "Save and verify" — with the client
+// secret typed beside the button (for this run only) or the recorded reference, so that the
+// report judges exactly these settings. "Save without verifying" goes to the report, which asks
+// to verify; without a secret, the step asks for it, its settings saved.
 func (s *Server) afterConsoleSave(c echo.Context, conn *wif.Connection) error {
-	if !s.app.HasUsableSecret(*conn) {
-		return nil
+	if c.FormValue("verify") == "0" {
+		return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepReport))
 	}
-	_, err := s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, UseStoredSecret: true, Actor: actorOf(c)})
-	if wif.ErrorCode(err) == wif.EINVALID {
-		return nil // the report page shows why it cannot be verified
+	secret := strings.TrimSpace(c.FormValue("client_secret"))
+	refused := func(field, msg string) error {
+		return s.consolePage(c, http.StatusUnprocessableEntity, conn, nil, func(m *views.ConsoleModel) {
+			if field == "client_secret" && !m.HasSecret {
+				m.Errors = wif.FieldErrors{field: msg}
+				return
+			}
+			m.VerifyError = msg
+		})
 	}
-	return err
+	if secret == "" && !s.app.HasUsableSecret(*conn) {
+		return refused("client_secret", "Saved. Now enter the client secret to verify these settings: it is used for this run only, never stored.")
+	}
+	return s.verifyAndShow(c, conn, verifyForm{secret: secret}, refused)
 }

@@ -37,7 +37,7 @@ func (s *Server) consolePage(c echo.Context, status int, conn *wif.Connection, v
 	if values == nil {
 		values = s.consoleValues(conn, last)
 	}
-	m := views.StepModel{Frame: frame(conn, stepConsole, last), Values: values}
+	m := views.StepModel{Frame: s.frame(conn, stepConsole, last), Values: values}
 	return s.renderConsoleWith(c, status, conn, m, last, edit)
 }
 
@@ -67,7 +67,38 @@ func (s *Server) handleConsoleRead(c echo.Context) error {
 		}
 		return s.consolePage(c, http.StatusUnprocessableEntity, conn, nil, func(m *views.ConsoleModel) { m.ReadError = msg })
 	}
-	return s.consolePage(c, http.StatusOK, conn, nil, func(m *views.ConsoleModel) { m.Catalog = catalogView(*conn, cat) })
+	return s.holdConsole(c, conn, consoleResult{catalog: catalogView(*conn, cat)}, "#console-read")
+}
+
+// consoleResult is a page an API action of the Console step led to, held for the GET its POST
+// redirects to: what the Console returned and the values a rule fills in — never the token.
+type consoleResult struct {
+	catalog *views.Catalog
+	values  formValues // "Use this rule": the form filled, not saved
+	filled  string
+	plan    *wif.Plan
+	digest  string
+	choices views.PlanChoices
+}
+
+// holdConsole keeps r and redirects to the Console step showing it, at fragment.
+func (s *Server) holdConsole(c echo.Context, conn *wif.Connection, r consoleResult, fragment string) error {
+	key := s.held.put(conn.ID, actorOf(c), s.app.Now(), r)
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepConsole)+"?held="+key+fragment)
+}
+
+// handleConsoleHeld shows a held result of the Console step's API actions; an expired one shows
+// the step as stored, saying so.
+func (s *Server) handleConsoleHeld(c echo.Context, conn *wif.Connection, key string) error {
+	v, ok := s.held.get(conn.ID, actorOf(c), key, s.app.Now())
+	r, _ := v.(consoleResult)
+	if !ok {
+		return s.consolePage(c, http.StatusOK, conn, nil, func(m *views.ConsoleModel) { m.Expired = true })
+	}
+	return s.consolePage(c, http.StatusOK, conn, r.values, func(m *views.ConsoleModel) {
+		m.Catalog, m.Filled, m.Plan, m.PlanDigest, m.Choices = r.catalog, r.filled, r.plan, r.digest, r.choices
+		m.Frame.Unsaved = r.values != nil
+	})
 }
 
 // catalogView lists the issuers and rules read, each rule with the form values it fills in.
@@ -118,7 +149,7 @@ func (s *Server) handleConsoleUse(c echo.Context) error {
 	values := readForm(c, views.ConsoleFormFields...)
 	values[wif.FieldInlineJWKS] = c.FormValue(wif.FieldInlineJWKS) // a document, kept as it came
 	note := fmt.Sprintf("Filled in from the Console's rule %s (%s): review the values below and save.", values[wif.FieldRuleName], values[wif.FieldFederationRuleID])
-	return s.consolePage(c, http.StatusOK, conn, values, func(m *views.ConsoleModel) { m.Filled = note })
+	return s.holdConsole(c, conn, consoleResult{values: values, filled: note}, "")
 }
 
 func planChoices(c echo.Context, prefix string) (actions.PlanChoices, views.PlanChoices) {
@@ -148,11 +179,10 @@ func (s *Server) showPlan(c echo.Context, conn *wif.Connection, req actions.Plan
 		}
 		return s.consolePage(c, http.StatusUnprocessableEntity, conn, nil, func(m *views.ConsoleModel) { m.PlanError, m.Choices = msg, shown })
 	}
-	status := http.StatusOK
-	if note != "" {
-		status = http.StatusConflict
+	if note == "" {
+		return s.holdConsole(c, conn, consoleResult{plan: &plan, digest: actions.PlanDigest(plan), choices: shown}, "#console-create")
 	}
-	return s.consolePage(c, status, conn, nil, func(m *views.ConsoleModel) {
+	return s.consolePage(c, http.StatusConflict, conn, nil, func(m *views.ConsoleModel) {
 		m.Plan, m.PlanDigest, m.Choices, m.PlanError = &plan, actions.PlanDigest(plan), shown, note
 	})
 }

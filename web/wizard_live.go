@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -98,21 +97,26 @@ func (s *Server) prepareSample(c echo.Context, conn *wif.Connection) (secret str
 	return secret, true, nil
 }
 
-// handleSampleToken runs the live check without JavaScript: the request waits, then redirects.
+// handleSampleToken runs the live check without JavaScript: the request waits for the check (a
+// job, so that a reload shows it running), then redirects to its result.
 func (s *Server) handleSampleToken(c echo.Context, conn *wif.Connection) error {
 	secret, ok, err := s.prepareSample(c, conn)
 	if !ok {
 		return err
 	}
-	_, err = s.app.VerifyAndRecord(c.Request().Context(), actions.VerifyRequest{Connection: *conn, Secret: secret,
-		UseStoredSecret: true, Actor: actorOf(c)})
-	if wif.ErrorCode(err) == wif.EINVALID {
-		return s.renderSampleError(c, conn, err)
+	p, gone, err := s.checkAndWait(c, actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true, Actor: actorOf(c)})
+	if err == nil {
+		err = p.Err
 	}
-	if err != nil {
+	switch msg, _ := checkProblem(err); {
+	case gone:
+		return nil
+	case msg != "":
+		return s.renderSampleError(c, conn, err)
+	case err != nil:
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepSample))
+	return c.Redirect(http.StatusSeeOther, resultPath(p, stepSample))
 }
 
 func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err error) error {
@@ -120,45 +124,69 @@ func (s *Server) renderSampleError(c echo.Context, conn *wif.Connection, err err
 	if lerr != nil {
 		return lerr
 	}
-	f := frame(conn, stepSample, last)
-	m := views.SampleModel{StepModel: views.StepModel{Frame: f, Values: stepValues(conn, stepSample)}, Error: err.Error(), HasSecret: s.app.HasUsableSecret(*conn), SecretPlaces: s.app.SecretPolicy().Describe()}
+	msg, _ := checkProblem(err)
+	m := views.SampleModel{StepModel: views.StepModel{Frame: s.frame(conn, stepSample, last), Values: stepValues(conn, stepSample)}, Error: msg,
+		HasSecret: s.app.HasUsableSecret(*conn), SecretPlaces: s.app.SecretPolicy().Describe()}
+	if untrustedCA(msg) {
+		m.Diagnosis = &caDiagnosis(*conn).view
+	}
 	return render(c, http.StatusUnprocessableEntity, views.SampleStep(m))
 }
 
 func (s *Server) renderSample(c echo.Context, status int, conn *wif.Connection, m views.StepModel, last lastRun) error {
 	sm := views.SampleModel{StepModel: m, HasSecret: s.app.HasUsableSecret(*conn), SecretPlaces: s.app.SecretPolicy().Describe()}
 	if last.rep != nil {
-		sm.Result = sampleResult(*conn, *last.run, *last.rep, conn.Step >= stepConsole, s.app.Now())
+		d := diagnose(*conn, *last.rep)
+		sm.Result = sampleResult(*conn, *last.run, *last.rep, conn.Step >= stepConsole, s.app.Now(), d)
+		switch {
+		case last.stale(): // what the token showed stays; the verdicts on other settings go
+			sm.Result.Stale = &views.StaleRun{RunAt: utcTime(last.run.At), ChangedAt: utcTime(last.changedAt), Href: runPath(conn.ID, last.run.ID)}
+			sm.Result.Failed, sm.Result.OK = nil, true
+		case d != nil && !sm.Result.OK:
+			sm.Diagnosis = &d.view
+		}
 	}
 	return render(c, status, views.SampleStep(sm))
 }
 
+// verifyForm is what a verification is asked with: a secret and a Console token typed for this
+// run only, and whether to exchange the token with Anthropic.
+type verifyForm struct {
+	secret, consoleToken string
+	exchange             bool
+}
+
 func (s *Server) handleReportRerun(c echo.Context, conn *wif.Connection) error {
-	secret, msg := s.typedSecret(c, conn)
-	if msg != "" {
+	vf := verifyForm{secret: strings.TrimSpace(c.FormValue("client_secret")), exchange: c.FormValue("exchange") == "1",
+		consoleToken: strings.TrimSpace(c.FormValue("console_token"))}
+	if _, msg := s.typedSecret(c, conn); msg != "" {
 		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": msg}, "")
 	}
-	ctx := c.Request().Context()
-	_, err := s.app.VerifyAndRecord(ctx, actions.VerifyRequest{Connection: *conn, Secret: secret, UseStoredSecret: true,
-		Exchange: c.FormValue("exchange") == "1", Actor: actorOf(c),
-		Credentials: actions.Credentials{ConsoleToken: strings.TrimSpace(c.FormValue("console_token"))}})
-	if wif.ErrorCode(err) == wif.EINVALID {
-		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{"client_secret": err.Error()}, "")
+	return s.verifyAndShow(c, conn, vf, func(field, msg string) error {
+		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{field: msg}, "")
+	})
+}
+
+// verifyAndShow verifies conn as recorded and shows the report; a check that could not run for a
+// reason the person can act on is shown by refused, with the field it concerns.
+func (s *Server) verifyAndShow(c echo.Context, conn *wif.Connection, vf verifyForm, refused func(field, msg string) error) error {
+	p, gone, err := s.checkAndWait(c, actions.VerifyRequest{Connection: *conn, Secret: vf.secret, UseStoredSecret: true,
+		Exchange: vf.exchange, Actor: actorOf(c), Credentials: actions.Credentials{ConsoleToken: vf.consoleToken}})
+	if err == nil {
+		err = p.Err
 	}
-	if se := (*actions.SecretError)(nil); errors.As(err, &se) {
-		field := "client_secret"
-		if strings.Contains(se.Message, "Console token") {
-			field = "console_token"
-		}
-		return s.renderStep(c, http.StatusUnprocessableEntity, conn, stepReport, stepValues(conn, stepReport), wif.FieldErrors{field: se.Message}, "")
-	}
-	if err != nil {
+	switch msg, field := checkProblem(err); {
+	case gone:
+		return nil
+	case msg != "":
+		return refused(field, msg)
+	case err != nil:
 		return err
 	}
-	if err := s.app.MarkStep(ctx, *conn, stepReport, actorOf(c)); err != nil {
+	if err := s.app.MarkStep(c.Request().Context(), *conn, stepReport, actorOf(c)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepReport))
+	return c.Redirect(http.StatusSeeOther, resultPath(p, stepReport))
 }
 
 // renderReport shows the last run's report, unless that run predates the settings it would
@@ -172,7 +200,7 @@ func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, 
 	case last.sample():
 		rm.Pending = true
 	default:
-		rv := reportView(*last.run, *last.rep)
+		rv := reportView(*conn, *last.run, *last.rep)
 		rv.Lifetimes = lifetimeBars(*conn, *last.rep)
 		rm.Report = &rv
 		rm.Mismatches = mismatchesOf(conn, last)
@@ -183,7 +211,8 @@ func (s *Server) renderReport(c echo.Context, status int, conn *wif.Connection, 
 func checkRows(checks []verify.Check) []views.CheckRow {
 	rows := make([]views.CheckRow, len(checks))
 	for i, ch := range checks {
-		rows[i] = views.CheckRow{ID: ch.ID, Status: string(ch.Status), Expected: ch.Expected, Actual: ch.Actual, Message: ch.Message, Fix: ch.Fix}
+		rows[i] = views.CheckRow{ID: ch.ID, Status: string(ch.Status), Expected: ch.Expected, Actual: webWording(ch.Actual),
+			Message: webWording(ch.Message), Fix: webWording(ch.Fix)}
 	}
 	return rows
 }

@@ -22,13 +22,14 @@ var (
 	claimOrder  = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "jti"}
 )
 
-func sampleResult(conn wif.Connection, run wif.Run, rep verify.Report, consoleDone bool, now time.Time) *views.SampleResult {
+func sampleResult(conn wif.Connection, run wif.Run, rep verify.Report, consoleDone bool, now time.Time, d *diagnosis) *views.SampleResult {
 	failed, anyFail := sampleProblems(conn, rep, consoleDone)
 	r := &views.SampleResult{At: run.At.Format("2006-01-02 15:04:05 UTC"), OK: !anyFail, Summary: run.Summary,
-		Failed: checkRows(failed), ConsolePending: !consoleDone}
+		Failed: d.refine(checkRows(failed)), ConsolePending: !consoleDone}
 	if rep.Token == nil {
 		return r
 	}
+	r.Issued = true
 	r.Field = rep.Token.Field
 	r.Header = claimRows(rep.Token.Header, headerOrder, now)
 	r.Claims = claimRows(rep.Token.Claims, claimOrder, now)
@@ -89,6 +90,9 @@ func readableTime(t, now time.Time) string {
 }
 
 func relative(d time.Duration) string {
+	if d > -time.Second && d < time.Second {
+		return "just now"
+	}
 	past := d < 0
 	if past {
 		d = -d

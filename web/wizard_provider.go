@@ -53,20 +53,77 @@ func providerValues(c echo.Context, conn *wif.Connection) formValues {
 }
 
 // providerPage is the step's page around typed values, with the version the form was rendered from.
-func (s *Server) providerPage(c echo.Context, conn *wif.Connection, edited wif.Connection, values formValues) (views.ProviderModel, error) {
+func (s *Server) providerPage(c echo.Context, conn *wif.Connection, version int, values formValues) (views.ProviderModel, error) {
 	last, err := s.lastReport(c.Request().Context(), conn.ID)
 	if err != nil {
 		return views.ProviderModel{}, err
 	}
 	f := frame(conn, stepProvider, last)
-	f.Version = edited.Version
+	f.Version = version
 	return views.ProviderModel{StepModel: views.StepModel{Frame: f, Values: values, Errors: wif.FieldErrors{}},
 		Downloads: providerDownloads(conn.ID), SecretPlaces: s.app.SecretPolicy().Describe()}, nil
 }
 
 func (s *Server) renderProvider(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
 	return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID),
-		SecretPlaces: s.app.SecretPolicy().Describe()}))
+		SecretPlaces: s.app.SecretPolicy().Describe(), OpenCA: c.QueryParam("ca") == "1"}))
+}
+
+// providerResult is a page an admin API action of the provider step led to, held for the GET its
+// POST redirects to. It holds the values typed on the step and what authentik returned — never
+// the API token or a client secret.
+type providerResult struct {
+	values  formValues
+	version int
+	read    *views.ProviderRead
+	filled  bool
+	plan    *views.ProviderPlanModel
+	applied *views.ProviderAppliedModel
+}
+
+// holdProvider keeps r and redirects to the provider step showing it; fragment names the part
+// of the page to open at.
+func (s *Server) holdProvider(c echo.Context, conn *wif.Connection, r providerResult, fragment string) error {
+	key := s.held.put(conn.ID, actorOf(c), s.app.Now(), r)
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepProvider)+"?held="+key+fragment)
+}
+
+// handleProviderHeld shows a held result of the provider step's admin API actions.
+func (s *Server) handleProviderHeld(c echo.Context, conn *wif.Connection, key string) error {
+	v, ok := s.held.get(conn.ID, actorOf(c), key, s.app.Now())
+	r, _ := v.(providerResult)
+	if !ok {
+		m := views.StepModel{Values: stepValues(conn, stepProvider)}
+		last, err := s.lastReport(c.Request().Context(), conn.ID)
+		if err != nil {
+			return err
+		}
+		m.Frame = frame(conn, stepProvider, last)
+		return render(c, http.StatusOK, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID),
+			SecretPlaces: s.app.SecretPolicy().Describe(), Expired: true}))
+	}
+	last, err := s.lastReport(c.Request().Context(), conn.ID)
+	if err != nil {
+		return err
+	}
+	f := frame(conn, stepProvider, last)
+	switch {
+	case r.plan != nil:
+		m := *r.plan
+		f.Version = r.version
+		m.Frame = f
+		return render(c, http.StatusOK, views.ProviderPlan(m))
+	case r.applied != nil:
+		m := *r.applied
+		m.Frame = f
+		return render(c, http.StatusOK, views.ProviderApplied(m))
+	}
+	pm, err := s.providerPage(c, conn, r.version, r.values)
+	if err != nil {
+		return err
+	}
+	pm.Read, pm.Filled, pm.Frame.Unsaved = r.read, r.filled, true
+	return render(c, http.StatusOK, views.ProviderStep(pm))
 }
 
 // providerDownloads are the authentik-as-code exports.
@@ -78,16 +135,25 @@ func providerDownloads(id int64) []views.ExportLink {
 	return out
 }
 
-// apiProblem puts an admin API use case's EINVALID error on the page; other errors are the
-// server's.
+// apiProblem puts an admin API use case's EINVALID error on the page (an untrusted certificate
+// with its fix: the CA field, opened); other errors are the server's.
 func apiProblem(pm *views.ProviderModel, err error) bool {
 	if wif.ErrorCode(err) != wif.EINVALID {
 		return false
 	}
-	pm.APIError = err.Error()
-	for f, msg := range wif.ErrorFields(err) {
-		pm.Errors[f] = msg
+	pm.APIError = webWording(err.Error())
+	if !untrustedCA(pm.APIError) {
+		for f, msg := range wif.ErrorFields(err) {
+			pm.Errors[f] = webWording(msg)
+		}
+		return true
 	}
+	// Not the token's fault: the certificate of the server it was sent to.
+	pm.OpenCA = true
+	pm.Diagnosis = &views.Diagnosis{Cause: "untrusted-ca", Title: "authentik's certificate is not trusted — paste its CA",
+		Text: "authentik's admin API presents a certificate signed by an authority this server does not trust — a private CA. " +
+			"Paste that CA's certificate (PEM) into Extra CA certificate below and try again; it is used unsaved, and recorded when you save the step.",
+		Href: "#" + wif.FieldCAPEM, Link: "Paste the CA certificate", Focus: wif.FieldCAPEM}
 	return true
 }
 
@@ -99,25 +165,32 @@ func (s *Server) handleProviderInspect(c echo.Context) error {
 		return err
 	}
 	edited, values := typedProvider(c, conn)
-	pm, err := s.providerPage(c, conn, edited, values)
-	if err != nil {
-		return err
-	}
 	ins, err := s.app.InspectProvider(c.Request().Context(), actions.InspectRequest{Connection: edited, APIToken: c.FormValue("api_token")})
 	if err != nil {
-		if !apiProblem(&pm, err) {
-			return err
-		}
-		return render(c, http.StatusUnprocessableEntity, views.ProviderStep(pm))
+		return s.providerRefused(c, conn, edited, values, err)
 	}
-	pm.Read = &views.ProviderRead{Name: ins.Provider.Name, Version: ins.Version, Use: map[string]string{
+	read := &views.ProviderRead{Name: ins.Provider.Name, Version: ins.Version, Use: map[string]string{
 		wif.FieldClientID: ins.Values.ClientID, wif.FieldProviderName: ins.Values.ProviderName,
 		wif.FieldAccessTokenValidity: ins.Values.AccessTokenValidity, wif.FieldSubjectMode: ins.Values.SubjectMode,
 		"issuer_mode": ins.Values.IssuerMode}}
 	for _, it := range ins.Items {
-		pm.Read.Results = append(pm.Read.Results, views.ChecklistResult{ID: it.ID, Label: it.Label, OK: it.OK, Advice: it.Advice, Actual: it.Actual, Fix: it.Fix})
+		read.Results = append(read.Results, views.ChecklistResult{ID: it.ID, Label: it.Label, OK: it.OK, Advice: it.Advice, Actual: it.Actual, Fix: it.Fix})
 	}
-	return render(c, http.StatusOK, views.ProviderStep(pm))
+	return s.holdProvider(c, conn, providerResult{values: values, version: edited.Version, read: read}, "#provider-read")
+}
+
+// providerRefused shows the step again with the typed values and why the admin API action could
+// not be done.
+func (s *Server) providerRefused(c echo.Context, conn *wif.Connection, edited wif.Connection, values formValues, err error) error {
+	pm, perr := s.providerPage(c, conn, edited.Version, values)
+	if perr != nil {
+		return perr
+	}
+	if !apiProblem(&pm, err) {
+		return err
+	}
+	pm.Frame.Unsaved = true
+	return render(c, http.StatusUnprocessableEntity, views.ProviderStep(pm))
 }
 
 // handleProviderUse fills the form with the values read from authentik (sent back as use_*
@@ -135,12 +208,7 @@ func (s *Server) handleProviderUse(c echo.Context) error {
 	}
 	bindStep(&edited, stepProvider, values)
 	values["issuer_url"] = edited.IssuerURL
-	pm, err := s.providerPage(c, conn, edited, values)
-	if err != nil {
-		return err
-	}
-	pm.Filled = true
-	return render(c, http.StatusOK, views.ProviderStep(pm))
+	return s.holdProvider(c, conn, providerResult{values: values, version: edited.Version, filled: true}, "")
 }
 
 // planRequest is the authentik side's plan for the typed values; the subject mode typed is the
@@ -160,31 +228,19 @@ func (s *Server) handleProviderPlan(c echo.Context) error {
 	edited, values := typedProvider(c, conn)
 	plan, err := s.app.Plan(c.Request().Context(), planRequest(c, edited))
 	if err != nil {
-		pm, perr := s.providerPage(c, conn, edited, values)
-		if perr != nil {
-			return perr
-		}
-		if !apiProblem(&pm, err) {
-			return err
-		}
-		return render(c, http.StatusUnprocessableEntity, views.ProviderStep(pm))
+		return s.providerRefused(c, conn, edited, values, err)
 	}
-	last, err := s.lastReport(c.Request().Context(), conn.ID)
-	if err != nil {
-		return err
-	}
-	f := frame(conn, stepProvider, last)
-	f.Version = edited.Version
 	carry := map[string]string{"signing_key": values["signing_key"]}
 	for _, k := range stepFields[stepProvider] {
 		carry[k] = values[k]
 	}
-	return render(c, http.StatusOK, views.ProviderPlan(views.ProviderPlanModel{Frame: f, Steps: plan.Steps, Changes: plan.Changes(), Carry: carry}))
+	m := &views.ProviderPlanModel{Steps: plan.Steps, Changes: plan.Changes(), Carry: carry}
+	return s.holdProvider(c, conn, providerResult{values: values, version: edited.Version, plan: m}, "")
 }
 
-// handleProviderApply carries out the plan and shows the outcome. It answers the POST with the
-// page rather than redirecting: a new provider's client secret is shown on this response only,
-// since it is never stored and so could not be shown after a redirect.
+// handleProviderApply carries out the plan and shows the outcome. When authentik made a new
+// client secret it answers the POST with the page (no-store) rather than redirecting: the secret
+// is shown on this response only, since it is never stored or held. Otherwise it redirects.
 func (s *Server) handleProviderApply(c echo.Context) error {
 	conn, err := s.connectionParam(c)
 	if err != nil {
@@ -202,9 +258,11 @@ func (s *Server) handleProviderApply(c echo.Context) error {
 		m.ClientID = done.Connection.ClientID
 	}
 	switch code := wif.ErrorCode(err); {
+	case err == nil && done.ClientSecret == "":
+		return s.holdProvider(c, conn, providerResult{applied: &m}, "")
 	case err == nil:
 	case code == wif.EINVALID || code == wif.ECONFLICT:
-		m.Error, status = err.Error(), http.StatusUnprocessableEntity
+		m.Error, status = webWording(err.Error()), http.StatusUnprocessableEntity
 	case done.ClientSecret != "":
 		s.log.Error("apply the authentik side", "connection", conn.ID, "err", err)
 		m.Error, status = "authentik has the new provider, but recording it on the connection failed (internal error): copy the secret now and apply again.", http.StatusInternalServerError

@@ -84,13 +84,26 @@ func TestProviderReadFillsTheForm(t *testing.T) {
 
 	form, tok := a.step2Form(t, base, url.Values{"client_id": {a.p.ClientID}, "api_token": {token}})
 	noCA := a.post(base+"2/inspect", form, tok)
-	if noCA.status != http.StatusUnprocessableEntity || !strings.Contains(noCA.text(`[data-testid="api-error"]`), "unknown authority") {
-		t.Fatalf("without the CA: %d %q", noCA.status, noCA.text(`[data-testid="api-error"]`))
+	if noCA.status != http.StatusUnprocessableEntity || noCA.doc.Find(`[data-testid="diagnosis"][data-cause="untrusted-ca"]`).Length() != 1 {
+		t.Fatalf("without the CA: %d %q", noCA.status, noCA.text(`main .alert`))
+	}
+	if _, open := noCA.doc.Find(`details[data-testid="ca-details"]`).Attr("open"); !open || noCA.doc.Find(`a[href="#ca_pem"]`).Length() != 1 {
+		t.Error("the untrusted certificate does not lead to the CA field, opened")
+	}
+	if strings.Contains(noCA.body, "--ca-file") {
+		t.Error("the web page names the command line's --ca-file")
 	}
 	form.Set("ca_pem", string(a.emu.CAPEM()))
-	read := a.post(base+"2/inspect", form, tok)
-	if read.status != http.StatusOK {
-		t.Fatalf("inspect: %d %s", read.status, read.text(`[data-testid="api-error"]`))
+	posted := a.post(base+"2/inspect", form, tok)
+	if posted.status != http.StatusSeeOther || !strings.Contains(posted.header.Get("Location"), "?held=") {
+		t.Fatalf("inspect: %d %q, want a redirect to the result", posted.status, posted.header.Get("Location"))
+	}
+	read := a.follow(posted)
+	if read.status != http.StatusOK || read.doc.Find(`[data-testid="provider-read"]`).Length() != 1 {
+		t.Fatalf("inspect result: %d %s", read.status, read.text(`[data-testid="api-error"]`))
+	}
+	if again := a.follow(posted); again.body != read.body {
+		t.Error("loading the result again shows something else")
 	}
 	if st := read.doc.Find(`tr[data-item="sub_mode"] .badge`).Text(); st != "ok" {
 		t.Errorf("sub_mode verdict %q", st)
@@ -113,7 +126,7 @@ func TestProviderReadFillsTheForm(t *testing.T) {
 		use.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
 	})
 	use.Del("api_token")
-	filled := a.post(base+"2/use", use, tok)
+	filled := a.follow(a.post(base+"2/use", use, tok))
 	if filled.status != http.StatusOK || filled.doc.Find(`[data-testid="filled"]`).Length() != 1 {
 		t.Fatalf("use: %d", filled.status)
 	}
@@ -145,7 +158,7 @@ func TestProviderCreateItForMe(t *testing.T) {
 	token := a.emu.APIToken()
 
 	form, tok := a.step2Form(t, base, url.Values{"ca_pem": {string(a.emu.CAPEM())}, "api_token": {token}, "subject_mode": {""}})
-	plan := a.post(base+"2/plan", form, tok)
+	plan := a.follow(a.post(base+"2/plan", form, tok))
 	if plan.status != http.StatusOK {
 		t.Fatalf("plan: %d %s", plan.status, plan.text(`[data-testid="api-error"]`))
 	}
@@ -185,7 +198,7 @@ func TestProviderCreateItForMe(t *testing.T) {
 	if stored.ProviderPK != int64(p.PK) || stored.ClientID != p.ClientID || stored.SubjectMode != wif.SubUsername || stored.Step < 2 {
 		t.Errorf("recorded %+v", stored)
 	}
-	again := a.post(base+"2/plan", form, tok)
+	again := a.follow(a.post(base+"2/plan", form, tok))
 	if again.doc.Find(`[data-testid="plan-step"][data-action="no change"]`).Length() != 2 {
 		t.Errorf("second plan: %s", again.text("main"))
 	}

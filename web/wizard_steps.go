@@ -20,8 +20,13 @@ func (s *Server) handleWizardStep(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if step == stepConsole {
+	switch key := c.QueryParam("held"); {
+	case step == stepConsole && key != "":
+		return s.handleConsoleHeld(c, conn, key)
+	case step == stepConsole:
 		return s.consolePage(c, http.StatusOK, conn, nil, nil)
+	case step == stepProvider && key != "":
+		return s.handleProviderHeld(c, conn, key)
 	}
 	return s.renderStep(c, http.StatusOK, conn, step, stepValues(conn, step), nil, "")
 }
@@ -62,9 +67,7 @@ func (s *Server) handleWizardSave(c echo.Context) error {
 		return s.renderStep(c, http.StatusUnprocessableEntity, &stored, step, values, saved.Fields, "")
 	}
 	if step == stepConsole {
-		if err := s.afterConsoleSave(c, &saved.Connection); err != nil {
-			return err
-		}
+		return s.afterConsoleSave(c, &saved.Connection)
 	}
 	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, min(step+1, stepCount)))
 }
@@ -184,8 +187,9 @@ func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, st
 	if err != nil {
 		return err
 	}
-	f := frame(conn, step, last)
+	f := s.frame(conn, step, last)
 	f.Conflict = conflict
+	f.Unsaved = conflict != "" || unsavedFields(fe)
 	m := views.StepModel{Frame: f, Values: v, Errors: fe}
 	switch step {
 	case stepBasics:
@@ -202,4 +206,16 @@ func (s *Server) renderStep(c echo.Context, status int, conn *wif.Connection, st
 		return s.renderReport(c, status, conn, m, last)
 	}
 	return echo.ErrNotFound
+}
+
+// unsavedFields says a refused form shows typed values that are not saved: any field error other
+// than the client secret's (a secret is never saved, and step 3 saves its settings before asking
+// for it).
+func unsavedFields(fe wif.FieldErrors) bool {
+	for field := range fe {
+		if field != "client_secret" {
+			return true
+		}
+	}
+	return false
 }

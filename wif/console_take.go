@@ -68,14 +68,21 @@ func InlineKeySet(keys json.RawMessage) string {
 
 // SuggestedLifetimes are the Console lifetimes that fit an observed identity token of lifetime
 // (exp − iat) from an issuer whose token validity is validity (0 when unknown): the maximum
-// identity token lifetime covers both; the token lifetime is what Anthropic mints for a fresh
-// token under the Console's default, so the rule asks for no more than it gets.
+// identity token lifetime covers both; the token lifetime is what Anthropic mints under the
+// Console's default for a token exchanged exchangeSlack after it was issued (in whole minutes),
+// so the rule asks for no more than it gets — also seconds later, when a verification exchanges
+// a fresh token.
 func SuggestedLifetimes(lifetime, validity time.Duration) (maxIdentity, token time.Duration) {
 	maxIdentity = max(lifetime.Round(time.Second), validity.Round(time.Second))
 	if lifetime%time.Second != 0 {
 		maxIdentity = max(maxIdentity, lifetime.Truncate(time.Second)+time.Second)
 	}
 	maxIdentity = min(max(maxIdentity, MinMaxIdentityTokenLifetime), MaxMaxIdentityTokenLifetime)
-	token = min(max(MintedLifetime(DefaultLifetime, lifetime), MinTokenLifetime), MaxTokenLifetime)
-	return maxIdentity, token.Truncate(time.Second)
+	token = MintedLifetime(DefaultLifetime, lifetime-exchangeSlack).Truncate(time.Minute)
+	token = min(max(token, MinTokenLifetime), MaxTokenLifetime)
+	return maxIdentity, token
 }
+
+// exchangeSlack is wifwiz's allowance, no fact of Anthropic's: a token is exchanged moments after
+// it is issued, never at its iat, and Anthropic mints from the validity that remains then.
+const exchangeSlack = time.Minute

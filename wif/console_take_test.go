@@ -15,8 +15,12 @@ func TestSuggestedLifetimes(t *testing.T) {
 	}{
 		{"authentik's hour, one second short", 3599 * time.Second, time.Hour, time.Hour, time.Hour},
 		{"two hours", 2 * time.Hour, 2 * time.Hour, 2 * time.Hour, time.Hour},
-		{"five minutes", 5 * time.Minute, 5 * time.Minute, 5 * time.Minute, 10 * time.Minute},
-		{"validity unknown", 1800 * time.Second, 0, 1800 * time.Second, time.Hour},
+		// Twice the validity left a minute after issue: a rule asking for all of 2 × 300 s would
+		// be warned about by the next verification, seconds after the token was issued.
+		{"five minutes", 5 * time.Minute, 5 * time.Minute, 5 * time.Minute, 8 * time.Minute},
+		{"five minutes, one second short", 299 * time.Second, 5 * time.Minute, 5 * time.Minute, 7 * time.Minute},
+		{"validity unknown", 1800 * time.Second, 0, 1800 * time.Second, 58 * time.Minute},
+		{"shorter than the slack", 30 * time.Second, 0, 30 * time.Second, MinTokenLifetime},
 		{"beyond the Console's maximum", 60 * time.Hour, 0, MaxMaxIdentityTokenLifetime, time.Hour},
 	}
 	for _, tc := range cases {
