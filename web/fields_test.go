@@ -38,7 +38,7 @@ func TestEveryWizardFieldRefusesBadText(t *testing.T) {
 		a.get(path).doc.Find(`form[action="` + path + `"] [name]`).Each(func(_ int, s *goquery.Selection) {
 			name, _ := s.Attr("name")
 			typ, _ := s.Attr("type")
-			if name == "_csrf" || name == "version" || name == "client_secret" || typ == "radio" || goquery.NodeName(s) == "select" {
+			if name == "_csrf" || name == "version" || name == "client_secret" || typ == "radio" || typ == "submit" || goquery.NodeName(s) == "select" || goquery.NodeName(s) == "button" {
 				return
 			}
 			hidden[name] = typ == "hidden"
