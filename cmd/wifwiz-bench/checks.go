@@ -53,6 +53,8 @@ type checkFigure struct {
 	checkSetup
 	First       time.Duration // the first check: new TLS connections, host lookup
 	Spread      spread        // the checks after it
+	Discovered  spread        // from the start to discovery's answer: one round trip as the check sees it
+	LastAnswer  spread        // from discovery's answer to the last answer
 	Engine      spread        // from the last answer to the report: wifwiz's checks alone
 	PerCheck    map[string]float64
 	MaxInFlight int // the most requests the emulator answered at once during one check
@@ -101,14 +103,21 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 		}
 	}
 	runner := is.runner()
-	var answered latestTime
+	var answered, discovered latestTime
 	in := wif.ProbeRequest{Connection: conn, Secret: is.providers[0].ClientSecret,
-		Progress: func(wif.ProbeStep) { answered.latest(time.Now()) }}
+		Progress: func(s wif.ProbeStep) {
+			now := time.Now()
+			answered.latest(now)
+			if s.Step == wif.StepDiscovery {
+				discovered.latest(now)
+			}
+		}}
 	counts := map[string]int{}
-	durations, engine := make([]time.Duration, 0, samples), make([]time.Duration, 0, samples)
+	var durations, toDiscovery, lastAnswer, engine []time.Duration
 	others, gcs := startOtherLoad(), numGC()
 	for i := 0; i <= samples; i++ {
 		answered.reset()
+		discovered.reset()
 		is.emu.ResetCounts()
 		start := time.Now()
 		rep, err := runner.Verify(ctx, in)
@@ -133,9 +142,11 @@ func measureCheck(ctx context.Context, setup checkSetup, samples int) (checkFigu
 			f.Together++
 		}
 		durations, engine = append(durations, took), append(engine, end.Sub(answered.get()))
+		toDiscovery, lastAnswer = append(toDiscovery, discovered.get().Sub(start)), append(lastAnswer, answered.get().Sub(discovered.get()))
 	}
 	f.OtherCores, f.GCs = others.cores(0), numGC()-gcs
 	f.Spread, f.Engine = spreadOf(durations), spreadOf(engine)
+	f.Discovered, f.LastAnswer = spreadOf(toDiscovery), spreadOf(lastAnswer)
 	f.PerCheck = perUnit(counts, samples+1)
 	if setup.Latency > 0 && !setup.Generic && f.Together == 0 {
 		return f, fmt.Errorf("discovery, JWKS and token were never in flight together (at most %d at once, requests per check %s): the check did not take the one-round-trip path",

@@ -135,15 +135,17 @@ func renderChecks(p printer, res *results) {
 	p("The first check opens the TLS connections and looks the host up; it is shown apart. *Engine*: from the last answer to")
 	p("the finished report — wifwiz's checks, signature included. At L = 0 only the work on both sides is left. *All three at")
 	p("once*: the checks during which the emulator was answering discovery, the JWKS and the token request at the same time")
-	p("(its in-flight count, reset before each check), and the most requests it held at once. *Other load*: the cores other")
-	p("processes on the machine kept busy meanwhile (from /proc/stat), which the slowest checks wait for.")
+	p("(its in-flight count, reset before each check), and the most requests it held at once. *Discovery · last answer*:")
+	p("when discovery answered, from the check's start (one round trip as the check sees it), and how long after it the")
+	p("last answer came. *Other load*: the cores other processes on the machine kept busy meanwhile (from /proc/stat),")
+	p("which the slowest checks wait for.")
 	p("")
 	if len(res.Checks) == 0 {
 		notRun(p)
 		return
 	}
-	p("| L | issuer | keys | checks | first | median | p95 | max | median ÷ L | p95 ÷ L | limit · target | engine, median | requests per check | all three at once | other load | report |")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	p("| L | issuer | keys | checks | first | median | p95 | max | median ÷ L | p95 ÷ L | limit · target | discovery · last answer, medians | engine, median | requests per check | all three at once | other load | report |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, c := range res.Checks {
 		s := c.Spread
 		r50, r95, target := "—", "—", "—"
@@ -151,8 +153,9 @@ func renderChecks(p printer, res *results) {
 			r50, r95 = fmt.Sprintf("**%.2f**", times(s.P50, c.Latency)), fmt.Sprintf("**%.2f**", times(s.P95, c.Latency))
 			target = fmt.Sprintf("%d × L · ≤ %s × L", c.roundTrips(), trimFloat(c.target()))
 		}
-		p("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d (max %d) | %s | %s |", ms(c.Latency), c.issuerText(), c.Signing,
-			s.N, ms(c.First), ms(s.P50), ms(s.P95), ms(s.Max), r50, r95, target, ms(c.Engine.P50), countsText(c.PerCheck),
+		p("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s · +%s | %s | %s | %d of %d (max %d) | %s | %s |", ms(c.Latency), c.issuerText(), c.Signing,
+			s.N, ms(c.First), ms(s.P50), ms(s.P95), ms(s.Max), r50, r95, target, afterL(c.Discovered.P50, c.Latency), ms(c.LastAnswer.P50),
+			ms(c.Engine.P50), countsText(c.PerCheck),
 			c.Together, s.N, c.MaxInFlight, coresText(c.OtherCores), c.Summary)
 	}
 	p("")
@@ -170,9 +173,10 @@ func renderAnatomy(p printer, res *results) {
 	p("An authentik-shaped issuer's check sends its three requests together, keeps the guessed JWKS and token once")
 	p("discovery's `jwks_uri` and `token_endpoint` name the same URLs, then runs the engine. The token answer comes last:")
 	p("the emulator signs while discovery and the JWKS answer, where it used to sign after discovery's round trip. A check")
-	p("costs L + %s + %s ≈ L + %s, plus the wake-ups of an idle machine after each wait:", ms(an.Token.P50), ms(engine), ms(an.Token.P50+engine))
-	p("a fixed cost that weighs more the smaller L is. With ES256 keys, whose signing costs little, the same check at")
-	p("L = %s takes %s.", ms(benchLatency), checkFigureText(res, checkSetup{Latency: benchLatency, Signing: emulator.ES256}))
+	p("costs L + %s + %s ≈ L + %s, plus what one round trip costs beyond L (the *discovery* column: loopback, TLS, the", ms(an.Token.P50), ms(engine), ms(an.Token.P50+engine))
+	p("machine waking when the emulator's wait ends): a fixed cost that weighs more the smaller L is. With ES256 keys, whose")
+	p("signing costs little, the same check at L = %s takes %s.", ms(benchLatency),
+		checkFigureText(res, checkSetup{Latency: benchLatency, Signing: emulator.ES256}))
 	p("")
 	p("Any other issuer — here the emulator's generic issuer mode, Dex's paths (`<issuer>/keys`, `<issuer>/token`) — names")
 	p("its endpoints only in discovery: discovery, then the token request beside the JWKS, then the engine:")
@@ -200,6 +204,14 @@ func (s checkSetup) note() string {
 		n += ", " + s.Signing + " keys"
 	}
 	return n
+}
+
+// afterL words d as L plus the rest when L > 0.
+func afterL(d, l time.Duration) string {
+	if l == 0 {
+		return ms(d)
+	}
+	return "L + " + ms(d-l)
 }
 
 func roundTripsText(n int) string {
