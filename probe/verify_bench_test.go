@@ -10,10 +10,10 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// BenchmarkVerifyEmulator measures one full verification (discovery, then JWKS and the token
-// request side by side, then every check) against the emulator answering each request after
-// benchLatency. The round-trips metric is the time per check in units of that latency: two is
-// the physical limit (docs/benchmarks.md).
+// BenchmarkVerifyEmulator measures one full verification (discovery, the JWKS and the token
+// request side by side — the issuer has authentik's shape — then every check) against the
+// emulator answering each request after benchLatency. The round-trips metric is the time per
+// check in units of that latency: one is the physical limit (docs/benchmarks.md).
 func BenchmarkVerifyEmulator(b *testing.B) {
 	const benchLatency = 10 * time.Millisecond
 	e, err := emulator.Start(emulator.WithLatency(benchLatency))

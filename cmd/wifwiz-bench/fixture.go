@@ -31,9 +31,10 @@ func startIssuer(latency time.Duration, providers int) (*issuer, error) {
 	return startSigningIssuer(latency, providers, emulator.RS256)
 }
 
-// startSigningIssuer is startIssuer with the providers' signing algorithm chosen.
-func startSigningIssuer(latency time.Duration, providers int, signing string) (*issuer, error) {
-	e, err := emulator.Start(emulator.WithLatency(latency))
+// startSigningIssuer is startIssuer with the providers' signing algorithm chosen, and more
+// emulator options (e.g. its generic issuer mode).
+func startSigningIssuer(latency time.Duration, providers int, signing string, opts ...emulator.Option) (*issuer, error) {
+	e, err := emulator.Start(append([]emulator.Option{emulator.WithLatency(latency)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
-// Command wifwiz-bench is wifwiz's load harness: it measures a check against the physical limit
-// of two round trips, the same check done by hand with curl and jq, audits of many stored
-// connections, the busiest pages under concurrent load, and the start-up of the built binary,
-// all on loopback against the authentik emulator, then writes docs/benchmarks.md.
+// Command wifwiz-bench is wifwiz's load harness: it measures a check against its physical limit
+// (one round trip for an issuer with authentik's shape, whose JWKS and token URLs wifwiz guesses
+// and confirms against discovery; two for any other issuer), the same check done by hand with
+// curl and jq, audits of many stored connections, the busiest pages under concurrent load, and
+// the start-up of the built binary, all on loopback against the authentik emulator, then writes
+// docs/benchmarks.md.
 //
 //	go run ./cmd/wifwiz-bench -out docs/benchmarks.md   (what `make bench` runs)
 package main
