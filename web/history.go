@@ -190,15 +190,11 @@ var exportLabels = map[string]string{
 
 // exportLinks are conn's downloads, each named by what it is and by the file it gives.
 func exportLinks(conn wif.Connection) []views.ExportLink {
-	setups := map[string]string{}
-	for _, r := range workload.RefreshSetups(conn, workload.Options{}) {
-		setups["refresh-"+r.ID] = "Token refresh · " + r.Name
-	}
 	var out []views.ExportLink
 	for _, f := range workload.ExportFormats() {
 		label := exportLabels[f]
-		if label == "" {
-			label = setups[f]
+		if name, ok := workload.RefreshSetupName(strings.TrimPrefix(f, "refresh-")); label == "" && ok {
+			label = "Token refresh · " + name
 		}
 		if label == "" {
 			label = f

@@ -45,7 +45,7 @@ func FileName(c wif.Connection, format string) string {
 	case FormatK8s:
 		return name + "-k8s.yaml"
 	case FormatSystemd:
-		return name + "-systemd.env"
+		return systemdEnvFile(c)
 	case FormatMarkdown:
 		return name + "-handoff.md"
 	case FormatAuthentikBlueprint:
@@ -54,9 +54,11 @@ func FileName(c wif.Connection, format string) string {
 		return name + "-authentik.tf"
 	}
 	if id, ok := strings.CutPrefix(format, "refresh-"); ok {
-		if setup, found := RefreshSetup(c, Options{}, id); found {
-			return setup.Filename
+		if k, found := refreshKindOf(id); found {
+			return k.file(c)
 		}
 	}
 	return name + ".txt"
 }
+
+func systemdEnvFile(c wif.Connection) string { return slug(c.Name) + "-systemd.env" }

@@ -15,8 +15,50 @@ type Setup struct {
 	Content  string
 }
 
-// Refresh setup IDs, in the order RefreshSetups lists them.
-var RefreshSetupIDs = []string{"token-stored", "token-flags", "systemd-unit", "systemd-env", "k8s-sidecar", "cron"}
+// refreshKind is one refresh setup: its ID, what it is, its file name and how to render it.
+type refreshKind struct {
+	id, name string
+	file     func(wif.Connection) string
+	content  func(wif.Connection, Options) string
+}
+
+// refreshKinds, in the order RefreshSetups lists them.
+var refreshKinds = []refreshKind{
+	{"token-stored", "wifwiz token (stored connection)",
+		func(c wif.Connection) string { return slug(c.Name) + "-token-stored.sh" }, storedCommandScript},
+	{"token-flags", "wifwiz token (flags only)",
+		func(c wif.Connection) string { return slug(c.Name) + "-token-flags.sh" }, flagsCommandScript},
+	{"systemd-unit", "systemd service for wifwiz token", unitName, systemdUnit},
+	{"systemd-env", "systemd EnvironmentFile for the workload",
+		systemdEnvFile,
+		func(c wif.Connection, o Options) string { return renderSystemd(c, EnvVars(c, o)) }},
+	{"k8s-sidecar", "Kubernetes sidecar", k8sFile, k8sManifest},
+	{"cron", "curl + jq script for cron", curlFile, curlScript},
+}
+
+// RefreshSetupIDs are the refresh setups' IDs, in the order RefreshSetups lists them.
+var RefreshSetupIDs = func() []string {
+	ids := make([]string, len(refreshKinds))
+	for i, k := range refreshKinds {
+		ids[i] = k.id
+	}
+	return ids
+}()
+
+// RefreshSetupName says what the refresh setup with the given ID is, without rendering it.
+func RefreshSetupName(id string) (string, bool) {
+	k, ok := refreshKindOf(id)
+	return k.name, ok
+}
+
+func refreshKindOf(id string) (refreshKind, bool) {
+	for _, k := range refreshKinds {
+		if k.id == id {
+			return k, true
+		}
+	}
+	return refreshKind{}, false
+}
 
 // Placeholders in refresh setups for authentik settings not recorded yet.
 const (
@@ -29,31 +71,26 @@ const (
 // They always use a token file (Options.TokenFile): a refresher cannot set another process's
 // environment. Call Options.Validate first; quoting keeps odd values literal either way.
 func RefreshSetups(c wif.Connection, o Options) []Setup {
-	o = o.withDefaults()
-	o.TokenSource = TokenFromFile
-	setups := []Setup{
-		storedCommandSetup(c, o),
-		flagsCommandSetup(c, o),
-		systemdUnitSetup(c, o),
-		{Name: "systemd EnvironmentFile for the workload", Filename: FileName(c, FormatSystemd),
-			Content: renderSystemd(c, EnvVars(c, o))},
-		k8sSetup(c, o),
-		curlSetup(c, o),
-	}
-	for i := range setups {
-		setups[i].ID = RefreshSetupIDs[i]
+	setups := make([]Setup, len(refreshKinds))
+	for i, k := range refreshKinds {
+		setups[i] = k.render(c, o)
 	}
 	return setups
 }
 
-// RefreshSetup returns the refresh setup with the given ID.
+// RefreshSetup renders the refresh setup with the given ID.
 func RefreshSetup(c wif.Connection, o Options, id string) (Setup, bool) {
-	for _, s := range RefreshSetups(c, o) {
-		if s.ID == id {
-			return s, true
-		}
+	k, ok := refreshKindOf(id)
+	if !ok {
+		return Setup{}, false
 	}
-	return Setup{}, false
+	return k.render(c, o), true
+}
+
+func (k refreshKind) render(c wif.Connection, o Options) Setup {
+	o = o.withDefaults()
+	o.TokenSource = TokenFromFile
+	return Setup{ID: k.id, Name: k.name, Filename: k.file(c), Content: k.content(c, o)}
 }
 
 // tokenFlags are the flags-only arguments of wifwiz token for c. secretFile is empty when the

@@ -2,8 +2,8 @@ package workload
 
 import "github.com/wifwiz/wifwiz/wif"
 
-// storedCommandSetup runs wifwiz token from the connection stored in wifwiz's database.
-func storedCommandSetup(c wif.Connection, o Options) Setup {
+// storedCommandScript runs wifwiz token from the connection stored in wifwiz's database.
+func storedCommandScript(c wif.Connection, o Options) string {
 	var t text
 	t.line("#!/bin/sh")
 	t.comment(header(c)...)
@@ -19,11 +19,11 @@ func storedCommandSetup(c wif.Connection, o Options) Setup {
 			": make it available to this command.")
 	}
 	t.line("exec " + shellCommand(append(args, "--out", o.TokenFile)))
-	return Setup{Name: "wifwiz token (stored connection)", Filename: slug(c.Name) + "-token-stored.sh", Content: t.String()}
+	return t.String()
 }
 
-// flagsCommandSetup runs wifwiz token from flags only, without the database.
-func flagsCommandSetup(c wif.Connection, o Options) Setup {
+// flagsCommandScript runs wifwiz token from flags only, without the database.
+func flagsCommandScript(c wif.Connection, o Options) string {
 	var t text
 	t.line("#!/bin/sh")
 	t.comment(header(c)...)
@@ -34,5 +34,5 @@ func flagsCommandSetup(c wif.Connection, o Options) Setup {
 	t.comment(missingSettings(c)...)
 	args := append([]string{o.RefreshCommand}, tokenFlags(c, o, o.ClientSecretFile, caFileFor(c))...)
 	t.line("exec " + shellCommand(args))
-	return Setup{Name: "wifwiz token (flags only)", Filename: slug(c.Name) + "-token-flags.sh", Content: t.String()}
+	return t.String()
 }

@@ -7,8 +7,10 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-func curlSetup(c wif.Connection, o Options) Setup {
-	file := slug(c.Name) + "-token-refresh.sh"
+func curlFile(c wif.Connection) string { return slug(c.Name) + "-token-refresh.sh" }
+
+func curlScript(c wif.Connection, o Options) string {
+	file := curlFile(c)
 	var t text
 	t.line("#!/usr/bin/env bash")
 	t.comment(header(c)...)
@@ -19,7 +21,7 @@ func curlSetup(c wif.Connection, o Options) Setup {
 	curlSettings(&t, c, o)
 	t.line("")
 	t.line(curlBody)
-	return Setup{Name: "curl + jq script for cron", Filename: file, Content: t.String()}
+	return t.String()
 }
 
 func curlInstructions(c wif.Connection, file string) []string {

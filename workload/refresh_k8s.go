@@ -16,7 +16,10 @@ const (
 	runAsUserID = "65532" // any non-root UID shared by both containers
 )
 
-func k8sSetup(c wif.Connection, o Options) Setup {
+func k8sFile(c wif.Connection) string { return slug(c.Name) + "-token-k8s.yaml" }
+
+// k8sManifest is a Deployment whose sidecar keeps the token file fresh for the workload.
+func k8sManifest(c wif.Connection, o Options) string {
 	name := slug(c.Name)
 	var t text
 	t.comment(header(c)...)
@@ -43,7 +46,7 @@ func k8sSetup(c wif.Connection, o Options) Setup {
 	k8sVolumes(&t, c, name)
 	k8sSidecar(&t, c, o, name)
 	k8sWorkload(&t, c, o)
-	return Setup{Name: "Kubernetes sidecar", Filename: name + "-token-k8s.yaml", Content: t.String()}
+	return t.String()
 }
 
 func k8sInstructions(c wif.Connection, name string) []string {

@@ -15,7 +15,7 @@ func unitName(c wif.Connection) string {
 	return "wifwiz-token-" + slug(c.Name) + ".service"
 }
 
-func systemdUnitSetup(c wif.Connection, o Options) Setup {
+func systemdUnit(c wif.Connection, o Options) string {
 	var t text
 	t.comment(header(c)...)
 	t.comment(unitInstructions(c, o)...)
@@ -41,7 +41,7 @@ func systemdUnitSetup(c wif.Connection, o Options) Setup {
 	t.line("")
 	t.line("[Install]")
 	t.line("WantedBy=multi-user.target")
-	return Setup{Name: "systemd service for wifwiz token", Filename: unitName(c), Content: t.String()}
+	return t.String()
 }
 
 func unitInstructions(c wif.Connection, o Options) []string {

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -23,18 +24,19 @@ import (
 
 // options are the harness's flags.
 type options struct {
-	out      string
-	duration time.Duration // load per page
-	clients  int           // concurrent page clients
-	samples  int           // checks per latency
-	runs     int           // process runs per way in the manual comparison
-	startups int
-	goBench  bool
-	capacity bool            // look for the most clients under which each page meets the p99 target
-	only     map[string]bool // sections to run; empty: all
-	worker   string          // internal: run one measurement in this child process
-	workerDB string
-	workerCA string
+	out        string
+	duration   time.Duration // load per page
+	clients    int           // concurrent page clients
+	samples    int           // checks per latency
+	runs       int           // process runs per way in the manual comparison
+	startups   int
+	goBench    bool
+	capacity   bool            // look for the most clients under which each page meets the p99 target
+	only       map[string]bool // sections to run; empty: all
+	worker     string          // internal: run one measurement in this child process
+	workerDB   string
+	workerCA   string
+	cpuProfile string // write the whole run's CPU profile (the served pages included) here
 }
 
 func main() {
@@ -59,6 +61,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.worker != "" {
 		return runWorker(ctx, o, stdout)
 	}
+	if o.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	res, err := measure(ctx, o, stderr)
 	if err != nil {
 		return err
@@ -82,6 +91,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.worker, "worker", "", "internal: run one audit in this process and print its figures as JSON")
 	fs.StringVar(&o.workerDB, "worker-db", "", "internal: the worker's database")
 	fs.StringVar(&o.workerCA, "worker-ca", "", "internal: the worker's extra CA file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (pages are served in this process) to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -163,4 +173,17 @@ func measure(ctx context.Context, o options, log io.Writer) (*results, error) {
 	res.Machine.LoadEnd = loadAverage()
 	res.Took = time.Since(res.Started)
 	return res, nil
+}
+
+// startCPUProfile profiles this process until the returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
