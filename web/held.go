@@ -3,8 +3,12 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // held keeps what an admin API action found — a provider read through authentik's API, a plan —
@@ -64,4 +68,11 @@ func (h *held) get(connID int64, actor, key string, now time.Time) (any, bool) {
 		return nil, false
 	}
 	return it.value, true
+}
+
+// holdResult keeps r for the one who asked and redirects to the wizard step showing it;
+// fragment names the part of the page to open at.
+func (s *Server) holdResult(c echo.Context, conn *wif.Connection, step int, r any, fragment string) error {
+	key := s.held.put(conn.ID, actorOf(c), s.app.Now(), r)
+	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, step)+"?held="+key+fragment)
 }

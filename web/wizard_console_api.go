@@ -67,7 +67,7 @@ func (s *Server) handleConsoleRead(c echo.Context) error {
 		}
 		return s.consolePage(c, http.StatusUnprocessableEntity, conn, nil, func(m *views.ConsoleModel) { m.ReadError = msg })
 	}
-	return s.holdConsole(c, conn, consoleResult{catalog: catalogView(*conn, cat)}, "#console-read")
+	return s.holdResult(c, conn, stepConsole, consoleResult{catalog: catalogView(*conn, cat)}, "#console-read")
 }
 
 // consoleResult is a page an API action of the Console step led to, held for the GET its POST
@@ -79,12 +79,6 @@ type consoleResult struct {
 	plan    *wif.Plan
 	digest  string
 	choices views.PlanChoices
-}
-
-// holdConsole keeps r and redirects to the Console step showing it, at fragment.
-func (s *Server) holdConsole(c echo.Context, conn *wif.Connection, r consoleResult, fragment string) error {
-	key := s.held.put(conn.ID, actorOf(c), s.app.Now(), r)
-	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepConsole)+"?held="+key+fragment)
 }
 
 // handleConsoleHeld shows a held result of the Console step's API actions; an expired one shows
@@ -149,7 +143,7 @@ func (s *Server) handleConsoleUse(c echo.Context) error {
 	values := readForm(c, views.ConsoleFormFields...)
 	values[wif.FieldInlineJWKS] = c.FormValue(wif.FieldInlineJWKS) // a document, kept as it came
 	note := fmt.Sprintf("Filled in from the Console's rule %s (%s): review the values below and save.", values[wif.FieldRuleName], values[wif.FieldFederationRuleID])
-	return s.holdConsole(c, conn, consoleResult{values: values, filled: note}, "")
+	return s.holdResult(c, conn, stepConsole, consoleResult{values: values, filled: note}, "")
 }
 
 func planChoices(c echo.Context, prefix string) (actions.PlanChoices, views.PlanChoices) {
@@ -180,7 +174,7 @@ func (s *Server) showPlan(c echo.Context, conn *wif.Connection, req actions.Plan
 		return s.consolePage(c, http.StatusUnprocessableEntity, conn, nil, func(m *views.ConsoleModel) { m.PlanError, m.Choices = msg, shown })
 	}
 	if note == "" {
-		return s.holdConsole(c, conn, consoleResult{plan: &plan, digest: actions.PlanDigest(plan), choices: shown}, "#console-create")
+		return s.holdResult(c, conn, stepConsole, consoleResult{plan: &plan, digest: actions.PlanDigest(plan), choices: shown}, "#console-create")
 	}
 	return s.consolePage(c, http.StatusConflict, conn, nil, func(m *views.ConsoleModel) {
 		m.Plan, m.PlanDigest, m.Choices, m.PlanError = &plan, actions.PlanDigest(plan), shown, note

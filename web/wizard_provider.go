@@ -81,13 +81,6 @@ type providerResult struct {
 	applied *views.ProviderAppliedModel
 }
 
-// holdProvider keeps r and redirects to the provider step showing it; fragment names the part
-// of the page to open at.
-func (s *Server) holdProvider(c echo.Context, conn *wif.Connection, r providerResult, fragment string) error {
-	key := s.held.put(conn.ID, actorOf(c), s.app.Now(), r)
-	return c.Redirect(http.StatusSeeOther, wizardPath(conn.ID, stepProvider)+"?held="+key+fragment)
-}
-
 // handleProviderHeld shows a held result of the provider step's admin API actions.
 func (s *Server) handleProviderHeld(c echo.Context, conn *wif.Connection, key string) error {
 	v, ok := s.held.get(conn.ID, actorOf(c), key, s.app.Now())
@@ -176,7 +169,7 @@ func (s *Server) handleProviderInspect(c echo.Context) error {
 	for _, it := range ins.Items {
 		read.Results = append(read.Results, views.ChecklistResult{ID: it.ID, Label: it.Label, OK: it.OK, Advice: it.Advice, Actual: it.Actual, Fix: it.Fix})
 	}
-	return s.holdProvider(c, conn, providerResult{values: values, version: edited.Version, read: read}, "#provider-read")
+	return s.holdResult(c, conn, stepProvider, providerResult{values: values, version: edited.Version, read: read}, "#provider-read")
 }
 
 // providerRefused shows the step again with the typed values and why the admin API action could
@@ -208,7 +201,7 @@ func (s *Server) handleProviderUse(c echo.Context) error {
 	}
 	bindStep(&edited, stepProvider, values)
 	values["issuer_url"] = edited.IssuerURL
-	return s.holdProvider(c, conn, providerResult{values: values, version: edited.Version, filled: true}, "")
+	return s.holdResult(c, conn, stepProvider, providerResult{values: values, version: edited.Version, filled: true}, "")
 }
 
 // planRequest is the authentik side's plan for the typed values; the subject mode typed is the
@@ -235,7 +228,7 @@ func (s *Server) handleProviderPlan(c echo.Context) error {
 		carry[k] = values[k]
 	}
 	m := &views.ProviderPlanModel{Steps: plan.Steps, Changes: plan.Changes(), Carry: carry}
-	return s.holdProvider(c, conn, providerResult{values: values, version: edited.Version, plan: m}, "")
+	return s.holdResult(c, conn, stepProvider, providerResult{values: values, version: edited.Version, plan: m}, "")
 }
 
 // handleProviderApply carries out the plan and shows the outcome. When authentik made a new
@@ -259,7 +252,7 @@ func (s *Server) handleProviderApply(c echo.Context) error {
 	}
 	switch code := wif.ErrorCode(err); {
 	case err == nil && done.ClientSecret == "":
-		return s.holdProvider(c, conn, providerResult{applied: &m}, "")
+		return s.holdResult(c, conn, stepProvider, providerResult{applied: &m}, "")
 	case err == nil:
 	case code == wif.EINVALID || code == wif.ECONFLICT:
 		m.Error, status = webWording(err.Error()), http.StatusUnprocessableEntity

@@ -16,15 +16,21 @@ func tokenAlg(sign *keypair) (string, error) {
 	if sign == nil {
 		return string(jose.HS256), nil
 	}
+	_, alg, err := signingMaterial(sign)
+	return string(alg), err
+}
+
+// signingMaterial is the keypair's private key material and the algorithm it signs with.
+func signingMaterial(sign *keypair) (*keyMaterial, jose.SignatureAlgorithm, error) {
 	m, err := sign.material()
 	if err != nil {
-		return "", err
+		return m, "", err
 	}
 	if m.private == nil {
-		return "", errCannotSign
+		return m, "", errCannotSign
 	}
 	alg, err := m.alg()
-	return string(alg), err
+	return m, alg, err
 }
 
 // encodeJWT signs claims as authentik does, then encrypts the result when an encryption key is
@@ -47,14 +53,7 @@ func signJWT(payload []byte, sign *keypair, secret string) (string, error) {
 	if sign == nil {
 		return hs256(payload, []byte(secret))
 	}
-	m, err := sign.material()
-	if err != nil {
-		return "", err
-	}
-	if m.private == nil {
-		return "", errCannotSign
-	}
-	alg, err := m.alg()
+	m, alg, err := signingMaterial(sign)
 	if err != nil {
 		return "", err
 	}

@@ -140,35 +140,9 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	return certFile, keyFile, pool
 }
 
-// startServe runs wifwiz serve until the test ends and returns the URL it prints and its output.
-func startServe(t *testing.T, vars map[string]string, args ...string) (string, *syncBuffer) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve"}, args...), env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return vars[k] }})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	pattern := regexp.MustCompile(`serving on (\S+)`)
-	deadline := time.After(20 * time.Second)
-	for {
-		if m := pattern.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1], &stdout
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve ended with %d: %s", code, stderr.String())
-		case <-deadline:
-			t.Fatalf("no URL printed: %s", stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 func TestServeTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
-	url, _ := startServe(t, nil, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "w.db"), "--tls-cert", certFile, "--tls-key", keyFile)
+	_, url := startServe(t, nil, servingURL, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "w.db"), "--tls-cert", certFile, "--tls-key", keyFile)
 	if !strings.HasPrefix(url, "https://127.0.0.1:") {
 		t.Fatalf("URL %q", url)
 	}
@@ -222,9 +196,9 @@ func TestServeTransportFlags(t *testing.T) {
 // WIFWIZ_ACCESS_TOKEN is never printed, a generated one is (it is the only way to learn it).
 func TestSuppliedAccessTokenNeverPrinted(t *testing.T) {
 	const token = "given-0123456789abcdef0123456789abcdef"
-	url, stdout := startServe(t, map[string]string{"WIFWIZ_ACCESS_TOKEN": token}, "--addr", "127.0.0.1:0", "--behind-tls-proxy", "--db", filepath.Join(t.TempDir(), "w.db"))
-	if strings.Contains(stdout.String(), token) || strings.Contains(url, "token=") {
-		t.Fatalf("the supplied token was printed: %s", stdout.String())
+	s, url := startServe(t, map[string]string{"WIFWIZ_ACCESS_TOKEN": token}, servingURL, "--addr", "127.0.0.1:0", "--behind-tls-proxy", "--db", filepath.Join(t.TempDir(), "w.db"))
+	if strings.Contains(s.stdout.String(), token) || strings.Contains(url, "token=") {
+		t.Fatalf("the supplied token was printed: %s", s.stdout.String())
 	}
 	resp, err := http.Get(url)
 	if err != nil {
@@ -234,7 +208,7 @@ func TestSuppliedAccessTokenNeverPrinted(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("without the token: %d", resp.StatusCode)
 	}
-	generated, _ := startServe(t, nil, "--addr", "127.0.0.1:0", "--behind-tls-proxy", "--db", filepath.Join(t.TempDir(), "w.db"))
+	_, generated := startServe(t, nil, servingURL, "--addr", "127.0.0.1:0", "--behind-tls-proxy", "--db", filepath.Join(t.TempDir(), "w.db"))
 	if m := regexp.MustCompile(`\?token=([0-9a-f]+)$`).FindStringSubmatch(generated); m == nil || len(m[1]) < minAccessToken {
 		t.Fatalf("generated token URL %q", generated)
 	}

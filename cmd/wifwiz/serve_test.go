@@ -11,46 +11,86 @@ import (
 	"time"
 )
 
-// TestServeStartsAndShutsDownGracefully runs `wifwiz serve` on a free loopback port, loads the
-// list page at the printed URL, then cancels the context as SIGTERM does and expects exit 0.
-func TestServeStartsAndShutsDownGracefully(t *testing.T) {
+// servedRun is a `wifwiz serve` running in the background of a test.
+type servedRun struct {
+	stdout, stderr syncBuffer
+	cancel         context.CancelFunc
+	done           chan int
+}
+
+// servingURL matches the URL serve prints.
+const servingURL = `serving on (\S+)`
+
+// startServe runs `wifwiz serve` with args and the environment vars, and waits for stdout to
+// print a line matching pattern, whose one group (a URL) it returns. The server is stopped at
+// the end of the test if stop has not been called.
+func startServe(t *testing.T, vars map[string]string, pattern string, args ...string) (*servedRun, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	db := filepath.Join(t.TempDir(), "data", "wifwiz.db")
-	done := make(chan int, 1)
+	s := &servedRun{cancel: cancel, done: make(chan int, 1)}
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }})
+		s.done <- run(ctx, append([]string{"serve"}, args...), env{stdout: &s.stdout, stderr: &s.stderr, getenv: func(k string) string { return vars[k] }})
 	}()
-	urlPattern := regexp.MustCompile(`serving on (http://127\.0\.0\.1:\d+/)`)
-	var url string
-	for deadline := time.Now().Add(20 * time.Second); url == ""; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stderr: %s", stderr.String())
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(15 * time.Second):
 		}
-		if m := urlPattern.FindStringSubmatch(stdout.String()); m != nil {
-			url = m[1]
+	})
+	re := regexp.MustCompile(pattern)
+	deadline := time.After(20 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
+			return s, m[1]
+		}
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve ended with %d: %s", code, s.stderr.String())
+		case <-deadline:
+			t.Fatalf("nothing matching %s printed; stderr: %s", pattern, s.stderr.String())
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Start the wizard") {
-		t.Fatalf("list page: %d", resp.StatusCode)
-	}
-	cancel()
+}
+
+// stop cancels the context as SIGTERM does and expects exit 0 within 15 s.
+func (s *servedRun) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
 	select {
-	case code := <-done:
+	case code := <-s.done:
+		s.done <- code // for the cleanup
 		if code != exitOK {
-			t.Fatalf("exit %d after shutdown; stderr: %s", code, stderr.String())
+			t.Fatalf("exit %d after shutdown; stderr: %s", code, s.stderr.String())
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not shut down")
 	}
-	if !strings.Contains(stderr.String(), "shutting down") {
-		t.Errorf("no shutdown log: %s", stderr.String())
+}
+
+// getBody fetches url and returns its status and body.
+func getBody(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// TestServeStartsAndShutsDownGracefully runs `wifwiz serve` on a free loopback port, loads the
+// list page at the printed URL, then cancels the context as SIGTERM does and expects exit 0.
+func TestServeStartsAndShutsDownGracefully(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "data", "wifwiz.db")
+	s, url := startServe(t, nil, `serving on (http://127\.0\.0\.1:\d+/)`, "--addr", "127.0.0.1:0", "--db", db)
+	if code, body := getBody(t, url); code != http.StatusOK || !strings.Contains(body, "Start the wizard") {
+		t.Fatalf("list page: %d", code)
+	}
+	s.stop(t)
+	if !strings.Contains(s.stderr.String(), "shutting down") {
+		t.Errorf("no shutdown log: %s", s.stderr.String())
 	}
 }
