@@ -29,6 +29,9 @@ type Runner struct {
 	// DialContext replaces the issuer connections' dialer (nil: the system's); tests reach a
 	// loopback issuer under a public name on port 443 with it.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Timeout bounds each request to an issuer (0: authentik.DefaultTimeout); tests of a
+	// hostile issuer that never finishes its answer shorten it.
+	Timeout time.Duration
 
 	mu        sync.Mutex
 	clients   map[string]*authentik.Client
@@ -111,7 +114,8 @@ func (r *Runner) authentikClient(caPEM string) (*authentik.Client, error) {
 	if c, ok := r.clients[key]; ok {
 		return c, nil
 	}
-	c, err := authentik.NewClient(authentik.Options{CAPEM: tlsconf.Join(r.ExtraCA, []byte(caPEM)), Resolver: r.Resolver, DialContext: r.DialContext})
+	c, err := authentik.NewClient(authentik.Options{CAPEM: tlsconf.Join(r.ExtraCA, []byte(caPEM)), Resolver: r.Resolver, DialContext: r.DialContext,
+		Timeout: r.Timeout})
 	if err != nil {
 		return nil, err
 	}
