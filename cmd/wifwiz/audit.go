@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -59,7 +58,9 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 	if db.ReadOnly() {
 		return exitUsage, usagef("--db %s is read-only for this user, and an audit records its runs: give a database you can write (reading and exporting work read-only)", o.db)
 	}
-	app := newApp(db, &probe.Runner{ExtraCA: ca}, e, appOptions{})
+	runner := e.runner()
+	runner.ExtraCA = ca
+	app := newApp(db, runner, e, appOptions{})
 	var names []string
 	if o.connection != "" {
 		if _, err := stored(ctx, app, o.connection, o.db); err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/anthropic"
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/verify"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -47,7 +46,7 @@ func runCheck(ctx context.Context, args []string, e env) (int, error) {
 	if o.force && o.save == "" {
 		return exitUsage, usagef("--force only applies with --save NAME")
 	}
-	runner := &probe.Runner{AnthropicBaseURL: e.getenv("ANTHROPIC_BASE_URL")}
+	runner := e.runner()
 	if o.cf.connection == "" && o.save == "" {
 		return o.run(ctx, newApp(nil, runner, e, appOptions{}), e)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/workload"
 )
 
@@ -52,7 +51,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	if db.ReadOnly() {
 		fmt.Fprintf(e.stderr, "wifwiz export: note: --db %s is read-only for this user: the export is not recorded in the connection's timeline\n", *dbPath)
 	}
-	app := newApp(db, &probe.Runner{}, e, appOptions{})
+	app := newApp(db, e.runner(), e, appOptions{})
 	conn, err := stored(ctx, app, *name, *dbPath)
 	if err != nil {
 		return exitUsage, err

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/redact"
 )
 
@@ -35,6 +37,12 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	issuerTimeout  time.Duration // each request to an issuer; 0: the default (tests shorten it)
+}
+
+// runner is the verification runner every command uses; callers set what is their own.
+func (e env) runner() *probe.Runner {
+	return &probe.Runner{Timeout: e.issuerTimeout, AnthropicBaseURL: e.getenv("ANTHROPIC_BASE_URL")}
 }
 
 const topUsage = `wifwiz — Anthropic Workload Identity Federation with authentik, set up and verified.

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wifwiz/wifwiz/actions"
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -69,7 +68,7 @@ func planOrApply(ctx context.Context, args []string, e env, apply bool) (int, er
 		return exitUsage, err
 	}
 	defer db.Close()
-	return o.run(ctx, newApp(db, &probe.Runner{}, e, appOptions{}), e)
+	return o.run(ctx, newApp(db, e.runner(), e, appOptions{}), e)
 }
 
 func (o planOptions) request(conn wif.Connection, creds actions.Credentials) actions.PlanRequest {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/demo"
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/web"
@@ -172,7 +171,7 @@ func (o serveOptions) policy() (wif.SecretPolicy, error) {
 
 func (o serveOptions) run(ctx context.Context, ln net.Listener, db *store.DB, policy wif.SecretPolicy, tr transport, e env, log *slog.Logger) (int, error) {
 	// The live exchange goes to ANTHROPIC_BASE_URL, as Anthropic's SDKs do, unless a connection has its own.
-	runner := &probe.Runner{AnthropicBaseURL: e.getenv("ANTHROPIC_BASE_URL")}
+	runner := e.runner()
 	jobs := actions.NewJobs(actions.JobLimits{})
 	opts := appOptions{policy: policy, server: true, jobs: jobs}
 	cfg := web.Config{Logger: log, Version: version, AccessToken: tr.token, SecureCookies: tr.secure}

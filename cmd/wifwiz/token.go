@@ -8,7 +8,6 @@ import (
 
 	"github.com/wifwiz/wifwiz/actions"
 	"github.com/wifwiz/wifwiz/metrics"
-	"github.com/wifwiz/wifwiz/probe"
 	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/refresh"
 	"github.com/wifwiz/wifwiz/tlsconf"
@@ -127,7 +126,7 @@ func tokenExit(err error) (int, error) {
 
 // source builds the token source from the flags, over the stored connection when one is named.
 func (o tokenOptions) source(ctx context.Context, e env) (*actions.TokenSource, error) {
-	runner := &probe.Runner{}
+	runner := e.runner()
 	var base *wif.Connection
 	app := newApp(nil, runner, e, appOptions{})
 	if o.cf.connection != "" {
