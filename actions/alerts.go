@@ -123,12 +123,12 @@ func (s *Service) webhookURL(t wif.AlertTarget) (string, error) {
 	}
 	v, err := s.secrets.Resolve(t.Ref)
 	if err != nil {
+		if t.ID == 0 { // the operator's own reference, given to serve: the resolver's detail
+			return "", webhookRefError(t.Ref, err.Error()+".")
+		}
 		why := "this server cannot read it: the environment variable is not set or is empty."
 		if strings.HasPrefix(t.Ref, "file:") {
-			why = "this server cannot read it: the file is missing, unreadable, empty or larger than 64 KiB."
-		}
-		if t.ID == 0 {
-			why += " (" + err.Error() + ")" // the operator's own reference, given to serve
+			why = "this server cannot read it: the file is missing, unreadable or empty."
 		}
 		return "", webhookRefError(t.Ref, why)
 	}
