@@ -104,26 +104,27 @@ func (s *Service) AddAlertWebhook(ctx context.Context, value, format string) (wi
 		if !s.anyRef && !s.policy.Allows(t.Ref) {
 			return t, webhookRefError(t.Ref, "this server may read only "+s.policy.Describe()+". Ask its operator, or enter the URL.")
 		}
-		if _, err := s.webhookURL(t); err != nil {
+		if _, err := s.webhookURL(t, false); err != nil {
 			return t, err
 		}
 	}
 	return t, s.store.AddAlertWebhook(ctx, &t)
 }
 
-// webhookURL is where alerts to t go: its URL, or the URL its reference gives now. A stored
-// reference must still be one the server may read; one given to serve is the operator's own.
-// Errors name the reference, never what it gives.
-func (s *Service) webhookURL(t wif.AlertTarget) (string, error) {
+// webhookURL is where alerts to t go: its URL, or the URL its reference gives now. A reference
+// from the web must (still) be one the server may read; one the operator gave to serve is
+// theirs, and its errors carry the resolver's detail. Errors name the reference, never what it
+// gives.
+func (s *Service) webhookURL(t wif.AlertTarget, operator bool) (string, error) {
 	if t.Ref == "" {
 		return t.URL, wif.ValidateWebhookURL(t.URL)
 	}
-	if t.ID != 0 && !s.anyRef && !s.policy.Allows(t.Ref) {
+	if !operator && !s.anyRef && !s.policy.Allows(t.Ref) {
 		return "", webhookRefError(t.Ref, "this server no longer may read it (it reads only "+s.policy.Describe()+").")
 	}
 	v, err := s.secrets.Resolve(t.Ref)
 	if err != nil {
-		if t.ID == 0 { // the operator's own reference, given to serve: the resolver's detail
+		if operator {
 			return "", webhookRefError(t.Ref, err.Error()+".")
 		}
 		why := "this server cannot read it: the environment variable is not set or is empty."

@@ -61,7 +61,7 @@ func (s *Service) StartAlertDelivery(o DeliveryOptions) error {
 		return fmt.Errorf("alert delivery: no sender")
 	}
 	for _, t := range o.Targets {
-		if _, err := s.webhookURL(t); err != nil {
+		if _, err := s.webhookURL(t, true); err != nil {
 			return err
 		}
 	}
@@ -136,7 +136,7 @@ func (s *Service) attempt(ctx context.Context, o DeliveryOptions, d wif.AlertDel
 		d.State, d.LastError = wif.DeliveryFailed, alertTargetGoneMessage
 	} else if body, err := s.alertBody(ctx, d, t, o.PublicURL); err != nil {
 		d.State, d.LastError = wif.DeliveryFailed, alertPayloadLostMessage+": "+err.Error()
-	} else if url, err := s.webhookURL(t); err != nil {
+	} else if url, err := s.webhookURL(t, t.ID == 0); err != nil { // ID 0: given to serve
 		d = outcome(o, d, 0, err) // a reference that does not resolve now may later: retried
 	} else {
 		sctx, cancel := context.WithTimeout(ctx, alertSendTimeout)
