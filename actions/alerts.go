@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/wifwiz/wifwiz/alert"
 	"github.com/wifwiz/wifwiz/verify"
@@ -90,16 +91,54 @@ func (s *Service) AlertTargets(ctx context.Context) ([]wif.AlertTarget, error) {
 	return append(out, stored...), nil
 }
 
-// AddAlertWebhook stores a webhook (format generic or slack) after checking its URL.
-func (s *Service) AddAlertWebhook(ctx context.Context, url, format string) (wif.AlertTarget, error) {
-	t := wif.AlertTarget{URL: url, Format: format}
-	if err := wif.ValidateWebhookFormat(format); err != nil {
+// AddAlertWebhook stores a webhook (format generic or slack) given as a URL or as a reference
+// (env:NAME or file:/path) to one, after checking it: a reference must be one the server may
+// read (wif.SecretPolicy) and give a URL that passes the same checks; the reference is stored,
+// never that URL.
+func (s *Service) AddAlertWebhook(ctx context.Context, value, format string) (wif.AlertTarget, error) {
+	t, err := wif.NewAlertTarget(value, format)
+	if err != nil {
 		return t, err
 	}
-	if err := wif.ValidateWebhookURL(url); err != nil {
-		return t, err
+	if t.Ref != "" {
+		if !s.anyRef && !s.policy.Allows(t.Ref) {
+			return t, webhookRefError(t.Ref, "this server may read only "+s.policy.Describe()+". Ask its operator, or enter the URL.")
+		}
+		if _, err := s.webhookURL(t, false); err != nil {
+			return t, err
+		}
 	}
 	return t, s.store.AddAlertWebhook(ctx, &t)
+}
+
+// webhookURL is where alerts to t go: its URL, or the URL its reference gives now. A reference
+// from the web must (still) be one the server may read; one the operator gave to serve is
+// theirs, and its errors carry the resolver's detail. Errors name the reference, never what it
+// gives.
+func (s *Service) webhookURL(t wif.AlertTarget, operator bool) (string, error) {
+	if t.Ref == "" {
+		return t.URL, wif.ValidateWebhookURL(t.URL)
+	}
+	if !operator && !s.anyRef && !s.policy.Allows(t.Ref) {
+		return "", webhookRefError(t.Ref, "this server no longer may read it (it reads only "+s.policy.Describe()+").")
+	}
+	v, err := s.secrets.Resolve(t.Ref)
+	if err != nil {
+		if operator {
+			return "", webhookRefError(t.Ref, err.Error()+".")
+		}
+		why := "this server cannot read it: the environment variable is not set or is empty."
+		if strings.HasPrefix(t.Ref, "file:") {
+			why = "this server cannot read it: the file is missing, unreadable or empty."
+		}
+		return "", webhookRefError(t.Ref, why)
+	}
+	return v, wif.ValidateResolvedWebhookURL(t.Ref, v)
+}
+
+func webhookRefError(ref, why string) error {
+	msg := "Webhook " + ref + ": " + why
+	return &wif.Error{Code: wif.EINVALID, Message: msg, Fields: map[string]string{"url": msg}}
 }
 
 // DeleteAlertWebhook removes a stored webhook; its pending deliveries then fail.

@@ -61,7 +61,7 @@ func (s *Service) StartAlertDelivery(o DeliveryOptions) error {
 		return fmt.Errorf("alert delivery: no sender")
 	}
 	for _, t := range o.Targets {
-		if err := wif.ValidateWebhookURL(t.URL); err != nil {
+		if _, err := s.webhookURL(t, true); err != nil {
 			return err
 		}
 	}
@@ -136,9 +136,11 @@ func (s *Service) attempt(ctx context.Context, o DeliveryOptions, d wif.AlertDel
 		d.State, d.LastError = wif.DeliveryFailed, alertTargetGoneMessage
 	} else if body, err := s.alertBody(ctx, d, t, o.PublicURL); err != nil {
 		d.State, d.LastError = wif.DeliveryFailed, alertPayloadLostMessage+": "+err.Error()
+	} else if url, err := s.webhookURL(t, t.ID == 0); err != nil { // ID 0: given to serve
+		d = outcome(o, d, 0, err) // a reference that does not resolve now may later: retried
 	} else {
 		sctx, cancel := context.WithTimeout(ctx, alertSendTimeout)
-		status, serr := o.Sender.Send(sctx, t.URL, body)
+		status, serr := o.Sender.Send(sctx, url, body)
 		cancel()
 		d = outcome(o, d, status, serr)
 	}

@@ -9,10 +9,14 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
-// AddAlertWebhook stores a webhook set on the alerts page; a URL already stored is ECONFLICT.
+// AddAlertWebhook stores a webhook set on the alerts page — its URL, or its reference and never
+// the URL it gives; a URL or reference already stored is ECONFLICT.
 func (s *DB) AddAlertWebhook(ctx context.Context, t *wif.AlertTarget) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO alert_webhooks (url, format, created_at) VALUES (?, ?, ?)`,
-		t.URL, t.Format, unixMilli(s.now()))
+	if (t.URL == "") == (t.Ref == "") {
+		return fmt.Errorf("store webhook: give a URL or a reference, not both or neither")
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES (?, ?, ?, ?)`,
+		t.URL, t.Ref, t.Format, unixMilli(s.now()))
 	if isUniqueViolation(err) {
 		return wif.Errorf(wif.ECONFLICT, "This webhook is already on the list.")
 	}
@@ -37,7 +41,7 @@ func (s *DB) DeleteAlertWebhook(ctx context.Context, id int64) error {
 
 // ListAlertWebhooks lists the stored webhooks, oldest first.
 func (s *DB) ListAlertWebhooks(ctx context.Context) ([]wif.AlertTarget, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT id, url, format FROM alert_webhooks ORDER BY id`)
+	rows, err := s.reads.QueryContext(ctx, `SELECT id, url, ref, format FROM alert_webhooks ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
@@ -45,7 +49,7 @@ func (s *DB) ListAlertWebhooks(ctx context.Context) ([]wif.AlertTarget, error) {
 	var out []wif.AlertTarget
 	for rows.Next() {
 		var t wif.AlertTarget
-		if err := rows.Scan(&t.ID, &t.URL, &t.Format); err != nil {
+		if err := rows.Scan(&t.ID, &t.URL, &t.Ref, &t.Format); err != nil {
 			return nil, fmt.Errorf("list webhooks: %w", err)
 		}
 		out = append(out, t)

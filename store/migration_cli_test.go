@@ -9,6 +9,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/wifwiz/wifwiz/migrations"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // TestMigrationMarksCLISavedConnectionsDone: a connection saved from the command line before
@@ -46,5 +47,60 @@ func TestMigrationMarksCLISavedConnectionsDone(t *testing.T) {
 		if c.Step != want {
 			t.Errorf("%s: step %d, want %d", name, c.Step, want)
 		}
+	}
+}
+
+// TestMigrationKeepsWebhooksAndTakesReferences: webhooks stored before migration 7 keep their
+// URL, ID and format; a reference is then stored beside them, and the migration goes down again
+// keeping the URLs.
+func TestMigrationKeepsWebhooksAndTakesReferences(t *testing.T) {
+	ctx := context.Background()
+	path := tempPath(t)
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO alert_webhooks (id, url, format, created_at) VALUES (7, 'https://hooks.example/services/X', 'slack', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES ('', '', 'generic', 1)`,
+		`INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES ('https://a.example/', 'env:A', 'generic', 1)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err == nil {
+			t.Errorf("stored a webhook with neither or both of a URL and a reference: %s", q)
+		}
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES ('', 'env:A', 'generic', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var url string
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*), MAX(url) FROM alert_webhooks`).Scan(&n, &url); err != nil || n != 1 || url != "https://hooks.example/services/X" {
+		t.Fatalf("after going down: %d webhooks, %q, %v", n, url, err)
+	}
+	if _, err := p.UpTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	hooks, err := MustOpen(t, path).ListAlertWebhooks(ctx)
+	if err != nil || len(hooks) != 1 {
+		t.Fatalf("webhooks %+v %v", hooks, err)
+	}
+	if h := hooks[0]; h.ID != 7 || h.URL != "https://hooks.example/services/X" || h.Ref != "" || h.Format != wif.WebhookSlack {
+		t.Errorf("webhook after the migration: %+v", h)
 	}
 }

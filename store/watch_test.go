@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -95,19 +96,33 @@ func TestAlertOutbox(t *testing.T) {
 	if err := db.AddAlertWebhook(ctx, &wif.AlertTarget{URL: hook.URL, Format: wif.WebhookGeneric}); wif.ErrorCode(err) != wif.ECONFLICT {
 		t.Fatalf("the same URL twice: %v", err)
 	}
+	ref := wif.AlertTarget{Ref: "env:WIFWIZ_SECRET_HOOK", Format: wif.WebhookSlack}
+	if err := db.AddAlertWebhook(ctx, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddAlertWebhook(ctx, &wif.AlertTarget{Ref: ref.Ref, Format: wif.WebhookGeneric}); wif.ErrorCode(err) != wif.ECONFLICT {
+		t.Fatalf("the same reference twice: %v", err)
+	}
+	if err := db.AddAlertWebhook(ctx, &wif.AlertTarget{URL: "https://x.example/", Ref: "env:X", Format: wif.WebhookGeneric}); err == nil {
+		t.Fatal("stored a webhook with both a URL and a reference")
+	}
+	stored, err := db.ListAlertWebhooks(ctx)
+	if err != nil || !slices.Equal(stored, []wif.AlertTarget{hook, ref}) {
+		t.Fatalf("stored webhooks %+v %v; want %+v", stored, err, []wif.AlertTarget{hook, ref})
+	}
 	flag := wif.AlertTarget{URL: "http://127.0.0.1:9/x", Format: wif.WebhookGeneric}
 	a := &wif.Alert{At: time.Now(), Kind: wif.AlertTest, Payload: []byte(`{}`)}
 	if err := db.AddAlert(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range []int{2, 0} {
-		n, err := db.DispatchAlerts(ctx, []wif.AlertTarget{hook, flag}, time.Now())
+	for i, want := range []int{3, 0} {
+		n, err := db.DispatchAlerts(ctx, []wif.AlertTarget{hook, ref, flag}, time.Now())
 		if err != nil || n != want {
 			t.Fatalf("dispatch %d: %d deliveries, %v; want %d", i, n, err, want)
 		}
 	}
 	due, err := db.DueDeliveries(ctx, time.Now().Add(time.Minute), 10)
-	if err != nil || len(due) != 2 {
+	if err != nil || len(due) != 3 {
 		t.Fatalf("due: %v %v", due, err)
 	}
 	for _, d := range due {
@@ -117,6 +132,9 @@ func TestAlertOutbox(t *testing.T) {
 		if d.Target == hook.Key() && d.Label != "slack https://hooks.example/…" {
 			t.Errorf("label %q shows more than the origin", d.Label)
 		}
+		if d.Target == ref.Key() && d.Label != "slack env:WIFWIZ_SECRET_HOOK" {
+			t.Errorf("label %q, want the reference", d.Label)
+		}
 	}
 	d := due[0]
 	d.State, d.Attempts, d.LastStatus, d.LastError = wif.DeliveryFailed, 3, 500, "boom"
@@ -124,7 +142,7 @@ func TestAlertOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts, err := db.CountDeliveries(ctx)
-	if err != nil || counts[wif.DeliveryFailed] != 1 || counts[wif.DeliveryPending] != 1 {
+	if err != nil || counts[wif.DeliveryFailed] != 1 || counts[wif.DeliveryPending] != 2 {
 		t.Fatalf("counts %v %v", counts, err)
 	}
 }

@@ -25,6 +25,9 @@ func (s *Server) handleAlerts(c echo.Context) error {
 	switch c.QueryParam("done") {
 	case "added":
 		m.Notice = "Webhook added."
+	case "added-url":
+		m.Notice = "Webhook added."
+		m.StoredURL = true
 	case "removed":
 		m.Notice = "Webhook removed."
 	case "test":
@@ -51,6 +54,7 @@ func (s *Server) renderAlerts(c echo.Context, status int, m views.AlertsPageMode
 		m.Deliveries = append(m.Deliveries, deliveryRow(d))
 	}
 	m.PublicURL = s.cfg.PublicURL
+	m.RefHint = s.app.SecretPolicy().Describe()
 	return render(c, status, views.AlertsPage(m))
 }
 
@@ -74,15 +78,21 @@ func deliveryRow(d wif.AlertDelivery) views.DeliveryRow {
 
 func (s *Server) handleWebhookAdd(c echo.Context) error {
 	url, format := c.FormValue("url"), c.FormValue("format")
-	if _, err := s.app.AddAlertWebhook(c.Request().Context(), url, format); err != nil {
+	t, err := s.app.AddAlertWebhook(c.Request().Context(), url, format)
+	if err != nil {
 		if code := wif.ErrorCode(err); code == wif.EINVALID || code == wif.ECONFLICT {
 			m := views.AlertsPageModel{Error: err.Error(), Fields: wif.ErrorFields(err), Format: format}
-			if code == wif.EINVALID && m.Fields["url"] == "" {
+			// A URL that was refused is not shown again (its path may be its credential); a
+			// reference is no secret and is kept to be corrected.
+			if (code == wif.EINVALID && m.Fields["url"] == "") || t.Ref != "" {
 				m.URL = url
 			}
 			return s.renderAlerts(c, http.StatusUnprocessableEntity, m)
 		}
 		return err
+	}
+	if t.StoresPath() {
+		return c.Redirect(http.StatusSeeOther, "/settings/alerts?done=added-url")
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/alerts?done=added")
 }

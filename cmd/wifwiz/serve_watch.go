@@ -45,7 +45,7 @@ func (o *watchOptions) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.auditEvery, "audit-every", 0, "audit every connection this often (e.g. 1h; jittered, one audit at a time); off when 0")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics on this loopback address without the access token (e.g. 127.0.0.1:9464); /metrics on --addr always needs it")
 	fs.StringVar(&o.publicURL, "public-url", "", "the address people reach this server at (e.g. https://wifwiz.example.com): alerts link to reports there")
-	fs.Var(&o.webhooks, "alert-webhook", "post alerts on state changes to this URL (repeatable; slack:https://… for Slack's shape); more on the alerts page")
+	fs.Var(&o.webhooks, "alert-webhook", "post alerts on state changes to this URL, or to the URL env:NAME or file:/path gives at each delivery (repeatable; slack:https://… or slack:env:NAME for Slack's shape); more on the alerts page")
 }
 
 func (o watchOptions) validate() error {

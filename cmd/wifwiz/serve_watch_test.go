@@ -14,6 +14,8 @@ func TestServeWatchFlagsRefused(t *testing.T) {
 		"metrics off loopback": {"--metrics-addr", "0.0.0.0:9464"},
 		"plain http webhook":   {"--alert-webhook", "http://alerts.example.com/x"},
 		"slack over http":      {"--alert-webhook", "slack:http://hooks.example.com/x"},
+		"unset reference":      {"--alert-webhook", "slack:env:SLACK_HOOK"},
+		"malformed reference":  {"--alert-webhook", "file:relative/hook"},
 		"audits too often":     {"--audit-every", "5s"},
 		"public url":           {"--public-url", "wifwiz.example.com"},
 	} {
@@ -29,8 +31,9 @@ func TestServeWatchFlagsRefused(t *testing.T) {
 // TestServeMetricsAddr: --metrics-addr serves /metrics on loopback without the access token.
 func TestServeMetricsAddr(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "wifwiz.db")
-	s, url := startServe(t, nil, `metrics on (http://127\.0\.0\.1:\d+/metrics)`, "--addr", "127.0.0.1:0", "--db", db,
-		"--metrics-addr", "127.0.0.1:0", "--audit-every", "1h", "--alert-webhook", "slack:https://hooks.example.com/services/x")
+	s, url := startServe(t, map[string]string{"SLACK_HOOK": "https://hooks.example.com/services/y"}, `metrics on (http://127\.0\.0\.1:\d+/metrics)`,
+		"--addr", "127.0.0.1:0", "--db", db, "--metrics-addr", "127.0.0.1:0", "--audit-every", "1h",
+		"--alert-webhook", "slack:https://hooks.example.com/services/x", "--alert-webhook", "slack:env:SLACK_HOOK")
 	if code, body := getBody(t, url); code != http.StatusOK || !strings.Contains(body, "wifwiz_audit_schedule_interval_seconds 3600") {
 		t.Fatalf("metrics: %d\n%s", code, body)
 	}
