@@ -8,8 +8,6 @@ package console
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/anthropic"
 	"github.com/wifwiz/wifwiz/redact"
+	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/wif"
 )
 
@@ -104,16 +103,11 @@ func httpClient(o Options) (*http.Client, error) {
 		timeout = DefaultTimeout
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if len(o.CAPEM) > 0 {
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(o.CAPEM) {
-			return nil, errors.New("console CA PEM: no certificate found")
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	tlsConfig, err := tlsconf.Client(o.CAPEM)
+	if err != nil {
+		return nil, fmt.Errorf("console %w", err)
 	}
+	tr.TLSClientConfig = tlsConfig
 	return &http.Client{
 		Timeout:   timeout,
 		Transport: tr,
