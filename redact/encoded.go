@@ -13,13 +13,19 @@ func replaceEncoded(text, secret string) string {
 	if secret == "" || len(text) == 0 {
 		return text
 	}
+	if !strings.ContainsAny(text, escapeStarts) { // every byte reads only as itself
+		return strings.ReplaceAll(text, secret, Mark)
+	}
 	var b strings.Builder
-	m := matcher{reach: make([][]int, len(secret)+1)}
+	var m matcher // its buffers are made at the first possible start: most text has none
 	last := 0
 	for i := 0; i < len(text); {
 		if !mayStart(text[i], secret[0]) {
 			i++
 			continue
+		}
+		if m.reach == nil {
+			m.reach = make([][]int, len(secret)+1)
 		}
 		n := m.matchLen(text[i:], secret)
 		if n <= 0 {
@@ -37,6 +43,9 @@ func replaceEncoded(text, secret string) string {
 	b.WriteString(text[last:])
 	return b.String()
 }
+
+// escapeStarts are the bytes an escape (see unit) starts with; '+' is a form-encoded space.
+const escapeStarts = "%\\&+"
 
 // mayStart: a match can start only at the secret's first byte or at an escape.
 func mayStart(c, first byte) bool {

@@ -59,14 +59,16 @@ type workerFigures struct {
 	CPU           time.Duration    // user + system time of the process
 }
 
-func measureAudits(ctx context.Context, work, bin string) ([]auditFigure, error) {
+// measureAudits runs the audit scenarios; with profile set, each audit worker writes its CPU
+// profile to profile.audit-<signing>-<connections>-<issuers>-<0: first, 1: repeat>.
+func measureAudits(ctx context.Context, work, bin, profile string) ([]auditFigure, error) {
 	dir := filepath.Join(work, "audit")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	var out []auditFigure
 	for _, signing := range []string{emulator.RS256, emulator.ES256} {
-		figs, err := auditWith(ctx, dir, bin, signing)
+		figs, err := auditWith(ctx, dir, bin, signing, profile)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", signing, err)
 		}
@@ -76,7 +78,7 @@ func measureAudits(ctx context.Context, work, bin string) ([]auditFigure, error)
 }
 
 // auditWith runs the scenarios signed with signing against one emulator.
-func auditWith(ctx context.Context, dir, bin, signing string) ([]auditFigure, error) {
+func auditWith(ctx context.Context, dir, bin, signing, profile string) ([]auditFigure, error) {
 	is, err := startSigningIssuer(benchLatency, 10, signing)
 	if err != nil {
 		return nil, err
@@ -97,7 +99,7 @@ func auditWith(ctx context.Context, dir, bin, signing string) ([]auditFigure, er
 		if sc.Signing != signing {
 			continue
 		}
-		f, err := auditScenarioRuns(ctx, is, templates, sc, dir, bin, ca)
+		f, err := auditScenarioRuns(ctx, is, templates, sc, dir, bin, ca, profile)
 		if err != nil {
 			return nil, fmt.Errorf("%d connections, %d issuers: %w", sc.Connections, sc.Issuers, err)
 		}
@@ -106,7 +108,7 @@ func auditWith(ctx context.Context, dir, bin, signing string) ([]auditFigure, er
 	return out, nil
 }
 
-func auditScenarioRuns(ctx context.Context, is *issuer, templates []wif.Connection, sc auditScenario, dir, bin, ca string) (auditFigure, error) {
+func auditScenarioRuns(ctx context.Context, is *issuer, templates []wif.Connection, sc auditScenario, dir, bin, ca, profile string) (auditFigure, error) {
 	f := auditFigure{auditScenario: sc}
 	path := filepath.Join(dir, fmt.Sprintf("audit-%s-%d-%d.db", sc.Signing, sc.Connections, sc.Issuers))
 	if err := seedAuditDB(ctx, path, templates[:sc.Issuers], sc.Connections); err != nil {
@@ -117,8 +119,13 @@ func auditScenarioRuns(ctx context.Context, is *issuer, templates []wif.Connecti
 		return f, err
 	}
 	worker := []string{self, "-worker", "audit", "-worker-db", path, "-worker-ca", ca}
-	for _, r := range []*auditRun{&f.First, &f.Repeat} {
-		if *r, err = runAudit(ctx, is, worker, sc.Connections, true); err != nil {
+	for i, r := range []*auditRun{&f.First, &f.Repeat} {
+		argv := worker
+		if profile != "" {
+			argv = append(worker[:len(worker):len(worker)], "-cpuprofile",
+				fmt.Sprintf("%s.audit-%s-%d-%d-%d", profile, sc.Signing, sc.Connections, sc.Issuers, i))
+		}
+		if *r, err = runAudit(ctx, is, argv, sc.Connections, true); err != nil {
 			return f, err
 		}
 	}

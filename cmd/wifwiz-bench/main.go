@@ -58,15 +58,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.worker != "" {
-		return runWorker(ctx, o, stdout)
-	}
 	if o.cpuProfile != "" {
 		stopProfile, err := startCPUProfile(o.cpuProfile)
 		if err != nil {
 			return err
 		}
 		defer stopProfile()
+	}
+	if o.worker != "" {
+		return runWorker(ctx, o, stdout)
 	}
 	res, err := measure(ctx, o, stderr)
 	if err != nil {
@@ -91,7 +91,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.worker, "worker", "", "internal: run one audit in this process and print its figures as JSON")
 	fs.StringVar(&o.workerDB, "worker-db", "", "internal: the worker's database")
 	fs.StringVar(&o.workerCA, "worker-ca", "", "internal: the worker's extra CA file")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (pages are served in this process) to this file, for go tool pprof")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (pages are served in this process) to this file, and each audit worker's to FILE.audit-…, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -154,7 +154,7 @@ func measure(ctx context.Context, o options, log io.Writer) (*results, error) {
 			return
 		}},
 		{"manual", func() (err error) { res.Manual, err = measureManual(ctx, o, work, bin.Path); return }},
-		{"audit", func() (err error) { res.Audits, err = measureAudits(ctx, work, bin.Path); return }},
+		{"audit", func() (err error) { res.Audits, err = measureAudits(ctx, work, bin.Path, o.cpuProfile); return }},
 		{"pages", func() (err error) { res.Pages, err = measurePages(ctx, o, work); return }},
 		{"startup", func() error { return measureStartup(ctx, o, work, res.Pages.DBPath, &res.Startup) }},
 		{"gobench", func() (err error) { res.GoBench, err = runGoBenchmarks(ctx, o); return }},
