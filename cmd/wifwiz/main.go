@@ -37,7 +37,8 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	issuerTimeout  time.Duration // each request to an issuer; 0: the default (tests shorten it)
+	issuerTimeout  time.Duration  // each request to an issuer; 0: the default (tests shorten it)
+	serverTimeouts serverTimeouts // serve's HTTP server; zero: the defaults (tests shorten them)
 }
 
 // runner is the verification runner every command uses; callers set what is their own.

@@ -28,12 +28,22 @@ const shutdownGrace = 10 * time.Second
 // The server's own timeouts: a client that sends its headers or body slowly, or keeps an idle
 // connection open, is dropped; a response may take as long as a live check (actions.VerifyTimeout)
 // and some margin.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = actions.VerifyTimeout + 30*time.Second
-	idleTimeout       = 2 * time.Minute
-)
+var defaultServerTimeouts = serverTimeouts{
+	readHeader: 10 * time.Second,
+	read:       30 * time.Second,
+	write:      actions.VerifyTimeout + 30*time.Second,
+	idle:       2 * time.Minute,
+}
+
+// serverTimeouts are the HTTP server's; tests shorten them (env.serverTimeouts).
+type serverTimeouts struct{ readHeader, read, write, idle time.Duration }
+
+func (t serverTimeouts) orDefault() serverTimeouts {
+	if t == (serverTimeouts{}) {
+		return defaultServerTimeouts
+	}
+	return t
+}
 
 // minAccessToken is the shortest access token serve accepts from WIFWIZ_ACCESS_TOKEN: 32
 // characters; the generated one has 48 hex digits (192 bits).
@@ -229,8 +239,9 @@ func helpOrUsage(err error) (int, error) {
 }
 
 func serve(ctx context.Context, ln net.Listener, h http.Handler, tr transport, e env, log *slog.Logger) (int, error) {
-	srv := &http.Server{Handler: h, TLSConfig: tr.tls, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
-		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	t := e.serverTimeouts.orDefault()
+	srv := &http.Server{Handler: h, TLSConfig: tr.tls, ReadHeaderTimeout: t.readHeader, ReadTimeout: t.read,
+		WriteTimeout: t.write, IdleTimeout: t.idle, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	url := tr.scheme + "://" + ln.Addr().String() + "/"
 	switch {
 	case tr.tokenGiven:

@@ -26,10 +26,18 @@ const servingURL = `serving on (\S+)`
 // the end of the test if stop has not been called.
 func startServe(t *testing.T, vars map[string]string, pattern string, args ...string) (*servedRun, string) {
 	t.Helper()
+	return startServeWith(t, func(e *env) { e.getenv = func(k string) string { return vars[k] } }, pattern, args...)
+}
+
+// startServeWith is startServe with the environment set by setEnv (stdout and stderr are the run's).
+func startServeWith(t *testing.T, setEnv func(*env), pattern string, args ...string) (*servedRun, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &servedRun{cancel: cancel, done: make(chan int, 1)}
+	e := env{stdout: &s.stdout, stderr: &s.stderr, getenv: func(string) string { return "" }}
+	setEnv(&e)
 	go func() {
-		s.done <- run(ctx, append([]string{"serve"}, args...), env{stdout: &s.stdout, stderr: &s.stderr, getenv: func(k string) string { return vars[k] }})
+		s.done <- run(ctx, append([]string{"serve"}, args...), e)
 	}()
 	t.Cleanup(func() {
 		cancel()
