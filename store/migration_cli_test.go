@@ -17,18 +17,7 @@ import (
 // (whose runs are the wizard's) where it stood.
 func TestMigrationMarksCLISavedConnectionsDone(t *testing.T) {
 	ctx := context.Background()
-	path := tempPath(t)
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 5); err != nil {
-		t.Fatal(err)
-	}
+	path, raw, _ := migratedTo(t, 5)
 	for _, q := range []string{
 		`INSERT INTO connections (id, name, step, created_at, updated_at) VALUES (1, 'from-cli', 0, 0, 0), (2, 'wizard-draft', 3, 0, 0)`,
 		`INSERT INTO runs (connection_id, at, trigger, ok, summary, report_json) VALUES (1, 1, 'cli', 1, '', '{}'), (2, 1, 'wizard', 0, '', '{}')`,
@@ -55,18 +44,7 @@ func TestMigrationMarksCLISavedConnectionsDone(t *testing.T) {
 // keeping the URLs.
 func TestMigrationKeepsWebhooksAndTakesReferences(t *testing.T) {
 	ctx := context.Background()
-	path := tempPath(t)
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 6); err != nil {
-		t.Fatal(err)
-	}
+	path, raw, p := migratedTo(t, 6)
 	if _, err := raw.ExecContext(ctx, `INSERT INTO alert_webhooks (id, url, format, created_at) VALUES (7, 'https://hooks.example/services/X', 'slack', 1)`); err != nil {
 		t.Fatal(err)
 	}
@@ -103,4 +81,23 @@ func TestMigrationKeepsWebhooksAndTakesReferences(t *testing.T) {
 	if h := hooks[0]; h.ID != 7 || h.URL != "https://hooks.example/services/X" || h.Ref != "" || h.Format != wif.WebhookSlack {
 		t.Errorf("webhook after the migration: %+v", h)
 	}
+}
+
+// migratedTo is a new database file migrated up to version, open without the store, with the
+// migrations' provider to go on.
+func migratedTo(t *testing.T, version int64) (string, *sql.DB, *goose.Provider) {
+	t.Helper()
+	path := tempPath(t)
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return path, raw, p
 }

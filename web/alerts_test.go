@@ -33,16 +33,7 @@ func TestAlertsPage(t *testing.T) {
 	defer rcv.Close()
 	delivered := make(chan wif.AlertDelivery, 4)
 	a := newApp(t, func(s *setup) {
-		s.started = func(svc *actions.Service) {
-			sender, err := webhook.New(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.StartAlertDelivery(actions.DeliveryOptions{Sender: sender,
-				Observe: func(d wif.AlertDelivery) { delivered <- d }}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		s.started = startDelivery(t, delivered)
 	})
 	if p := a.get("/settings/alerts"); p.status != http.StatusOK || p.doc.Find(`[data-testid="no-webhooks"]`).Length() != 1 {
 		t.Fatalf("alerts page: %d", p.status)
@@ -154,16 +145,7 @@ func TestAlertWebhookByReference(t *testing.T) {
 	a := newApp(t, func(s *setup) {
 		s.env = func(k string) string { mu.Lock(); defer mu.Unlock(); return env[k] }
 		s.svc.Policy = wif.SecretPolicy{Dir: dir, EnvPrefix: wif.DefaultSecretEnvPrefix}
-		s.started = func(svc *actions.Service) {
-			sender, err := webhook.New(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.StartAlertDelivery(actions.DeliveryOptions{Sender: sender,
-				Observe: func(d wif.AlertDelivery) { delivered <- d }}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		s.started = startDelivery(t, delivered)
 	})
 	tok := a.csrf("/settings/alerts")
 	var bodies []string
@@ -271,6 +253,21 @@ func TestAlertWebhookURLWithAPathIsStoredWithAWarning(t *testing.T) {
 		}
 		if warned && (!strings.Contains(w.Text(), "stored in wifwiz's database") || !strings.Contains(w.Text(), "env:NAME")) {
 			t.Errorf("adding %s: the warning says %q", v, w.Text())
+		}
+	}
+}
+
+// startDelivery starts the alert deliverer with a real webhook sender, reporting each delivery
+// on delivered.
+func startDelivery(t *testing.T, delivered chan<- wif.AlertDelivery) func(*actions.Service) {
+	return func(svc *actions.Service) {
+		sender, err := webhook.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.StartAlertDelivery(actions.DeliveryOptions{Sender: sender,
+			Observe: func(d wif.AlertDelivery) { delivered <- d }}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
