@@ -173,9 +173,11 @@ func (r *Redactor) Contains(s string) bool {
 	return r != nil && r.String(s) != Tokens(s)
 }
 
+// remove takes out the secret's base64 renderings, each also in any escape (a JSON echo writes
+// "/" as "\/", a query writes "+" as "%2B"), then the secret itself in any escape.
 func (s secret) remove(text string) string {
 	for _, b := range s.b64 {
-		text = strings.ReplaceAll(text, b, Mark)
+		text = replaceEncoded(text, b)
 	}
 	return replaceEncoded(text, s.value)
 }

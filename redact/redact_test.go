@@ -238,3 +238,23 @@ func TestHandlerRedactsEveryAttribute(t *testing.T) {
 		t.Fatalf("log line: %s", out)
 	}
 }
+
+// TestBase64InAnEscape: a base64 rendering of the secret is found when a JSON echo escapes its
+// "/" or a query percent-encodes its "+", "/" and "=".
+func TestBase64InAnEscape(t *testing.T) {
+	const secret = "\xfb\xff\xbfsecret-with-slashes\xff" // its base64 holds "+" and "/" and ends in "="
+	b64 := base64.StdEncoding.EncodeToString([]byte(secret))
+	if !strings.ContainsAny(b64, "+/") || !strings.HasSuffix(b64, "=") {
+		t.Fatalf("the test secret's base64 %q lacks +, / or =", b64)
+	}
+	r := New(secret)
+	for name, text := range map[string]string{
+		"json":    `{"echo":"` + strings.ReplaceAll(b64, "/", `\/`) + `"}`,
+		"percent": "seen=" + url.QueryEscape(b64) + "&x=1",
+	} {
+		got := r.String(text)
+		if strings.Contains(got, b64[:12]) || !strings.Contains(got, Mark) {
+			t.Errorf("%s: %q → %q", name, text, got)
+		}
+	}
+}
