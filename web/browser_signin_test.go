@@ -62,7 +62,7 @@ func (b *browser) waitFor(sel string) {
 func (b *browser) waitPresent(sel string) {
 	b.t.Helper()
 	expr := `document.readyState === "complete" && document.querySelector(` + jsString(sel) + `) !== null`
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
 		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
 			return
 		}
