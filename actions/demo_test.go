@@ -13,7 +13,8 @@ import (
 
 // A demo connection saved by one run of `serve --demo` is pointed at the next run's emulators
 // (new ports, new keys) and verifies there with its recorded secret reference, which is bound to
-// the demo issuer's new origin.
+// the demo issuer's new origin; its admin API token references are bound to the new emulators
+// too, so the Console and the provider are read, and the exchange passes.
 func TestDemoConnectionSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	db, _ := testenv.OpenStore(t)
@@ -56,15 +57,37 @@ func TestDemoConnectionSurvivesRestart(t *testing.T) {
 	if got.SecretRefOrigin != wif.SecretOrigin(*got) {
 		t.Fatalf("the demo's secret reference is bound to %q, not the new issuer %q", got.SecretRefOrigin, wif.SecretOrigin(*got))
 	}
-	v, err := svc2.VerifyAndRecord(ctx, actions.VerifyRequest{Connection: *got, UseStoredSecret: true})
+	if got.ConsoleTokenRefOrigin != wif.ConsoleOrigin(*got) || got.AuthentikTokenRefOrigin != wif.AuthentikOrigin(*got) ||
+		got.ConsoleTokenRefOrigin == conn.ConsoleTokenRefOrigin {
+		t.Fatalf("the demo's token references are bound to %q and %q", got.ConsoleTokenRefOrigin, got.AuthentikTokenRefOrigin)
+	}
+	if !svc2.HasConsoleToken(*got) || !svc2.HasAuthentikToken(*got) {
+		t.Fatal("the demo's token references do not resolve after the restart")
+	}
+	cat, err := svc2.ReadConsole(ctx, *got, actions.Credentials{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !v.Report.OK {
-		for _, c := range v.Report.Checks {
-			if c.Status == "fail" {
-				t.Errorf("%s: %s", c.ID, c.Message)
-			}
+	if _, rule, ok := cat.Pick(demo.FederationRuleID); !ok || rule.Target.ServiceAccountID != demo.ServiceAccountID {
+		t.Fatalf("the Console read after the restart: %+v", cat)
+	}
+	if ins, err := svc2.InspectProvider(ctx, actions.InspectRequest{Connection: *got}); err != nil || ins.Provider.ClientID != demo.ClientID {
+		t.Fatalf("the provider read after the restart: %+v %v", ins.Provider, err)
+	}
+	v, err := svc2.VerifyAndRecord(ctx, actions.VerifyRequest{Connection: *got, UseStoredSecret: true, Exchange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := map[string]string{}
+	for _, c := range v.Report.Checks {
+		ran[c.ID] = string(c.Status)
+		if c.Status == "fail" {
+			t.Errorf("%s: %s", c.ID, c.Message)
+		}
+	}
+	for _, id := range []string{"console.access", "console.issuer", "console.rule", "console.service_account", "authentik.provider", "exchange"} {
+		if ran[id] != "pass" {
+			t.Errorf("%s = %q after the restart, want pass", id, ran[id])
 		}
 	}
 }

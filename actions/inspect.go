@@ -40,9 +40,18 @@ type Inspection struct {
 
 // InspectProvider reads the provider through authentik's admin API — found by the typed client
 // ID, else the recorded provider key, else the provider name — and judges each setting against
-// what federation needs and what is typed. A missing input is an EINVALID error naming the field.
+// what federation needs and what is typed. Without a typed token it uses the one the
+// connection's reference gives, as planning does. A missing input is an EINVALID error naming
+// the field.
 func (s *Service) InspectProvider(ctx context.Context, r InspectRequest) (Inspection, error) {
 	c := r.Connection
+	if r.APIToken == "" && c.AuthentikTokenRef != "" {
+		creds, err := s.credentials(c, Credentials{})
+		if err != nil {
+			return Inspection{}, invalidField("api_token", err.Error()) // a generic message, safe to show
+		}
+		r.APIToken = creds.AuthentikToken
+	}
 	switch {
 	case r.APIToken == "":
 		return Inspection{}, invalidField("api_token", "Enter an authentik API token to read the provider's settings.")

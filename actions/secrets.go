@@ -47,6 +47,16 @@ func (s *Service) HasConsoleToken(c wif.Connection) bool {
 	return err == nil
 }
 
+// HasAuthentikToken reports whether c's recorded authentik API token reference would give a
+// token now.
+func (s *Service) HasAuthentikToken(c wif.Connection) bool {
+	if c.AuthentikTokenRef == "" {
+		return false
+	}
+	_, err := s.storedRef(c, refSlots[2])
+	return err == nil
+}
+
 // storedSecret resolves c's secret reference. The reference must be bound to the origin the
 // secret is sent to now (wif.SecretOrigin), so that a changed issuer or token URL never receives
 // a secret recorded for another one; in the server it must also be one the operator allowed

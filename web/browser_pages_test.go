@@ -31,7 +31,7 @@ type pageSet struct {
 
 func newPageSet(t *testing.T) *pageSet {
 	t.Helper()
-	a, d := newDemoApp(t)
+	a, d := newRecordedDemoApp(t) // the failing reports judge the recorded values
 	ps := &pageSet{a: a, demo: d}
 	ps.passStep = walkDemo(t, a, "nightly-batch", nil)
 	ps.failStep = walkDemo(t, a, "payments-eu", url.Values{

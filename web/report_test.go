@@ -54,7 +54,7 @@ func TestReportIsCurrentAfterItsRun(t *testing.T) {
 // link to its row; the passing checks are collapsed (issue 14, item 4). The stepper keeps the
 // sample token step green for failures of the Console's side (item 12).
 func TestReportLeadsWithTheFix(t *testing.T) {
-	a, _ := newDemoApp(t)
+	a, _ := newRecordedDemoApp(t)
 	base := walkDemo(t, a, "payments-eu", url.Values{"subject_prefix": {"ak-someone-else-client_credentials"},
 		"max_identity_token_lifetime": {"600"}})
 	p := a.get(base + "5")

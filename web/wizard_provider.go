@@ -61,12 +61,12 @@ func (s *Server) providerPage(c echo.Context, conn *wif.Connection, version int,
 	f := frame(conn, stepProvider, last)
 	f.Version = version
 	return views.ProviderModel{StepModel: views.StepModel{Frame: f, Values: values, Errors: wif.FieldErrors{}},
-		Downloads: providerDownloads(conn.ID), SecretPlaces: s.app.SecretPolicy().Describe()}, nil
+		Downloads: providerDownloads(conn.ID), SecretPlaces: s.app.SecretPolicy().Describe(), TokenStored: s.app.HasAuthentikToken(*conn)}, nil
 }
 
 func (s *Server) renderProvider(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
 	return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID),
-		SecretPlaces: s.app.SecretPolicy().Describe(), OpenCA: c.QueryParam("ca") == "1"}))
+		SecretPlaces: s.app.SecretPolicy().Describe(), OpenCA: c.QueryParam("ca") == "1", TokenStored: s.app.HasAuthentikToken(*conn)}))
 }
 
 // providerResult is a page an admin API action of the provider step led to, held for the GET its

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wifwiz/wifwiz/demo"
 	"github.com/wifwiz/wifwiz/probe"
+	"github.com/wifwiz/wifwiz/wif"
 )
 
 // newDemoApp is a server with the built-in demo issuer, as `wifwiz serve --demo` runs it.
@@ -38,6 +39,22 @@ func newDemoAppWith(t testing.TB, mutate ...func(*setup)) (*app, *demo.Demo) {
 		}
 	})
 	return a, d
+}
+
+// newRecordedDemoApp is a demo server whose demo connections record no admin API token
+// references: their reports judge the recorded values, as for someone who gave no Console or
+// authentik API token, instead of reading the demo's Console and provider.
+func newRecordedDemoApp(t testing.TB) (*app, *demo.Demo) {
+	t.Helper()
+	return newDemoAppWith(t, func(c *setup) { c.web.Demo = recordedOnly{c.web.Demo.(*demo.Demo)} })
+}
+
+type recordedOnly struct{ *demo.Demo }
+
+func (r recordedOnly) Connection() wif.Connection {
+	c := r.Demo.Connection()
+	c.ConsoleTokenRef, c.ConsoleTokenRefOrigin, c.AuthentikTokenRef, c.AuthentikTokenRefOrigin = "", "", "", ""
+	return c
 }
 
 // startDemoConnection creates the demo connection and returns the path of its step 1.
