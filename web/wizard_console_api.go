@@ -41,8 +41,13 @@ func (s *Server) consolePage(c echo.Context, status int, conn *wif.Connection, v
 	return s.renderConsoleWith(c, status, conn, m, last, edit)
 }
 
-// userError is the message of an error the person can act on: a refusal the management API
+// isUserError and userError: the message of an error the person can act on: a refusal the management API
 // explained, a field it refused, an unusable token reference.
+func isUserError(err error) bool {
+	_, ok := userError(err)
+	return ok
+}
+
 func userError(err error) (string, bool) {
 	var se *actions.SecretError
 	switch {

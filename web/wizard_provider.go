@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -131,13 +132,17 @@ func providerDownloads(id int64) []views.ExportLink {
 // apiProblem puts an admin API use case's EINVALID error on the page (an untrusted certificate
 // with its fix: the CA field, opened); other errors are the server's.
 func apiProblem(pm *views.ProviderModel, err error) bool {
-	if wif.ErrorCode(err) != wif.EINVALID {
+	msg, ok := userError(err)
+	if !ok {
 		return false
 	}
-	pm.APIError = webWording(err.Error())
+	pm.APIError = webWording(msg)
 	if !untrustedCA(pm.APIError) {
 		for f, msg := range wif.ErrorFields(err) {
 			pm.Errors[f] = webWording(msg)
+		}
+		if se := (*actions.SecretError)(nil); errors.As(err, &se) {
+			pm.Errors["api_token"] = se.Message
 		}
 		return true
 	}
@@ -250,12 +255,13 @@ func (s *Server) handleProviderApply(c echo.Context) error {
 	if done.ClientSecret != "" {
 		m.ClientID = done.Connection.ClientID
 	}
-	switch code := wif.ErrorCode(err); {
+	switch {
 	case err == nil && done.ClientSecret == "":
 		return s.holdResult(c, conn, stepProvider, providerResult{applied: &m}, "")
 	case err == nil:
-	case code == wif.EINVALID || code == wif.ECONFLICT:
-		m.Error, status = webWording(err.Error()), http.StatusUnprocessableEntity
+	case isUserError(err):
+		msg, _ := userError(err)
+		m.Error, status = webWording(msg), http.StatusUnprocessableEntity
 	case done.ClientSecret != "":
 		s.log.Error("apply the authentik side", "connection", conn.ID, "err", err)
 		m.Error, status = "authentik has the new provider, but recording it on the connection failed (internal error): copy the secret now and apply again.", http.StatusInternalServerError

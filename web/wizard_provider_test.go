@@ -331,6 +331,20 @@ func TestProviderTokenReference(t *testing.T) {
 	if st := row.AttrOr("data-status", ""); st != "pass" {
 		t.Fatalf("authentik.provider %q: %s", st, row.Text())
 	}
+	// The recorded reference stops resolving: plan, apply and read say so on the page (422; the
+	// plan and the read keep the typed values, the apply's refusal page names what to fix),
+	// never as an internal error.
+	delete(env, "WIFWIZ_SECRET_AK")
+	for _, action := range []string{"plan", "apply", "inspect"} {
+		form, tok := a.step2Form(t, base, url.Values{"provider_name": {"Claude (typed)"}})
+		pg := a.post(base+"2/"+action, form, tok)
+		if pg.status != http.StatusUnprocessableEntity || !strings.Contains(pg.text("main"), "authentik API token: the recorded reference does not resolve here") {
+			t.Errorf("%s with an unresolvable reference: %d %s", action, pg.status, pg.text("main"))
+		}
+		if v := pg.doc.Find(`#provider_name`).AttrOr("value", ""); action != "apply" && v != "Claude (typed)" {
+			t.Errorf("%s: the typed provider name became %q", action, v)
+		}
+	}
 	a.assertNoSecrets(t, nil, emu.ReadOnlyAPIToken(), p.ClientSecret)
 }
 
