@@ -48,7 +48,7 @@ func TestDemoConnectionRecordsUsableReferences(t *testing.T) {
 	if getenv("HOME_OF_SOMEONE") != "" {
 		t.Error("another name was answered")
 	}
-	if getenv(demo.ConsoleTokenEnv) != getenv(demo.ConsoleTokenEnv) {
+	if first, second := getenv(demo.ConsoleTokenEnv), getenv(demo.ConsoleTokenEnv); first != second {
 		t.Error("a fresh Console token for every read")
 	}
 
