@@ -82,7 +82,8 @@ type width struct {
 var widths = []width{{"1280", 1280, 800}, {"390", 390, 844}}
 
 // TestBrowserPagesAtBothWidths opens every page of the report, the connections, the runs, the
-// audit, the hand-off and the wizard's steps 1 and 6 at 1280 and 390 px: axe-core finds no
+// audit, the hand-off, the wizard's steps 1 and 6, the alerts and the sign-in settings at 1280
+// and 390 px: axe-core finds no
 // serious or critical violation, the page body never scrolls sideways, and the reports show
 // their first failing check without scrolling. Screenshots go to testout/browser/pages.
 func TestBrowserPagesAtBothWidths(t *testing.T) {
@@ -111,6 +112,8 @@ func sweepPages(t *testing.T, b *browser, ps *pageSet) {
 		{"step5-passing", ps.passStep + "5", ""},
 		{"step5-stale", ps.staleStep + "5", ""},
 		{"step6", ps.passStep + "6", ""},
+		{"alerts", "/settings/alerts", ""},
+		{"sign-in-settings", "/admin/sign-in", ""},
 	}
 	for _, w := range widths {
 		b.viewport(w.w, w.h)
