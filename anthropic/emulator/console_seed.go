@@ -25,10 +25,7 @@ var (
 func (s *Server) AddServiceAccount(id string, fields any) (ServiceAccount, error) {
 	var out ServiceAccount
 	err := s.seed(id, serviceAcctPattern, fields, createAccount, func(c *console, made any) {
-		a := c.accounts[made.(ServiceAccount).ID]
-		delete(c.accounts, a.ID)
-		a.ID = id
-		c.accounts[id], out = a, *a
+		out = *moveTo(c.accounts, made.(ServiceAccount).ID, id, func(a *ServiceAccount) { a.ID = id })
 	})
 	return out, err
 }
@@ -38,10 +35,7 @@ func (s *Server) AddServiceAccount(id string, fields any) (ServiceAccount, error
 func (s *Server) AddFederationIssuer(id string, fields any) (FederationIssuer, error) {
 	var out FederationIssuer
 	err := s.seed(id, issuerIDPattern, fields, createIssuer, func(c *console, made any) {
-		i := c.issuers[made.(FederationIssuer).ID]
-		delete(c.issuers, i.ID)
-		i.ID = id
-		c.issuers[id], out = i, *i
+		out = *moveTo(c.issuers, made.(FederationIssuer).ID, id, func(i *FederationIssuer) { i.ID = id })
 	})
 	return out, err
 }
@@ -51,12 +45,18 @@ func (s *Server) AddFederationIssuer(id string, fields any) (FederationIssuer, e
 func (s *Server) AddFederationRule(id string, fields any) (FederationRule, error) {
 	var out FederationRule
 	err := s.seed(id, ruleIDPattern, fields, createRule, func(c *console, made any) {
-		r := c.rules[made.(FederationRule).ID]
-		delete(c.rules, r.ID)
-		r.ID = id
-		c.rules[id], out = r, c.ruleView(r)
+		out = c.ruleView(moveTo(c.rules, made.(FederationRule).ID, id, func(r *FederationRule) { r.ID = id }))
 	})
 	return out, err
+}
+
+// moveTo files the object made under id instead, with setID giving it that ID.
+func moveTo[T any](m map[string]*T, made, id string, setID func(*T)) *T {
+	o := m[made]
+	delete(m, made)
+	setID(o)
+	m[id] = o
+	return o
 }
 
 // seed runs create on fields as an interactive caller; rekey moves the object made to id.
