@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,8 +20,9 @@ func MustOpen(tb testing.TB, path string) *store.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { now = now.Add(time.Second); return now }
+	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	var ticks atomic.Int64 // a second per reading; concurrent writers read it too
+	db.Now = func() time.Time { return start.Add(time.Duration(ticks.Add(1)) * time.Second) }
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
