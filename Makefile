@@ -13,7 +13,7 @@ IMAGE     ?= localhost/wifwiz:$(VERSION)
 IMAGE_OUT ?= bin/wifwiz-image.tar
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: run build generate lint test fuzz bench clean image
+.PHONY: run build generate lint test race fuzz bench clean image
 
 ## run: build and start the wizard with the built-in demo issuer on $(ADDR), data in $(DB)
 run: build
@@ -53,6 +53,10 @@ lint:
 ## test: lint, then every test (fuzz seed corpora included; browser tests need chromium)
 test: lint
 	$(GO) test $(TESTFLAGS) ./...
+
+## race: every test under the race detector (needs cgo and a C compiler; ~2.5× slower, not part of make test)
+race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 
 ## fuzz: run each fuzz target for FUZZTIME (not part of make test, which runs only their seed corpora)
 FUZZTIME ?= 60s
