@@ -44,6 +44,10 @@ const (
 	clientSecret = "wifwiz-demo-secret-for-the-local-emulator-only-0123456789"
 )
 
+// EnvNames are the variables the demo's references name and Getenv answers; serve --demo lets
+// web users reference them whatever --secret-env-prefix says.
+func EnvNames() []string { return []string{SecretEnv, AuthentikTokenEnv, ConsoleTokenEnv} }
+
 // Demo is the running demo issuer and exchange endpoint.
 type Demo struct {
 	Authentik *akemu.Emulator

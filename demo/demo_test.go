@@ -26,6 +26,9 @@ func TestDemoConnectionRecordsUsableReferences(t *testing.T) {
 	d := start(t)
 	c := d.Connection()
 	policy := wif.SecretPolicy{EnvPrefix: wif.DefaultSecretEnvPrefix}
+	// An operator's own prefix (serve --secret-env-prefix ACME_) with the demo's names, as
+	// serve --demo sets them: the demo's references stay usable.
+	other := wif.SecretPolicy{EnvPrefix: "ACME_", EnvNames: demo.EnvNames()}
 	getenv := d.Getenv(func(string) string { return "" })
 	for _, r := range []struct{ ref, origin, want string }{
 		{c.SecretRef, c.SecretRefOrigin, wif.SecretOrigin(c)},
@@ -34,6 +37,9 @@ func TestDemoConnectionRecordsUsableReferences(t *testing.T) {
 	} {
 		if !policy.Allows(r.ref) {
 			t.Errorf("%s: not allowed by the default policy", r.ref)
+		}
+		if !other.Allows(r.ref) {
+			t.Errorf("%s: not allowed under another prefix with the demo's names", r.ref)
 		}
 		if r.origin == "" || r.origin != r.want {
 			t.Errorf("%s bound to %q, want %q", r.ref, r.origin, r.want)

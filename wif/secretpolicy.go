@@ -2,6 +2,7 @@ package wif
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +17,9 @@ const DefaultSecretEnvPrefix = "WIFWIZ_SECRET_"
 type SecretPolicy struct {
 	Dir       string // absolute, cleaned; empty: no file: references
 	EnvPrefix string // non-empty
+	// EnvNames are variables allowed by exact name whatever the prefix: the built-in demo's,
+	// which the demo itself answers (serve --demo).
+	EnvNames []string
 }
 
 // Allows reports whether ref names a place the policy allows. The answer never says why: a
@@ -27,7 +31,8 @@ func (p SecretPolicy) Allows(ref string) bool {
 	}
 	switch kind {
 	case "env":
-		return p.EnvPrefix != "" && strings.HasPrefix(target, p.EnvPrefix) && len(target) > len(p.EnvPrefix)
+		return slices.Contains(p.EnvNames, target) ||
+			p.EnvPrefix != "" && strings.HasPrefix(target, p.EnvPrefix) && len(target) > len(p.EnvPrefix)
 	case "file":
 		return p.Dir != "" && within(p.Dir, target)
 	}

@@ -200,6 +200,7 @@ func (o serveOptions) run(ctx context.Context, ln net.Listener, db *store.DB, po
 	}
 	var dm *demo.Demo
 	if o.demo {
+		opts.policy.EnvNames = demo.EnvNames()
 		d, err := demo.Start()
 		if err != nil {
 			return exitFail, fmt.Errorf("start the demo issuer: %w", err)

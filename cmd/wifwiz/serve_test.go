@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -80,13 +79,7 @@ func (s *servedRun) stop(t *testing.T) {
 // getBody fetches url and returns its status and body.
 func getBody(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return getWith(t, http.DefaultClient, url)
 }
 
 // TestServeStartsAndShutsDownGracefully runs `wifwiz serve` on a free loopback port, loads the
