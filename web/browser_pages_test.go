@@ -159,18 +159,18 @@ func blockerLinksToItsRow(t *testing.T, b *browser, ps *pageSet) {
 func errorSummaryTakesFocus(t *testing.T, b *browser, ps *pageSet) {
 	b.viewport(1280, 800)
 	b.open(ps.a.srv.URL, ps.failStep+"1")
-	if id := eval[string](b, `document.activeElement.id`); id != "name" {
+	if id := b.focus("name"); id != "name" {
 		t.Errorf("step 1 opens with the focus on %q, want its first field", id)
 	}
 	b.typeInto(`#authentik_url`, "authentik.example")
 	b.do(chromedp.Click(chromedp.CSS(`main form.card button[type="submit"]`)))
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-errors"]`)))
 	b.screenshot("1280-error-summary")
-	if got := eval[string](b, `document.activeElement.getAttribute("data-testid") || document.activeElement.id`); got != "form-errors" {
+	if got := b.focus("form-errors"); got != "form-errors" {
 		t.Errorf("focus on %q after a refused save, want the error summary", got)
 	}
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid="form-errors"] a[href="#authentik_url"]`)))
-	if id := eval[string](b, `document.activeElement.id`); id != "authentik_url" {
+	if id := b.focus("authentik_url"); id != "authentik_url" {
 		t.Errorf("the summary's link focuses %q, want the field", id)
 	}
 }

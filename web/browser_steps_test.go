@@ -39,7 +39,7 @@ func wizardSteps(t *testing.T, b *browser, ps *pageSet) {
 	}
 	focused := func(name, want string) {
 		t.Helper()
-		if got := eval[string](b, `document.activeElement.id || document.activeElement.getAttribute("data-testid") || document.activeElement.tagName`); got != want {
+		if got := b.focus(want); got != want {
 			t.Errorf("%s opens with the focus on %q, want %q", name, got, want)
 		}
 	}

@@ -345,7 +345,7 @@ func wrongSecretSaysSo(t *testing.T, b *browser) {
 		t.Errorf("heading %q when authentik issued nothing", h)
 	}
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid="diagnosis-link"]`)))
-	if id := eval[string](b, `document.activeElement.id`); id != "client_secret" {
+	if id := b.focus("client_secret"); id != "client_secret" {
 		t.Errorf("the diagnosis's link focuses %q, want the client secret field", id)
 	}
 	b.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
@@ -405,6 +405,18 @@ func (b *browser) visibleWithoutScrolling(sel string) bool {
 		b.t.Fatal(err)
 	}
 	return ok
+}
+
+// focus names what has the focus (its id, else its data-testid, else its tag) once that is want,
+// or after 3 s: autofocus and the scripts that move the focus may run after the page is ready.
+func (b *browser) focus(want string) string {
+	b.t.Helper()
+	const expr = `document.activeElement.id || document.activeElement.getAttribute("data-testid") || document.activeElement.tagName`
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(25 * time.Millisecond) {
+		if got := eval[string](b, expr); got == want || time.Now().After(deadline) {
+			return got
+		}
+	}
 }
 
 // eval evaluates a JavaScript expression on the page.

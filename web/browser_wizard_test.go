@@ -32,7 +32,7 @@ func TestBrowserConsoleSaveAndVerify(t *testing.T) {
 	b := newBrowser(t, "console-save-verify")
 	b.viewport(390, 844)
 	b.open(f.a.srv.URL, f.base+"4")
-	if id := eval[string](b, `document.activeElement.id`); id != "console_token" {
+	if id := b.focus("console_token"); id != "console_token" {
 		t.Errorf("step 4 opens with the focus on %q, want its first field", id)
 	}
 	for sel, want := range map[string]string{"#max_identity_token_lifetime": "7200", "#token_lifetime": "3600",
@@ -55,11 +55,11 @@ func TestBrowserConsoleSaveAndVerify(t *testing.T) {
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid="save-verify-button"]`)))
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-errors"]`)))
 	b.screenshot("390-secret-asked")
-	if got := eval[string](b, `document.activeElement.getAttribute("data-testid")`); got != "form-errors" {
+	if got := b.focus("form-errors"); got != "form-errors" {
 		t.Errorf("focus on %q after Save and verify without a secret, want the error summary", got)
 	}
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid="form-errors"] a[href="#client_secret"]`)))
-	if id := eval[string](b, `document.activeElement.id`); id != "client_secret" {
+	if id := b.focus("client_secret"); id != "client_secret" {
 		t.Errorf("the summary's link focuses %q", id)
 	}
 	b.typeInto(`#client_secret`, f.secret)
@@ -183,7 +183,7 @@ func caFieldOpenedAndFocused(t *testing.T, b *browser, how string) {
 	if open := eval[bool](b, `document.querySelector('[data-testid="ca-details"]').open`); !open {
 		t.Errorf("%s: the CA field is folded away", how)
 	}
-	if id := eval[string](b, `document.activeElement.id`); id != "ca_pem" {
+	if id := b.focus("ca_pem"); id != "ca_pem" {
 		t.Errorf("%s: the focus is on %q, want the CA field", how, id)
 	}
 }
@@ -352,7 +352,7 @@ func TestBrowserProviderStepPostRedirectGet(t *testing.T) {
 	dialogs := b.dialogs(&leave)
 
 	b.open(a.srv.URL, base+"2")
-	if id := eval[string](b, `document.activeElement.id`); id != "client_id" {
+	if id := b.focus("client_id"); id != "client_id" {
 		t.Errorf("step 2 opens with the focus on %q, want its first field", id)
 	}
 	b.typeInto(`#api_token`, d.Authentik.APIToken())
