@@ -17,16 +17,12 @@ import (
 func (s *Service) Handoff(ctx context.Context, conn wif.Connection) (workload.Checklist, error) {
 	cl := workload.Checklist{Connection: conn, GeneratedAt: s.now().UTC(), RecordedAt: conn.UpdatedAt,
 		SecretUsable: s.HasUsableSecret(conn)}
-	at, by, err := s.SettingsChangedAt(ctx, conn.ID)
-	if err != nil {
-		return cl, err
-	}
-	if !at.IsZero() {
-		cl.RecordedBy, cl.RecordedAt = by, at
-	}
 	events, err := s.store.ListEvents(ctx, conn.ID)
 	if err != nil {
 		return cl, fmt.Errorf("read the timeline of %q: %w", conn.Name, err)
+	}
+	if at, by := lastRecorded(events); !at.IsZero() {
+		cl.RecordedBy, cl.RecordedAt = by, at
 	}
 	cl.Recorded = settingRecords(events)
 	last, err := s.LastRun(ctx, conn.ID)
