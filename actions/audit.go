@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -136,7 +137,7 @@ func (s *Service) newAuditJob(ctx context.Context, r AuditRequest) (*wif.AuditJo
 	b := make([]byte, 12)
 	rand.Read(b) // never fails (crypto/rand)
 	job := &wif.AuditJob{ID: hex.EncodeToString(b), StartedAt: s.now().UTC(), State: wif.AuditRunning,
-		Trigger: orTrigger(r.Trigger, wif.TriggerAudit), Actor: orString(r.Actor, AuditActor), Total: len(r.Connections)}
+		Trigger: cmp.Or(r.Trigger, wif.TriggerAudit), Actor: cmp.Or(r.Actor, AuditActor), Total: len(r.Connections)}
 	if err := s.store.CreateAuditJob(ctx, job); err != nil {
 		return nil, err
 	}
@@ -219,7 +220,7 @@ func (s *Service) auditOne(ctx context.Context, verifyOne VerifyFunc, r AuditReq
 		return res
 	}
 	res.Report = &rep
-	run, err := s.RecordRun(ctx, conn, rep, orTrigger(r.Trigger, wif.TriggerAudit), orString(r.Actor, AuditActor))
+	run, err := s.RecordRun(ctx, conn, rep, cmp.Or(r.Trigger, wif.TriggerAudit), cmp.Or(r.Actor, AuditActor))
 	if err != nil {
 		res.Status, res.Reason = wif.AuditFailed, "verified, but the run could not be recorded: "+err.Error()
 		return res
@@ -256,18 +257,4 @@ func (s *Service) AuditJob(ctx context.Context, id string) (*wif.AuditJob, error
 // LatestAuditJob is the newest audit, nil when none was ever run.
 func (s *Service) LatestAuditJob(ctx context.Context) (*wif.AuditJob, error) {
 	return s.store.LatestAuditJob(ctx)
-}
-
-func orTrigger(t, def wif.Trigger) wif.Trigger {
-	if t == "" {
-		return def
-	}
-	return t
-}
-
-func orString(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -93,7 +94,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest) (workload.Expor
 	if err != nil {
 		return workload.Export{}, err
 	}
-	opts := workload.Options{Image: orString(req.Image, s.image)}
+	opts := workload.Options{Image: cmp.Or(req.Image, s.image)}
 	if slices.Contains(workload.AuthentikFormats(), req.Format) {
 		opts.Authentik = s.authentikFacts(ctx, req.Connection, req.Credentials)
 	}

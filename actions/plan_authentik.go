@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -178,7 +179,7 @@ func (p *akPlan) planNewProvider(key wif.AuthentikKeypair, grants []string) erro
 		{Name: "access_token_validity", Wanted: w.AccessTokenValidity},
 		{Name: "authorization_flow", Wanted: authz.Slug},
 		{Name: "invalidation_flow", Wanted: inval.Slug},
-		{Name: "property_mappings", Wanted: orNoneText(strings.Join(scopes, ", "))},
+		{Name: "property_mappings", Wanted: cmp.Or(strings.Join(scopes, ", "), "(none)")},
 	}
 	if grants != nil {
 		p.provider.Fields = append(p.provider.Fields, wif.PlanField{Name: "grant_types", Wanted: strings.Join(grants, ", ")})
@@ -223,7 +224,7 @@ func (p *akPlan) diffProvider(cur wif.AuthentikProvider, key wif.AuthentikKeypai
 	}
 	if grants != nil && !slices.Equal(cur.GrantTypes, grants) {
 		p.change.GrantTypes = grants
-		add("grant_types", orNoneText(strings.Join(cur.GrantTypes, ", ")), strings.Join(grants, ", "))
+		add("grant_types", cmp.Or(strings.Join(cur.GrantTypes, ", "), "(none)"), strings.Join(grants, ", "))
 	}
 }
 
@@ -343,14 +344,7 @@ func (p *akPlan) planApplication() error {
 	return nil
 }
 
-func keyLabel(k wif.AuthentikKeyRef) string { return orString(k.Label(), "(none)") }
-
-func orNoneText(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
+func keyLabel(k wif.AuthentikKeyRef) string { return cmp.Or(k.Label(), "(none)") }
 
 func join(a, b string) string {
 	if a == "" {

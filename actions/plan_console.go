@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -117,13 +118,10 @@ func (s *Service) wantConsole(ctx context.Context, p *consolePlan, ch PlanChoice
 	}
 	name := consoleName(c.RuleName, c.Name)
 	p.account = &wif.ServiceAccount{Name: name, OrganizationRole: wif.RoleDeveloper}
-	p.workspace = orValue(ch.WorkspaceID, orValue(c.WorkspaceID, defaultWorkspace))
+	p.workspace = cmp.Or(ch.WorkspaceID, c.WorkspaceID, defaultWorkspace)
 	p.role = wif.WorkspaceRoleDeveloper
-	lifetime := time.Duration(ch.TokenLifetime) * time.Second
-	if lifetime == 0 {
-		lifetime = orLifetime(c.TokenLifetime)
-	}
-	p.rule = &wif.ConsoleRule{Name: name, OAuthScope: orValue(ch.OAuthScope, wif.ScopeWorkspaceInference), TokenLifetimeSeconds: secondsOf(lifetime),
+	lifetime := cmp.Or(time.Duration(ch.TokenLifetime)*time.Second, c.TokenLifetime, wif.DefaultLifetime)
+	p.rule = &wif.ConsoleRule{Name: name, OAuthScope: cmp.Or(ch.OAuthScope, wif.ScopeWorkspaceInference), TokenLifetimeSeconds: secondsOf(lifetime),
 		Match: wif.RuleMatch{SubjectPrefix: sub, Audience: c.ClientID, Claims: c.Claims, Condition: c.Condition}, WorkspaceID: p.workspace}
 	if !wif.OAuthCallerMayWrite(p.rule.OAuthScope) {
 		return wif.Errorf(wif.EINVALID, "An OAuth token may create rules with the workspace:developer or workspace:inference scope only; %q needs a Console session.", p.rule.OAuthScope)
@@ -172,24 +170,10 @@ func maxJWTLifetime(c wif.Connection, rep *verify.Report) time.Duration {
 		life, _ = rep.Token.Lifetime()
 	}
 	if validity == 0 && life == 0 {
-		return orLifetime(c.MaxIdentityTokenLifetime)
+		return cmp.Or(c.MaxIdentityTokenLifetime, wif.DefaultLifetime)
 	}
 	m, _ := wif.SuggestedLifetimes(max(life, time.Second), validity)
 	return m
-}
-
-func orLifetime(d time.Duration) time.Duration {
-	if d == 0 {
-		return wif.DefaultLifetime
-	}
-	return d
-}
-
-func orValue(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // consoleName fits a name to the Console's pattern: lowercase letters, digits and '-'.
