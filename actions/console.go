@@ -43,14 +43,14 @@ func (s *Service) consoleAPI(c wif.Connection, given Credentials) (ConsoleAPI, e
 	if s.console == nil {
 		return nil, errors.New("no Console client is wired")
 	}
-	creds, err := s.credentials(c, given)
+	token, err := s.givenOrStored(given.ConsoleToken, c, consoleSlot)
 	if err != nil {
 		return nil, err
 	}
-	if creds.ConsoleToken == "" {
+	if token == "" {
 		return nil, wif.Errorf(wif.EINVALID, "Give an Anthropic OAuth access token with the org:admin scope (`ant auth print-credentials --access-token`): the Console is read and changed through its management API.")
 	}
-	api, err := s.console(creds.ConsoleToken, c.AnthropicBaseURL)
+	api, err := s.console(token, c.AnthropicBaseURL)
 	if err != nil {
 		return nil, consoleError(err)
 	}

@@ -120,16 +120,16 @@ func (s *Service) Export(ctx context.Context, req ExportRequest) (workload.Expor
 // keypair the connection's provider signs with. Without a token, or when the read fails, they
 // are unknown and the export says why.
 func (s *Service) authentikFacts(ctx context.Context, c wif.Connection, given Credentials) workload.AuthentikFacts {
-	creds, err := s.credentials(c, given)
+	token, err := s.givenOrStored(given.AuthentikToken, c, authentikSlot)
 	switch {
 	case err != nil:
 		return workload.AuthentikFacts{Note: "the authentik API token reference could not be used"}
-	case creds.AuthentikToken == "":
+	case token == "":
 		return workload.AuthentikFacts{Note: "no authentik API token was given to read it"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
 	defer cancel()
-	st, err := s.authentik.ReadAuthentik(ctx, targetOf(c, creds.AuthentikToken),
+	st, err := s.authentik.ReadAuthentik(ctx, targetOf(c, token),
 		wif.AuthentikLookup{ProviderPK: c.ProviderPK, ClientID: c.ClientID, ProviderName: c.ProviderName})
 	if err != nil {
 		return workload.AuthentikFacts{Note: "authentik's admin API could not be read"}

@@ -45,13 +45,11 @@ type Inspection struct {
 // the field.
 func (s *Service) InspectProvider(ctx context.Context, r InspectRequest) (Inspection, error) {
 	c := r.Connection
-	if r.APIToken == "" && c.AuthentikTokenRef != "" {
-		creds, err := s.credentials(c, Credentials{})
-		if err != nil {
-			return Inspection{}, invalidField("api_token", err.Error()) // a generic message, safe to show
-		}
-		r.APIToken = creds.AuthentikToken
+	token, err := s.givenOrStored(r.APIToken, c, authentikSlot)
+	if err != nil {
+		return Inspection{}, invalidField("api_token", err.Error()) // a generic message, safe to show
 	}
+	r.APIToken = token
 	switch {
 	case r.APIToken == "":
 		return Inspection{}, invalidField("api_token", "Enter an authentik API token to read the provider's settings.")

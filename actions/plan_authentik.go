@@ -91,15 +91,15 @@ func planInputProblem(c wif.Connection, ch PlanChoices) error {
 
 // authentikToken is the typed token, else the one the connection's reference gives.
 func (s *Service) authentikToken(c wif.Connection, given Credentials) (string, error) {
-	creds, err := s.credentials(c, given)
+	token, err := s.givenOrStored(given.AuthentikToken, c, authentikSlot)
 	if err != nil {
 		return "", err
 	}
-	if creds.AuthentikToken == "" {
+	if token == "" {
 		return "", &wif.Error{Code: wif.EINVALID, Message: "Give an authentik API token (Directory → Tokens and App passwords, intent API): --authentik-token-file or WIFWIZ_AUTHENTIK_TOKEN, or a reference recorded with --authentik-token-ref; in the wizard, type it on the provider step.",
 			Fields: map[string]string{"api_token": "Enter an authentik API token: it is used for this request only."}}
 	}
-	return creds.AuthentikToken, nil
+	return token, nil
 }
 
 // authentikError explains what authentik's admin API refused; the rest is an internal error.

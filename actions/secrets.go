@@ -40,20 +40,14 @@ func (s *Service) HasUsableSecret(c wif.Connection) bool {
 
 // HasConsoleToken reports whether c's recorded Console token reference would give a token now.
 func (s *Service) HasConsoleToken(c wif.Connection) bool {
-	if c.ConsoleTokenRef == "" {
-		return false
-	}
-	_, err := s.storedRef(c, refSlots[1])
+	_, err := s.storedRef(c, consoleSlot)
 	return err == nil
 }
 
 // HasAuthentikToken reports whether c's recorded authentik API token reference would give a
 // token now.
 func (s *Service) HasAuthentikToken(c wif.Connection) bool {
-	if c.AuthentikTokenRef == "" {
-		return false
-	}
-	_, err := s.storedRef(c, refSlots[2])
+	_, err := s.storedRef(c, authentikSlot)
 	return err == nil
 }
 
@@ -62,7 +56,7 @@ func (s *Service) HasAuthentikToken(c wif.Connection) bool {
 // a secret recorded for another one; in the server it must also be one the operator allowed
 // (wif.SecretPolicy), since the server reads it with its own rights.
 func (s *Service) storedSecret(c wif.Connection) (string, error) {
-	return s.storedRef(c, refSlots[0])
+	return s.storedRef(c, secretSlot)
 }
 
 // refSlot is one reference a connection records — to its client secret or to an admin API
@@ -75,15 +69,16 @@ type refSlot struct {
 	sendTo func(c wif.Connection) string
 }
 
-// refSlots are every reference a connection records.
-var refSlots = []refSlot{
-	{wif.FieldSecretRef, "client secret", func(c *wif.Connection) *string { return &c.SecretRef },
-		func(c *wif.Connection) *string { return &c.SecretRefOrigin }, wif.SecretOrigin},
-	{wif.FieldConsoleTokenRef, "Console token", func(c *wif.Connection) *string { return &c.ConsoleTokenRef },
-		func(c *wif.Connection) *string { return &c.ConsoleTokenRefOrigin }, wif.ConsoleOrigin},
-	{wif.FieldAuthentikTokenRef, "authentik API token", func(c *wif.Connection) *string { return &c.AuthentikTokenRef },
-		func(c *wif.Connection) *string { return &c.AuthentikTokenRefOrigin }, wif.AuthentikOrigin},
-}
+// The references a connection records: to its client secret and to the two admin API tokens.
+var (
+	secretSlot = refSlot{wif.FieldSecretRef, "client secret", func(c *wif.Connection) *string { return &c.SecretRef },
+		func(c *wif.Connection) *string { return &c.SecretRefOrigin }, wif.SecretOrigin}
+	consoleSlot = refSlot{wif.FieldConsoleTokenRef, "Console token", func(c *wif.Connection) *string { return &c.ConsoleTokenRef },
+		func(c *wif.Connection) *string { return &c.ConsoleTokenRefOrigin }, wif.ConsoleOrigin}
+	authentikSlot = refSlot{wif.FieldAuthentikTokenRef, "authentik API token", func(c *wif.Connection) *string { return &c.AuthentikTokenRef },
+		func(c *wif.Connection) *string { return &c.AuthentikTokenRefOrigin }, wif.AuthentikOrigin}
+	refSlots = []refSlot{secretSlot, consoleSlot, authentikSlot}
+)
 
 // bindRefs applies the reference rules to a connection about to be saved: a new or changed
 // reference must be allowed by the policy when it comes from the web (refused otherwise, with a
@@ -132,23 +127,26 @@ func (s *Service) storedRef(c wif.Connection, slot refSlot) (string, error) {
 	return v, nil
 }
 
-// Credentials fills what r lacks from c's references (a token typed or given on the command line
-// wins); a reference that cannot be used is an error only when no token was given.
+// credentials fills what given lacks from c's references, for a verification that reads both
+// sides; see givenOrStored.
 func (s *Service) credentials(c wif.Connection, given Credentials) (Credentials, error) {
-	out := given
-	if out.ConsoleToken == "" && c.ConsoleTokenRef != "" {
-		v, err := s.storedRef(c, refSlots[1])
-		if err != nil {
-			return out, err
-		}
-		out.ConsoleToken = v
+	console, err := s.givenOrStored(given.ConsoleToken, c, consoleSlot)
+	if err != nil {
+		return given, err
 	}
-	if out.AuthentikToken == "" && c.AuthentikTokenRef != "" {
-		v, err := s.storedRef(c, refSlots[2])
-		if err != nil {
-			return out, err
-		}
-		out.AuthentikToken = v
+	ak, err := s.givenOrStored(given.AuthentikToken, c, authentikSlot)
+	if err != nil {
+		return given, err
 	}
-	return out, nil
+	return Credentials{ConsoleToken: console, AuthentikToken: ak}, nil
+}
+
+// givenOrStored is the token given (typed, or given on the command line), else the one c's
+// reference in slot gives; "" when there is neither. A reference that cannot be used is an error
+// only when no token was given. A use of one side resolves only that side's reference.
+func (s *Service) givenOrStored(given string, c wif.Connection, slot refSlot) (string, error) {
+	if given != "" || *slot.ref(&c) == "" {
+		return given, nil
+	}
+	return s.storedRef(c, slot)
 }
