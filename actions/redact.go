@@ -3,6 +3,8 @@ package actions
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/verify"
@@ -18,8 +20,8 @@ func redactorFor(c wif.Connection, secret string, creds ...string) *redact.Redac
 // probe runs one verification and redacts what comes back before anything stores, shows or logs
 // it: an issuer may echo the request, in any encoding, in any field of its answers.
 func probe(ctx context.Context, verifyOne VerifyFunc, req wif.ProbeRequest) (verify.Report, error) {
-	for f, why := range req.Connection.Unreadable {
-		return verify.Report{}, fmt.Errorf("the stored %s cannot be read: %s", f, why)
+	for _, f := range slices.Sorted(maps.Keys(req.Connection.Unreadable)) { // the first, the same each time
+		return verify.Report{}, fmt.Errorf("the stored %s cannot be read: %s", f, req.Connection.Unreadable[f])
 	}
 	red := redactorFor(req.Connection, req.Secret, req.ConsoleToken, req.AuthentikToken)
 	rep, err := verifyOne(ctx, req)

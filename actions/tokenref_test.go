@@ -2,6 +2,7 @@ package actions_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/wifwiz/wifwiz/actions"
@@ -46,4 +47,21 @@ func TestEachSideUsesOnlyItsTokenReference(t *testing.T) {
 			t.Errorf("read the Console: %v; want it read with the Console token reference", err)
 		}
 	})
+}
+
+// TestUnreadableNamedTheSameEachTime: a connection with several values the store could not read
+// is refused before any request, naming the same one each time.
+func TestUnreadableNamedTheSameEachTime(t *testing.T) {
+	ak := testenv.Start(t)
+	p := testenv.Provider(t, ak, "unreadable")
+	db, _ := testenv.OpenStore(t)
+	svc := testenv.Service(t, db, &probe.Runner{ExtraCA: ak.CAPEM()}, testenv.ServiceOptions{ResolveAnyRef: true})
+	c := testenv.Connection(t, ak, p, "unreadable", "S")
+	c.Unreadable = map[string]string{"z_field": "later", "a_field": "first", "m_field": "middle", "q_field": "other", "c_field": "another"}
+	for range 20 {
+		_, err := svc.VerifyAndRecord(context.Background(), actions.VerifyRequest{Connection: c, Secret: p.ClientSecret})
+		if err == nil || !strings.Contains(err.Error(), "the stored a_field cannot be read: first") {
+			t.Fatalf("err = %v, want the first unreadable field named", err)
+		}
+	}
 }
