@@ -111,18 +111,6 @@ func (s *Service) ReadConsole(ctx context.Context, c wif.Connection, creds Crede
 	return out, nil
 }
 
-// Pick is the catalog's rule with that ID and its issuer.
-func (cat ConsoleCatalog) Pick(ruleID string) (wif.ConsoleIssuer, wif.ConsoleRule, bool) {
-	for _, ci := range cat.Issuers {
-		for _, r := range ci.Rules {
-			if r.ID == ruleID {
-				return ci.Issuer, r, true
-			}
-		}
-	}
-	return wif.ConsoleIssuer{}, wif.ConsoleRule{}, false
-}
-
 // TakeConsoleValues records on the connection the Console's values its last report read — the
 // wizard's "Take the Console's values" — and saves them under the Console step's validation.
 func (s *Service) TakeConsoleValues(ctx context.Context, c wif.Connection, actor string) (StepSaved, error) {

@@ -68,7 +68,7 @@ func TestDemoConnectionSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, rule, ok := cat.Pick(demo.FederationRuleID); !ok || rule.Target.ServiceAccountID != demo.ServiceAccountID {
+	if rule, ok := catalogRule(cat, demo.FederationRuleID); !ok || rule.Target.ServiceAccountID != demo.ServiceAccountID {
 		t.Fatalf("the Console read after the restart: %+v", cat)
 	}
 	if ins, err := svc2.InspectProvider(ctx, actions.InspectRequest{Connection: *got}); err != nil || ins.Provider.ClientID != demo.ClientID {
@@ -90,4 +90,16 @@ func TestDemoConnectionSurvivesRestart(t *testing.T) {
 			t.Errorf("%s = %q after the restart, want pass", id, ran[id])
 		}
 	}
+}
+
+// catalogRule is the rule with that ID among those a Console read listed.
+func catalogRule(cat actions.ConsoleCatalog, ruleID string) (wif.ConsoleRule, bool) {
+	for _, ci := range cat.Issuers {
+		for _, r := range ci.Rules {
+			if r.ID == ruleID {
+				return r, true
+			}
+		}
+	}
+	return wif.ConsoleRule{}, false
 }
