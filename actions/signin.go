@@ -269,9 +269,9 @@ func (s *SignIn) Visit(ctx context.Context, cookie string) (Visit, error) {
 	reason := ""
 	switch {
 	case !now.Before(se.ExpiresAt):
-		reason = fmt.Sprintf("it is more than %s old", words(s.cfg.MaxAge))
+		reason = fmt.Sprintf("it is more than %s old", DurationWords(s.cfg.MaxAge))
 	case now.Sub(se.LastSeen) >= s.cfg.IdleTimeout:
-		reason = fmt.Sprintf("it was unused for more than %s", words(s.cfg.IdleTimeout))
+		reason = fmt.Sprintf("it was unused for more than %s", DurationWords(s.cfg.IdleTimeout))
 	}
 	if reason != "" {
 		return Visit{Status: SessionExpired, Reason: reason}, s.cfg.Sessions.DeleteSession(ctx, key)
@@ -306,7 +306,8 @@ func LocalPath(next string) string {
 	return next
 }
 
-func words(d time.Duration) string {
+// DurationWords reads like "30 minutes" or "12 hours": how sessions' timeouts are told to people.
+func DurationWords(d time.Duration) string {
 	switch {
 	case d%time.Hour == 0 && d >= time.Hour:
 		return plural(int(d/time.Hour), "hour")

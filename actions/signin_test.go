@@ -204,3 +204,12 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+func TestDurationWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{time.Hour: "1 hour", 12 * time.Hour: "12 hours", time.Minute: "1 minute",
+		90 * time.Minute: "90 minutes", 45 * time.Second: "45s"} {
+		if got := actions.DurationWords(d); got != want {
+			t.Errorf("DurationWords(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
