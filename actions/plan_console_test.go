@@ -87,14 +87,6 @@ func stepOf(t *testing.T, plan wif.Plan, object string) wif.PlanStep {
 	return wif.PlanStep{}
 }
 
-func fieldOf(st wif.PlanStep, name string) (wif.PlanField, bool) {
-	i := slices.IndexFunc(st.Fields, func(f wif.PlanField) bool { return f.Name == name })
-	if i < 0 {
-		return wif.PlanField{}, false
-	}
-	return st.Fields[i], true
-}
-
 func TestConsolePlanApplyExchange(t *testing.T) {
 	s := newPlanSetup(t)
 	ctx := context.Background()
@@ -108,15 +100,15 @@ func TestConsolePlanApplyExchange(t *testing.T) {
 		t.Fatalf("plan %+v, want 4 creations", plan)
 	}
 	iss := stepOf(t, plan, "federation issuer")
-	if f, _ := fieldOf(iss, "jwks.type"); iss.Action != wif.PlanCreate || f.Wanted != wif.JWKSInline {
+	if f := fieldsOf(iss)["jwks.type"]; iss.Action != wif.PlanCreate || f.Wanted != wif.JWKSInline {
 		t.Errorf("issuer step %+v: the emulator is not public, so its keys go inline", iss)
 	}
-	if f, _ := fieldOf(iss, "jwks.keys (kid)"); f.Wanted != s.ak.KeyID(s.p.Slug) {
+	if f := fieldsOf(iss)["jwks.keys (kid)"]; f.Wanted != s.ak.KeyID(s.p.Slug) {
 		t.Errorf("inline keys %q, want the provider's kid %q", f.Wanted, s.ak.KeyID(s.p.Slug))
 	}
 	rule := stepOf(t, plan, "federation rule")
 	for name, want := range map[string]string{"match.subject_prefix": sub, "match.audience": s.p.ClientID, "oauth_scope": wif.ScopeWorkspaceInference, "workspace_id": s.ws} {
-		if f, _ := fieldOf(rule, name); f.Wanted != want {
+		if f := fieldsOf(rule)[name]; f.Wanted != want {
 			t.Errorf("rule %s = %q, want %q", name, f.Wanted, want)
 		}
 	}
@@ -185,7 +177,7 @@ func TestConsoleApplyKeepsInlineKeysCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	iss := stepOf(t, plan, "federation issuer")
-	f, ok := fieldOf(iss, "jwks.keys (kid)")
+	f, ok := fieldsOf(iss)["jwks.keys (kid)"]
 	if iss.Action != wif.PlanUpdate || !ok || f.Current != oldKid || f.Wanted != oldKid+", "+newKid || !strings.Contains(iss.Note, oldKid) {
 		t.Fatalf("issuer step %+v", iss)
 	}
