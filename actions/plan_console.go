@@ -133,7 +133,7 @@ func (s *Service) wantConsole(ctx context.Context, p *consolePlan, ch PlanChoice
 func (s *Service) inlineKeys(ctx context.Context, p *consolePlan) error {
 	jwks, err := s.verifier.CurrentJWKS(ctx, p.conn)
 	if err != nil {
-		return wif.Errorf(wif.EINVALID, "The issuer is not reachable for Anthropic, so its keys go inline, but wifwiz could not read them: %v", err)
+		return wif.Errorf(wif.EINVALID, "The issuer is not reachable for Anthropic, so its keys go inline, but wifwiz could not read them (%v): check the issuer URL and the CA certificate on the provider step and that authentik answers, then plan again.", err)
 	}
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`

@@ -269,3 +269,15 @@ func TestConsoleTakeValues(t *testing.T) {
 		t.Fatalf("after taking: console.rule %s %q, differences %+v", c.Status, c.Message, rep.Console.Differences)
 	}
 }
+
+// TestConsolePlanUnreadableKeys: when the keys that go inline cannot be read, the plan says why
+// and what to check, and plans nothing.
+func TestConsolePlanUnreadableKeys(t *testing.T) {
+	s := newPlanSetup(t)
+	s.ak.Close()
+	_, err := s.svc.Plan(context.Background(), s.request())
+	if wif.ErrorCode(err) != wif.EINVALID || !strings.Contains(err.Error(), "could not read them") ||
+		!strings.Contains(err.Error(), "check the issuer URL and the CA certificate") {
+		t.Fatalf("plan with the issuer down: %v", err)
+	}
+}
