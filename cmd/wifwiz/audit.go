@@ -43,7 +43,7 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 	var ca []byte
 	if o.caFile != "" {
 		var err error
-		if ca, err = readCAFile(o.caFile); err != nil {
+		if ca, err = readCAFile("ca-file", o.caFile); err != nil {
 			return exitUsage, err
 		}
 	}

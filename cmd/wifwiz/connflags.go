@@ -334,20 +334,25 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// readCAFile reads a PEM file of CA certificates (--ca-file).
-func readCAFile(path string) ([]byte, error) {
-	b, err := readFlagFile("ca-file", path, wif.MaxResponseBytes)
+// readCAFile reads a PEM file of CA certificates named by flagName (--ca-file, --oidc-ca-file):
+// the wizard's rules for a CA certificate, and the error says what the file holds instead.
+func readCAFile(flagName, path string) ([]byte, error) {
+	b, err := readFlagFile(flagName, path, wif.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
-	if p := wif.ValidateProvider(wif.Connection{CAPEM: string(b)})[wif.FieldCAPEM]; p != "" || strings.TrimSpace(string(b)) == "" {
-		return nil, usagef("--ca-file %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----)", path)
+	p := wif.ValidateProvider(wif.Connection{CAPEM: string(b)})[wif.FieldCAPEM]
+	switch {
+	case strings.TrimSpace(string(b)) == "":
+		return nil, usagef("--%s %s is empty: it must hold PEM certificates (-----BEGIN CERTIFICATE-----)", flagName, path)
+	case p != "":
+		return nil, usagef("--%s %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----): %s", flagName, path, p)
 	}
 	return b, nil
 }
 
 func applyCAFile(c *wif.Connection, path string) error {
-	b, err := readCAFile(path)
+	b, err := readCAFile("ca-file", path)
 	if err != nil {
 		return err
 	}

@@ -116,7 +116,7 @@ func (o signInOptions) build(db *store.DB, addr string, e env) (*actions.SignIn,
 	}
 	var ca []byte
 	if o.caFile != "" {
-		if ca, err = readOIDCCAFile(o.caFile); err != nil {
+		if ca, err = readCAFile("oidc-ca-file", o.caFile); err != nil {
 			return nil, err
 		}
 	}
@@ -127,17 +127,6 @@ func (o signInOptions) build(db *store.DB, addr string, e env) (*actions.SignIn,
 	}
 	return actions.NewSignIn(actions.SignInConfig{Provider: rp, Sessions: db, IdleTimeout: o.idle, MaxAge: o.maxAge,
 		Roles: wif.RolePolicy{EditorGroup: o.editorGroup, ViewerGroup: o.viewerGroup}}), nil
-}
-
-func readOIDCCAFile(path string) ([]byte, error) {
-	b, err := readFlagFile("oidc-ca-file", path, wif.MaxResponseBytes)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := wif.ParseCAPEM(b); err != nil || strings.TrimSpace(string(b)) == "" {
-		return nil, usagef("--oidc-ca-file %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----)", path)
-	}
-	return b, nil
 }
 
 // printSignIn tells the operator what to register in authentik.
