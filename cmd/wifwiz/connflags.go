@@ -231,14 +231,22 @@ func (cf *connFlags) applyMatch(c *wif.Connection) error {
 func (cf *connFlags) credentials(e env) (actions.Credentials, error) {
 	var out actions.Credentials
 	var err error
-	if out.ConsoleToken, err = tokenFrom("console-token-file", cf.consoleTokenFile, consoleTokenEnv, e); err != nil {
+	if out.ConsoleToken, err = fileOrEnv("console-token-file", cf.consoleTokenFile, consoleTokenEnv, consoleTokenWhat, e); err != nil {
 		return out, err
 	}
-	out.AuthentikToken, err = tokenFrom("authentik-token-file", cf.authentikTokenFile, authentikTokenEnv, e)
+	out.AuthentikToken, err = fileOrEnv("authentik-token-file", cf.authentikTokenFile, authentikTokenEnv, authentikTokenWhat, e)
 	return out, err
 }
 
-func tokenFrom(flagName, path, envName string, e env) (string, error) {
+// What the token files hold, for the error an empty one gets.
+const (
+	consoleTokenWhat   = "an Anthropic OAuth access token with the org:admin scope"
+	authentikTokenWhat = "an authentik API token"
+)
+
+// fileOrEnv is a secret from the file flagName names, else from the variable envName; "" when
+// neither gives one. An empty file is a usage error saying to write what into it.
+func fileOrEnv(flagName, path, envName, what string, e env) (string, error) {
 	if path == "" {
 		return strings.TrimSpace(e.getenv(envName)), nil
 	}
@@ -248,7 +256,7 @@ func tokenFrom(flagName, path, envName string, e env) (string, error) {
 	}
 	v := strings.TrimSpace(string(b))
 	if v == "" {
-		return "", usagef("--%s %s is empty", flagName, path)
+		return "", usagef("--%s %s is empty: write %s into it", flagName, path, what)
 	}
 	return v, nil
 }
@@ -289,19 +297,8 @@ func stored(ctx context.Context, app *actions.Service, name, dbPath string) (*wi
 // connection's secret reference, which the use case resolves. Errors name where the secret was
 // looked for, never a value.
 func (cf *connFlags) secret(c wif.Connection, e env) (string, error) {
-	if cf.secretFile != "" {
-		b, err := readFlagFile("client-secret-file", cf.secretFile, 64<<10)
-		if err != nil {
-			return "", err
-		}
-		s := strings.TrimSpace(string(b))
-		if s == "" {
-			return "", usagef("--client-secret-file %s is empty: write the provider's Client Secret into it", cf.secretFile)
-		}
-		return s, nil
-	}
-	if s := strings.TrimSpace(e.getenv(secretEnv)); s != "" {
-		return s, nil
+	if s, err := fileOrEnv("client-secret-file", cf.secretFile, secretEnv, "the provider's Client Secret", e); s != "" || err != nil {
+		return s, err
 	}
 	if c.SecretRef != "" {
 		return "", nil

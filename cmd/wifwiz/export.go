@@ -58,7 +58,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	}
 	var creds actions.Credentials
 	if slices.Contains(workload.AuthentikFormats(), *format) {
-		if creds.AuthentikToken, err = tokenFrom("authentik-token-file", *akTokenFile, authentikTokenEnv, e); err != nil {
+		if creds.AuthentikToken, err = fileOrEnv("authentik-token-file", *akTokenFile, authentikTokenEnv, authentikTokenWhat, e); err != nil {
 			return exitUsage, err
 		}
 	}

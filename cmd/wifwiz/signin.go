@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
@@ -85,18 +84,8 @@ func (o signInOptions) redirect(addr string) (string, error) {
 }
 
 func (o signInOptions) secret(e env) (string, error) {
-	if o.secretFile != "" {
-		b, err := readFlagFile("oidc-client-secret-file", o.secretFile, 64<<10)
-		if err != nil {
-			return "", err
-		}
-		if s := strings.TrimSpace(string(b)); s != "" {
-			return s, nil
-		}
-		return "", usagef("--oidc-client-secret-file %s is empty: write the sign-in provider's Client Secret into it", o.secretFile)
-	}
-	if s := strings.TrimSpace(e.getenv(oidcSecretEnv)); s != "" {
-		return s, nil
+	if s, err := fileOrEnv("oidc-client-secret-file", o.secretFile, oidcSecretEnv, "the sign-in provider's Client Secret", e); s != "" || err != nil {
+		return s, err
 	}
 	return "", usagef("--oidc-issuer needs the sign-in provider's client secret: --oidc-client-secret-file PATH or %s", oidcSecretEnv)
 }
