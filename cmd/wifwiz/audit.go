@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -47,10 +46,7 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 			return exitUsage, err
 		}
 	}
-	if _, err := os.Stat(o.db); err != nil {
-		return exitUsage, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", o.db)
-	}
-	db, _, err := openDB(ctx, o.db)
+	db, err := openExistingDB(ctx, o.db)
 	if err != nil {
 		return exitUsage, err
 	}

@@ -281,6 +281,16 @@ func (cf *connFlags) openStore(ctx context.Context, mustExist bool) (db *store.D
 	return openDB(ctx, cf.db)
 }
 
+// openExistingDB opens --db for a command that works on what is stored (audit, export): a
+// missing file is a usage error rather than the creation of an empty database.
+func openExistingDB(ctx context.Context, path string) (*store.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", path)
+	}
+	db, _, err := openDB(ctx, path)
+	return db, err
+}
+
 // stored reads the connection named name; an unknown name is a usage error.
 func stored(ctx context.Context, app *actions.Service, name, dbPath string) (*wif.Connection, error) {
 	c, err := app.ConnectionByName(ctx, name)
