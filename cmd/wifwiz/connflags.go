@@ -55,7 +55,7 @@ type connFlag struct {
 // requests no scope.
 var emptyGiven = map[string]bool{"scope": true}
 
-// connFlagTable is every connection flag of the README's "Commands", in its order.
+// connFlagTable is every connection flag, in the order build applies them.
 var connFlagTable = []connFlag{
 	{authentikFlags, "issuer", "issuer URL exactly as configured in the Console (…/application/o/<slug>/)", "",
 		func(c *wif.Connection, v string) error { c.IssuerURL = v; return nil }},
