@@ -1,5 +1,6 @@
 # wifwiz's container image; `make image` builds the same image without a daemon
-# (internal/ociimage). Run: docker run -p 8080:8080 -v wifwiz-data:/data -e WIFWIZ_ACCESS_TOKEN=… wifwiz
+# (internal/ociimage). Run behind a TLS proxy:
+#   docker run -p 8080:8080 -v wifwiz-data:/data -e WIFWIZ_ACCESS_TOKEN=… wifwiz --behind-tls-proxy
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -28,5 +29,6 @@ USER 65532:65532
 WORKDIR /data
 VOLUME /data
 EXPOSE 8080
-# Off loopback, serve requires an access token: set WIFWIZ_ACCESS_TOKEN (or read the one it prints).
+# Off loopback, serve requires TLS (--tls-cert/--tls-key, or --behind-tls-proxy after the image
+# name) and an access token: set WIFWIZ_ACCESS_TOKEN (or read the one it prints).
 ENTRYPOINT ["/usr/local/bin/wifwiz", "serve", "--addr", "0.0.0.0:8080", "--db", "/data/wifwiz.db"]

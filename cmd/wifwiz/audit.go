@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,14 +42,11 @@ func (o auditOptions) run(ctx context.Context, e env) (int, error) {
 	var ca []byte
 	if o.caFile != "" {
 		var err error
-		if ca, err = readCAFile(o.caFile); err != nil {
+		if ca, err = readCAFile("ca-file", o.caFile); err != nil {
 			return exitUsage, err
 		}
 	}
-	if _, err := os.Stat(o.db); err != nil {
-		return exitUsage, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", o.db)
-	}
-	db, _, err := openDB(ctx, o.db)
+	db, err := openExistingDB(ctx, o.db)
 	if err != nil {
 		return exitUsage, err
 	}

@@ -162,6 +162,7 @@ func TestAuditUsageErrors(t *testing.T) {
 	ctx := context.Background()
 	_, dbPath := testenv.OpenStore(t)
 	bad := writeTestFile(t, t.TempDir(), "bad.pem", "not a certificate")
+	key := writeTestFile(t, t.TempDir(), "key.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
 	tests := []struct {
 		name string
 		args []string
@@ -171,6 +172,7 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"ErrUnknownConnection", []string{"--connection", "nope"}, `no connection named "nope"`},
 		{"ErrNoDatabase", []string{"--db", dbPath + ".missing"}, "no wifwiz database at --db"},
 		{"ErrCAFile", []string{"--ca-file", bad}, "must hold PEM certificates"},
+		{"ErrCAFileKey", []string{"--ca-file", key}, "block 1 is a \"PRIVATE KEY\", not a CERTIFICATE"},
 		{"ErrFlag", []string{"--bogus"}, "flag provided but not defined"},
 	}
 	for _, tt := range tests {

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/wifwiz/wifwiz/actions"
@@ -89,7 +90,7 @@ func (o checkOptions) run(ctx context.Context, app *actions.Service, e env) (int
 	out, err := app.Check(ctx, actions.CheckRequest{Connection: conn, Secret: secret, RequireIDs: o.requireIDs,
 		Exchange: o.exchange, SaveAs: o.save, Target: target, Force: o.force, Credentials: creds, Actor: cliActor()})
 	if err != nil {
-		return checkError(err)
+		return o.checkError(err)
 	}
 	if out.NotSaved != "" {
 		fmt.Fprintf(e.stderr, "wifwiz check: not saved: %s\n", out.NotSaved)
@@ -104,29 +105,43 @@ func (o checkOptions) run(ctx context.Context, app *actions.Service, e env) (int
 }
 
 // checkError maps what Check refused to an exit code: what the invocation got wrong is exit 2.
-func checkError(err error) (int, error) {
+func (o checkOptions) checkError(err error) (int, error) {
 	var se *actions.SecretError
 	switch {
 	case errors.As(err, &se):
 		return exitUsage, usagef("%s; or give --client-secret-file PATH or %s", actions.SecretDetail(err), secretEnv)
 	case wif.ErrorCode(err) == wif.EINVALID:
 		if fields := wif.ErrorFields(err); len(fields) > 0 {
-			return exitUsage, usagef("--save would store a value the wizard refuses: %s", firstFieldError(fields))
+			return exitUsage, usagef("--save would store a value the wizard refuses: %s", o.fieldError(fields))
 		}
 		return exitUsage, usagef("%v", err)
 	}
 	return exitFail, err
 }
 
-// firstFieldError names one field problem as "--flag: message", the first in field order.
-func firstFieldError(fields map[string]string) string {
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
+// flagOfField is the check flag that sets a connection field, where their names differ.
+var flagOfField = map[string]string{wif.FieldName: "save", wif.FieldIssuerURL: "issuer", wif.FieldSubjectPrefix: "subject",
+	wif.FieldCAPEM: "ca-file", wif.FieldInlineJWKS: "jwks-file", wif.FieldJWKSSource: "jwks-file", wif.FieldClaims: "claim"}
+
+// fieldError names one field problem, the first in field order, as "--flag: message"; a field
+// no flag sets came from the stored connection, and is named so.
+func (o checkOptions) fieldError(fields map[string]string) string {
+	for _, f := range wif.Fields {
+		msg, ok := fields[f.Name]
+		if !ok {
+			continue
+		}
+		flag, ok := flagOfField[f.Name]
+		if !ok {
+			flag = strings.ReplaceAll(f.Name, "_", "-")
+		}
+		if o.cf.fs.Lookup(flag) != nil {
+			return fmt.Sprintf("--%s: %s", flag, msg)
+		}
+		return fmt.Sprintf("%s, stored with the connection (change it in the wizard): %s", f.Label, msg)
 	}
-	sort.Strings(names)
-	f := names[0]
-	return fmt.Sprintf("%s: %s", strings.ReplaceAll(f, "_", "-"), fields[f])
+	names := slices.Sorted(maps.Keys(fields))
+	return fmt.Sprintf("%s: %s", names[0], fields[names[0]])
 }
 
 // connection is the connection to verify: the stored one (--connection, or the --save target

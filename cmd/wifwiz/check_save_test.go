@@ -171,3 +171,19 @@ func TestCheckSaveRejectsBadName(t *testing.T) {
 		t.Errorf("exit %d stderr %q, %d token requests", res.code, res.stderr, f.emu.Counts()["token"])
 	}
 }
+
+// TestCheckSaveRefusalNamesTheFlag: a value --save would store and the wizard refuses is named by
+// the flag that gave it, so the operator knows what to change.
+func TestCheckSaveRefusalNamesTheFlag(t *testing.T) {
+	f := newFixture(t, authentikemu.Provider{})
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--subject", "a*b*", "--subject: Subject prefix may contain '*' only at the end"},
+		{"--federation-rule-id", "not an id", "--federation-rule-id: "},
+	} {
+		db := filepath.Join(t.TempDir(), "wifwiz.db")
+		r := runCLI(t, context.Background(), f.secretEnvVars(), f.goodArgs("--save", "x", "--db", db, tc.flag, tc.value)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "--save would store a value the wizard refuses: "+tc.want) {
+			t.Errorf("%s %q: exit %d, stderr %q", tc.flag, tc.value, r.code, r.stderr)
+		}
+	}
+}

@@ -301,3 +301,24 @@ func TestCheckEmptyScopeSendsNone(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyTokenFileSaysWhatToWrite: an empty token or secret file is a usage error that names
+// what belongs in it, before any request.
+func TestEmptyTokenFileSaysWhatToWrite(t *testing.T) {
+	empty := writeTestFile(t, t.TempDir(), "empty", "\n")
+	base := []string{"check", "--issuer", "https://authentik.invalid/application/o/a/", "--client-id", "c"}
+	for _, tc := range []struct {
+		flag string
+		vars map[string]string
+		want string
+	}{
+		{"--console-token-file", map[string]string{secretEnv: "s"}, "--console-token-file " + empty + " is empty: write an Anthropic OAuth access token with the org:admin scope into it"},
+		{"--authentik-token-file", map[string]string{secretEnv: "s"}, "--authentik-token-file " + empty + " is empty: write an authentik API token into it"},
+		{"--client-secret-file", nil, "--client-secret-file " + empty + " is empty: write the provider's Client Secret into it"},
+	} {
+		r := runCLI(t, context.Background(), tc.vars, append(base, tc.flag, empty)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 saying %q", tc.flag, r.code, r.stderr, tc.want)
+		}
+	}
+}

@@ -55,7 +55,7 @@ type connFlag struct {
 // requests no scope.
 var emptyGiven = map[string]bool{"scope": true}
 
-// connFlagTable is every connection flag of the README's "Commands", in its order.
+// connFlagTable is every connection flag, in the order build applies them.
 var connFlagTable = []connFlag{
 	{authentikFlags, "issuer", "issuer URL exactly as configured in the Console (…/application/o/<slug>/)", "",
 		func(c *wif.Connection, v string) error { c.IssuerURL = v; return nil }},
@@ -231,14 +231,22 @@ func (cf *connFlags) applyMatch(c *wif.Connection) error {
 func (cf *connFlags) credentials(e env) (actions.Credentials, error) {
 	var out actions.Credentials
 	var err error
-	if out.ConsoleToken, err = tokenFrom("console-token-file", cf.consoleTokenFile, consoleTokenEnv, e); err != nil {
+	if out.ConsoleToken, err = fileOrEnv("console-token-file", cf.consoleTokenFile, consoleTokenEnv, consoleTokenWhat, e); err != nil {
 		return out, err
 	}
-	out.AuthentikToken, err = tokenFrom("authentik-token-file", cf.authentikTokenFile, authentikTokenEnv, e)
+	out.AuthentikToken, err = fileOrEnv("authentik-token-file", cf.authentikTokenFile, authentikTokenEnv, authentikTokenWhat, e)
 	return out, err
 }
 
-func tokenFrom(flagName, path, envName string, e env) (string, error) {
+// What the token files hold, for the error an empty one gets.
+const (
+	consoleTokenWhat   = "an Anthropic OAuth access token with the org:admin scope"
+	authentikTokenWhat = "an authentik API token"
+)
+
+// fileOrEnv is a secret from the file flagName names, else from the variable envName; "" when
+// neither gives one. An empty file is a usage error saying to write what into it.
+func fileOrEnv(flagName, path, envName, what string, e env) (string, error) {
 	if path == "" {
 		return strings.TrimSpace(e.getenv(envName)), nil
 	}
@@ -248,7 +256,7 @@ func tokenFrom(flagName, path, envName string, e env) (string, error) {
 	}
 	v := strings.TrimSpace(string(b))
 	if v == "" {
-		return "", usagef("--%s %s is empty", flagName, path)
+		return "", usagef("--%s %s is empty: write %s into it", flagName, path, what)
 	}
 	return v, nil
 }
@@ -273,6 +281,16 @@ func (cf *connFlags) openStore(ctx context.Context, mustExist bool) (db *store.D
 	return openDB(ctx, cf.db)
 }
 
+// openExistingDB opens --db for a command that works on what is stored (audit, export): a
+// missing file is a usage error rather than the creation of an empty database.
+func openExistingDB(ctx context.Context, path string) (*store.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", path)
+	}
+	db, _, err := openDB(ctx, path)
+	return db, err
+}
+
 // stored reads the connection named name; an unknown name is a usage error.
 func stored(ctx context.Context, app *actions.Service, name, dbPath string) (*wif.Connection, error) {
 	c, err := app.ConnectionByName(ctx, name)
@@ -289,19 +307,8 @@ func stored(ctx context.Context, app *actions.Service, name, dbPath string) (*wi
 // connection's secret reference, which the use case resolves. Errors name where the secret was
 // looked for, never a value.
 func (cf *connFlags) secret(c wif.Connection, e env) (string, error) {
-	if cf.secretFile != "" {
-		b, err := readFlagFile("client-secret-file", cf.secretFile, 64<<10)
-		if err != nil {
-			return "", err
-		}
-		s := strings.TrimSpace(string(b))
-		if s == "" {
-			return "", usagef("--client-secret-file %s is empty: write the provider's Client Secret into it", cf.secretFile)
-		}
-		return s, nil
-	}
-	if s := strings.TrimSpace(e.getenv(secretEnv)); s != "" {
-		return s, nil
+	if s, err := fileOrEnv("client-secret-file", cf.secretFile, secretEnv, "the provider's Client Secret", e); s != "" || err != nil {
+		return s, err
 	}
 	if c.SecretRef != "" {
 		return "", nil
@@ -334,20 +341,25 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// readCAFile reads a PEM file of CA certificates (--ca-file).
-func readCAFile(path string) ([]byte, error) {
-	b, err := readFlagFile("ca-file", path, wif.MaxResponseBytes)
+// readCAFile reads a PEM file of CA certificates named by flagName (--ca-file, --oidc-ca-file):
+// the wizard's rules for a CA certificate, and the error says what the file holds instead.
+func readCAFile(flagName, path string) ([]byte, error) {
+	b, err := readFlagFile(flagName, path, wif.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
-	if p := wif.ValidateProvider(wif.Connection{CAPEM: string(b)})[wif.FieldCAPEM]; p != "" || strings.TrimSpace(string(b)) == "" {
-		return nil, usagef("--ca-file %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----)", path)
+	p := wif.ValidateProvider(wif.Connection{CAPEM: string(b)})[wif.FieldCAPEM]
+	switch {
+	case strings.TrimSpace(string(b)) == "":
+		return nil, usagef("--%s %s is empty: it must hold PEM certificates (-----BEGIN CERTIFICATE-----)", flagName, path)
+	case p != "":
+		return nil, usagef("--%s %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----): %s", flagName, path, p)
 	}
 	return b, nil
 }
 
 func applyCAFile(c *wif.Connection, path string) error {
-	b, err := readCAFile(path)
+	b, err := readCAFile("ca-file", path)
 	if err != nil {
 		return err
 	}

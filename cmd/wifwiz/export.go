@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -40,10 +39,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	case !slices.Contains(exportFormats(), *format):
 		return exitUsage, usagef("--format %q is not one of %s", *format, formats)
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		return exitUsage, usagef("no wifwiz database at --db %s: give the database the wizard or check --save wrote", *dbPath)
-	}
-	db, _, err := openDB(ctx, *dbPath)
+	db, err := openExistingDB(ctx, *dbPath)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -58,7 +54,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	}
 	var creds actions.Credentials
 	if slices.Contains(workload.AuthentikFormats(), *format) {
-		if creds.AuthentikToken, err = tokenFrom("authentik-token-file", *akTokenFile, authentikTokenEnv, e); err != nil {
+		if creds.AuthentikToken, err = fileOrEnv("authentik-token-file", *akTokenFile, authentikTokenEnv, authentikTokenWhat, e); err != nil {
 			return exitUsage, err
 		}
 	}

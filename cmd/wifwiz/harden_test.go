@@ -78,6 +78,15 @@ func TestUsageErrorCreatesNoDatabase(t *testing.T) {
 	if entries, _ := os.ReadDir(root); len(entries) != 0 {
 		t.Fatalf("serve left behind: %v", entries)
 	}
+	// Sign-in without its client secret is found after --db was opened.
+	r = runCLI(t, context.Background(), nil, "serve", "--addr", "127.0.0.1:0", "--db", db, "--oidc-issuer", "https://authentik.example/application/o/wifwiz/",
+		"--oidc-client-id", "cid", "--oidc-editor-group", "eds", "--oidc-redirect-url", "https://wifwiz.example/auth/callback")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "client secret") {
+		t.Fatalf("serve with sign-in and no secret: exit %d: %s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Fatalf("serve's sign-in mistake left behind: %v", entries)
+	}
 }
 
 // TestNewerSchemaIsExit2 leaves the newer database as it was.

@@ -80,11 +80,11 @@ func TestHostileIssuerThroughTheCommandLine(t *testing.T) {
 	}
 }
 
-// runHostile runs one command under hostileDeadline and checks what it printed.
 // hostileIssuerTimeout bounds each request to the hostile issuer, shorter than the default so
 // that the slow and endless answers end within seconds.
 const hostileIssuerTimeout = 2 * time.Second
 
+// runHostile runs one command under hostileDeadline and checks what it printed.
 func runHostile(t *testing.T, iss *hostile.Issuer, vars map[string]string, args ...string) cliResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hostileDeadline)

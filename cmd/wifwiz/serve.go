@@ -73,8 +73,8 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 	if err := parseFlags(fs, args, e); err != nil {
 		return helpOrUsage(err)
 	}
-	// Every check of the invocation comes before anything is created: a usage error leaves no
-	// database and no listener behind.
+	// The invocation is checked before anything is created; what can only be found later (the
+	// sign-in secret, a busy --metrics-addr) removes the database this run created.
 	if err := o.signIn.check(); err != nil {
 		return exitUsage, err
 	}
@@ -95,19 +95,25 @@ func runServe(ctx context.Context, args []string, e env) (int, error) {
 	}
 	defer ln.Close()
 	log := slog.New(redact.Handler(slog.NewTextHandler(e.stderr, nil), nil))
-	db, _, err := openDB(ctx, o.dbPath)
+	db, discard, err := openDB(ctx, o.dbPath)
 	if err != nil {
 		return exitUsage, err
 	}
-	defer db.Close()
 	if db.ReadOnly() {
 		log.Warn("the database is read-only for this user: pages can be read and exported, nothing can be saved", "db", o.dbPath)
 	} else if n, err := db.InterruptRunningAuditJobs(ctx); err != nil {
+		db.Close()
 		return exitFail, err
 	} else if n > 0 {
 		log.Warn("audits interrupted by the last stop are marked so", "count", n)
 	}
-	return o.run(ctx, ln, db, policy, tr, e, log)
+	code, err := o.run(ctx, ln, db, policy, tr, e, log)
+	if code == exitUsage {
+		discard() // a mistake leaves no new database behind
+	} else {
+		db.Close()
+	}
+	return code, err
 }
 
 // transport is how serve is reached: its TLS certificate (nil: plain HTTP), its access token and

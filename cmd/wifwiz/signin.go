@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/wifwiz/wifwiz/actions"
@@ -85,18 +84,8 @@ func (o signInOptions) redirect(addr string) (string, error) {
 }
 
 func (o signInOptions) secret(e env) (string, error) {
-	if o.secretFile != "" {
-		b, err := readFlagFile("oidc-client-secret-file", o.secretFile, 64<<10)
-		if err != nil {
-			return "", err
-		}
-		if s := strings.TrimSpace(string(b)); s != "" {
-			return s, nil
-		}
-		return "", usagef("--oidc-client-secret-file %s is empty: write the sign-in provider's Client Secret into it", o.secretFile)
-	}
-	if s := strings.TrimSpace(e.getenv(oidcSecretEnv)); s != "" {
-		return s, nil
+	if s, err := fileOrEnv("oidc-client-secret-file", o.secretFile, oidcSecretEnv, "the sign-in provider's Client Secret", e); s != "" || err != nil {
+		return s, err
 	}
 	return "", usagef("--oidc-issuer needs the sign-in provider's client secret: --oidc-client-secret-file PATH or %s", oidcSecretEnv)
 }
@@ -116,7 +105,7 @@ func (o signInOptions) build(db *store.DB, addr string, e env) (*actions.SignIn,
 	}
 	var ca []byte
 	if o.caFile != "" {
-		if ca, err = readOIDCCAFile(o.caFile); err != nil {
+		if ca, err = readCAFile("oidc-ca-file", o.caFile); err != nil {
 			return nil, err
 		}
 	}
@@ -127,17 +116,6 @@ func (o signInOptions) build(db *store.DB, addr string, e env) (*actions.SignIn,
 	}
 	return actions.NewSignIn(actions.SignInConfig{Provider: rp, Sessions: db, IdleTimeout: o.idle, MaxAge: o.maxAge,
 		Roles: wif.RolePolicy{EditorGroup: o.editorGroup, ViewerGroup: o.viewerGroup}}), nil
-}
-
-func readOIDCCAFile(path string) ([]byte, error) {
-	b, err := readFlagFile("oidc-ca-file", path, wif.MaxResponseBytes)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := wif.ParseCAPEM(b); err != nil || strings.TrimSpace(string(b)) == "" {
-		return nil, usagef("--oidc-ca-file %s: must hold PEM certificates (-----BEGIN CERTIFICATE-----)", path)
-	}
-	return b, nil
 }
 
 // printSignIn tells the operator what to register in authentik.

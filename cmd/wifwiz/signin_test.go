@@ -46,6 +46,7 @@ func TestServeSignInFlagsRefused(t *testing.T) {
 		{"HTTPRedirect", append(base, "--oidc-client-secret-file", secret, "--oidc-redirect-url", "http://wifwiz.example/auth/callback"), nil, "http only on loopback"},
 		{"HTTPIssuer", []string{"serve", "--db", db, "--addr", "127.0.0.1:8089", "--oidc-issuer", "http://authentik.example/", "--oidc-client-id", "cid",
 			"--oidc-editor-group", "eds"}, map[string]string{"WIFWIZ_OIDC_CLIENT_SECRET": "s"}, "not an https:// URL"},
+		{"BadCAFile", append(base, "--oidc-client-secret-file", secret, "--oidc-ca-file", empty), nil, "--oidc-ca-file " + empty + " is empty: it must hold PEM certificates"},
 		{"IdleOverMax", append(base, "--session-idle-timeout", "13h"), nil, "longer than --session-max-age"},
 	}
 	for _, c := range cases {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -118,7 +119,8 @@ func (i *Issuer) jwks(w http.ResponseWriter) {
 }
 
 func (i *Issuer) token(w http.ResponseWriter, r *http.Request) {
-	body, _ := readBody(r)
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	body := string(b)
 	form, _ := url.ParseQuery(body)
 	id, secret, basic := r.BasicAuth()
 	if !basic {
@@ -183,17 +185,4 @@ func (i *Issuer) issue(w http.ResponseWriter, secret, creds string) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": accessToken, "id_token": idToken,
 		"token_type": i.decorate("Bearer"), "expires_in": 3600, "scope": i.decorate("openid")})
-}
-
-func readBody(r *http.Request) (string, error) {
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for b.Len() < 64<<10 {
-		n, err := r.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return b.String(), nil
 }

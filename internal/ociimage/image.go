@@ -36,7 +36,8 @@ const (
 )
 
 // Entrypoint serves on every interface of the container with the database on the /data volume;
-// off loopback, serve requires an access token (WIFWIZ_ACCESS_TOKEN, or one it prints).
+// off loopback, serve requires TLS (--tls-cert/--tls-key, or --behind-tls-proxy, given after the
+// image name) and an access token (WIFWIZ_ACCESS_TOKEN, or one it prints).
 var Entrypoint = []string{"/" + BinaryPath, "serve", "--addr", "0.0.0.0:8080", "--db", "/data/wifwiz.db"}
 
 // Options say what goes into the image.
