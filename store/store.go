@@ -201,6 +201,20 @@ func (s *DB) writable() error {
 	return nil
 }
 
+// exec runs one write outside a transaction (inTx guards the others). A read-only database
+// refuses it with ErrReadOnly, which says all; any other failure is wrapped with what the
+// write was.
+func (s *DB) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return res, nil
+}
+
 // dsn sets the pragmas on every pooled connection, not only the first one: WAL for concurrent
 // readers, foreign keys for ON DELETE CASCADE, a busy timeout instead of SQLITE_BUSY, and
 // immediate transactions so that a read-then-write transaction never deadlocks on upgrade.
