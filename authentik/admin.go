@@ -84,13 +84,14 @@ func (c *Client) api(ctx context.Context, t wif.AuthentikTarget, method, path st
 
 func statusError(method, path string, status int, body []byte, apiToken string) error {
 	e := &APIError{Method: method, Path: path, Status: status}
+	red := redact.New(apiToken)
 	var detail struct {
 		Detail string `json:"detail"`
 	}
 	if json.Unmarshal(body, &detail) == nil && detail.Detail != "" {
-		e.Detail = redact.New(apiToken).String(detail.Detail)
+		e.Detail = red.String(detail.Detail)
 	} else if status == http.StatusBadRequest {
-		e.Fields = fieldErrors(body, apiToken)
+		e.Fields = fieldErrors(body, red)
 	}
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden && method == http.MethodGet:
@@ -101,34 +102,35 @@ func statusError(method, path string, status int, body []byte, apiToken string) 
 	return e
 }
 
-// fieldErrors flattens DRF's 400 body: field → messages, nested lists and objects joined.
-func fieldErrors(body []byte, apiToken string) map[string][]string {
+// fieldErrors flattens DRF's 400 body: field → messages, nested lists and objects joined; every
+// name and message redacted, as an echo of the request could carry the token anywhere.
+func fieldErrors(body []byte, red *redact.Redactor) map[string][]string {
 	var raw map[string]any
 	if json.Unmarshal(body, &raw) != nil {
 		return nil
 	}
 	out := map[string][]string{}
 	for k, v := range raw {
-		out[k] = flatten(v, apiToken)
+		out[red.String(k)] = flatten(v, red)
 	}
 	return out
 }
 
-func flatten(v any, apiToken string) []string {
+func flatten(v any, red *redact.Redactor) []string {
 	switch x := v.(type) {
 	case string:
-		return []string{redact.New(apiToken).String(x)}
+		return []string{red.String(x)}
 	case []any:
 		var out []string
 		for _, e := range x {
-			out = append(out, flatten(e, apiToken)...)
+			out = append(out, flatten(e, red)...)
 		}
 		return out
 	case map[string]any:
 		var out []string
 		for k, e := range x {
-			for _, m := range flatten(e, apiToken) {
-				out = append(out, k+": "+m)
+			for _, m := range flatten(e, red) {
+				out = append(out, red.String(k)+": "+m)
 			}
 		}
 		slices.Sort(out)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -214,5 +215,20 @@ func TestRedirectURIsShapes(t *testing.T) {
 	var r RedirectURIs
 	if err := json.Unmarshal([]byte(`42`), &r); err == nil {
 		t.Error("a number was accepted as redirect_uris")
+	}
+}
+
+// TestStatusErrorRedactsEchoedToken: a 400 whose field names and nested messages echo the API
+// token (raw, or percent-encoded) keeps the fields' shape, never the token.
+func TestStatusErrorRedactsEchoedToken(t *testing.T) {
+	const token = "ak-api-token-0123456789abcdef"
+	body := `{"` + token + `": ["bad"], "name": {"Bearer ` + token + `": ["x ak-api-token-0123456789abcdef%20"]}}`
+	err := statusError(http.MethodPost, "/api/v3/providers/oauth2/", http.StatusBadRequest, []byte(body), token)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || len(apiErr.Fields) != 2 || !strings.Contains(err.Error(), "bad") {
+		t.Fatalf("err %v, want both fields", err)
+	}
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("err %q holds the token", err)
 	}
 }

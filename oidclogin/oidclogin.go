@@ -23,6 +23,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/wifwiz/wifwiz/redact"
 	"github.com/wifwiz/wifwiz/tlsconf"
 	"github.com/wifwiz/wifwiz/wif"
 )
@@ -189,7 +190,7 @@ func (p *Provider) Redeem(ctx context.Context, code string, a wif.SignInAttempt)
 	ctx = p.withClient(ctx)
 	tok, err := d.oauth.Exchange(ctx, code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
-		return wif.Identity{}, exchangeError(err)
+		return wif.Identity{}, p.redacted(exchangeError(err))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -205,7 +206,23 @@ func (p *Provider) Redeem(ctx context.Context, code string, a wif.SignInAttempt)
 		return wif.Identity{}, &wif.SignInError{Kind: wif.SignInInvalid,
 			Message: "The ID token was refused: its nonce is not the one this sign-in sent, so it may have been replayed. Sign in again."}
 	}
-	return p.identity(ctx, d, idt, tok)
+	id, err := p.identity(ctx, d, idt, tok)
+	if err != nil {
+		return wif.Identity{}, p.redacted(err, tok.AccessToken, raw)
+	}
+	return id, nil
+}
+
+// redacted removes the client secret (in any encoding, the Basic credentials included) and
+// the sign-in's tokens from a sign-in error built from the provider's answers: its message is
+// shown and its cause logged.
+func (p *Provider) redacted(err error, tokens ...string) error {
+	var se *wif.SignInError
+	if !errors.As(err, &se) {
+		return err
+	}
+	r := redact.New(tokens...).WithBasic(p.cfg.ClientID, p.cfg.ClientSecret)
+	return &wif.SignInError{Kind: se.Kind, Message: r.String(se.Message), Err: r.Error(se.Err)}
 }
 
 // verifyHint says what to check for the usual reasons an ID token fails verification.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -246,5 +249,50 @@ func TestLargeAnswerRefused(t *testing.T) {
 	_, err = rp.AuthCodeURL(context.Background(), attempt())
 	if wif.SignInErrorKind(err) != wif.SignInUnreachable || !strings.Contains(err.Error(), "larger than 1048576 bytes") {
 		t.Fatalf("a 2 MiB discovery document: %v", err)
+	}
+}
+
+// TestRefusalNeverEchoesTheClientSecret: a token endpoint that echoes the credentials it got
+// (the Basic header, the form) in its error_description: neither the message a person sees
+// nor the cause that is logged holds the client secret in any form.
+func TestRefusalNeverEchoesTheClientSecret(t *testing.T) {
+	const secret = "sign-in-client-secret-0123456789"
+	var srv *httptest.Server
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL + "/", "authorization_endpoint": srv.URL + "/authorize",
+				"token_endpoint": srv.URL + "/token", "jwks_uri": srv.URL + "/jwks"})
+		case "/token":
+			r.ParseForm()
+			w.WriteHeader(http.StatusUnauthorized)
+			json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client",
+				"error_description": "refused " + r.Header.Get("Authorization") + " " + r.PostForm.Encode()})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	rp, err := oidclogin.New(oidclogin.Config{Issuer: srv.URL + "/", ClientID: "wifwiz", ClientSecret: secret, RedirectURL: callback, CAPEM: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rp.Redeem(context.Background(), "a-code", attempt())
+	if wif.SignInErrorKind(err) != wif.SignInRefused || !strings.Contains(err.Error(), "invalid_client") {
+		t.Fatalf("Redeem: %v (kind %q), want a refusal naming invalid_client", err, wif.SignInErrorKind(err))
+	}
+	cause := errors.Unwrap(err)
+	if cause == nil || !strings.Contains(cause.Error(), "refused") {
+		t.Fatalf("the logged cause %v does not carry the provider's answer", cause)
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("wifwiz:" + secret))
+	for _, text := range []string{err.Error(), cause.Error()} {
+		for _, form := range []string{secret, basic, url.QueryEscape(secret)} {
+			if strings.Contains(text, form) {
+				t.Errorf("%q holds the client secret as %q", text, form)
+			}
+		}
 	}
 }

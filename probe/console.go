@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -152,18 +151,16 @@ func (r *Runner) consoleKeys(ctx context.Context, c wif.Connection, o *verify.Co
 	if d == nil || d.Status != http.StatusOK {
 		return
 	}
-	var doc struct {
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if json.Unmarshal(d.Body, &doc) != nil || doc.JWKSURI == "" {
+	doc, err := verify.ParseDiscovery(d.Body)
+	if err != nil || doc.JWKSURL == "" {
 		o.KeyWhy = "discovery at " + u + " names no jwks_uri"
 		return
 	}
-	if !wif.TrustedEndpoint(iss.IssuerURL, base, doc.JWKSURI) {
-		o.KeyWhy = "discovery names a jwks_uri on another origin (" + wif.Origin(doc.JWKSURI) + "), which wifwiz does not follow"
+	if !wif.TrustedEndpoint(iss.IssuerURL, base, doc.JWKSURL) {
+		o.KeyWhy = "discovery names a jwks_uri on another origin (" + wif.Origin(doc.JWKSURL) + "), which wifwiz does not follow"
 		return
 	}
-	o.KeyJWKS, o.KeyWhy = r.fetchPublic(ctx, c, iss, doc.JWKSURI)
+	o.KeyJWKS, o.KeyWhy = r.fetchPublic(ctx, c, iss, doc.JWKSURL)
 }
 
 // fetchPublic GETs a public document the Console's issuer names, trusting the connection's CA,

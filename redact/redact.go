@@ -139,14 +139,6 @@ func (r *Redactor) String(s string) string {
 	return Tokens(s)
 }
 
-// Strings redacts every element of ss in place and returns it.
-func (r *Redactor) Strings(ss []string) []string {
-	for i := range ss {
-		ss[i] = r.String(ss[i])
-	}
-	return ss
-}
-
 // Error is err with its message redacted; nil stays nil. The result does not unwrap to err, so
 // that nothing reaches the original message through it; errors.Is still answers for the
 // context errors, which say nothing secret.
@@ -164,9 +156,6 @@ type redacted struct {
 
 func (e *redacted) Error() string { return e.msg }
 func (e *redacted) Unwrap() error { return e.cause }
-
-// Redacted is how an error's redacted form is recognised.
-func (e *redacted) Redacted() bool { return true }
 
 // Contains reports whether s still holds one of r's secrets in any form the redactor knows.
 func (r *Redactor) Contains(s string) bool {

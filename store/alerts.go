@@ -15,13 +15,13 @@ func (s *DB) AddAlertWebhook(ctx context.Context, t *wif.AlertTarget) error {
 	if (t.URL == "") == (t.Ref == "") {
 		return fmt.Errorf("store webhook: give a URL or a reference, not both or neither")
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES (?, ?, ?, ?)`,
+	res, err := s.exec(ctx, "store webhook", `INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES (?, ?, ?, ?)`,
 		t.URL, t.Ref, t.Format, unixMilli(s.now()))
 	if isUniqueViolation(err) {
 		return wif.Errorf(wif.ECONFLICT, "This webhook is already on the list.")
 	}
 	if err != nil {
-		return fmt.Errorf("store webhook: %w", err)
+		return err
 	}
 	t.ID, err = res.LastInsertId()
 	return err
@@ -29,9 +29,9 @@ func (s *DB) AddAlertWebhook(ctx context.Context, t *wif.AlertTarget) error {
 
 // DeleteAlertWebhook removes a stored webhook; an unknown ID is ENOTFOUND.
 func (s *DB) DeleteAlertWebhook(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM alert_webhooks WHERE id = ?`, id)
+	res, err := s.exec(ctx, fmt.Sprintf("delete webhook %d", id), `DELETE FROM alert_webhooks WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("delete webhook %d: %w", id, err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return wif.Errorf(wif.ENOTFOUND, "There is no webhook %d.", id)
@@ -63,10 +63,11 @@ func (s *DB) AddAlert(ctx context.Context, a *wif.Alert) error {
 	if a.ConnectionID != 0 {
 		conn = a.ConnectionID
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO alerts (at, kind, connection_id, connection_name, run_id, payload_json) VALUES (?, ?, ?, ?, ?, ?)`,
+	res, err := s.exec(ctx, fmt.Sprintf("record %s alert", a.Kind),
+		`INSERT INTO alerts (at, kind, connection_id, connection_name, run_id, payload_json) VALUES (?, ?, ?, ?, ?, ?)`,
 		unixMilli(a.At), string(a.Kind), conn, a.ConnectionName, a.RunID, string(a.Payload))
 	if err != nil {
-		return fmt.Errorf("record %s alert: %w", a.Kind, err)
+		return err
 	}
 	a.ID, err = res.LastInsertId()
 	return err
@@ -183,12 +184,10 @@ func (s *DB) RecentDeliveries(ctx context.Context, limit int) ([]wif.AlertDelive
 
 // UpdateDelivery records an attempt's outcome: its state, attempts, next due time, status and error.
 func (s *DB) UpdateDelivery(ctx context.Context, d wif.AlertDelivery) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE alert_deliveries SET state = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+	_, err := s.exec(ctx, fmt.Sprintf("record delivery %d", d.ID),
+		`UPDATE alert_deliveries SET state = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
 		d.State, d.Attempts, unixMilli(d.NextAt), d.LastStatus, d.LastError, unixMilli(s.now()), d.ID)
-	if err != nil {
-		return fmt.Errorf("record delivery %d: %w", d.ID, err)
-	}
-	return nil
+	return err
 }
 
 // CountDeliveries counts deliveries by state.

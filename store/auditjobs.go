@@ -11,57 +11,37 @@ import (
 
 // CreateAuditJob records a new audit as running.
 func (s *DB) CreateAuditJob(ctx context.Context, j *wif.AuditJob) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_jobs (id, started_at, state, trigger, actor, total) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, "record audit "+j.ID, `INSERT INTO audit_jobs (id, started_at, state, trigger, actor, total) VALUES (?, ?, ?, ?, ?, ?)`,
 		j.ID, unixMilli(j.StartedAt), j.State, string(j.Trigger), j.Actor, j.Total)
-	if err != nil {
-		return fmt.Errorf("record audit %s: %w", j.ID, err)
-	}
-	return nil
+	return err
 }
 
 // AddAuditResult appends one connection's result to a running audit.
 func (s *DB) AddAuditResult(ctx context.Context, jobID string, r wif.AuditResult) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
 	drift, err := json.Marshal(nonNilDrift(r.Drift))
 	if err != nil {
 		return fmt.Errorf("encode drift: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO audit_results (job_id, seq, connection_id, connection_name, status, run_id, summary, reason, drift_json)
+	_, err = s.exec(ctx, fmt.Sprintf("record the result of %q in audit %s", r.ConnectionName, jobID),
+		`INSERT INTO audit_results (job_id, seq, connection_id, connection_name, status, run_id, summary, reason, drift_json)
 		VALUES (?, (SELECT COUNT(*) FROM audit_results WHERE job_id = ?), ?, ?, ?, ?, ?, ?, ?)`,
 		jobID, jobID, r.ConnectionID, r.ConnectionName, string(r.Status), r.RunID, r.Summary, r.Reason, string(drift))
-	if err != nil {
-		return fmt.Errorf("record the result of %q in audit %s: %w", r.ConnectionName, jobID, err)
-	}
-	return nil
+	return err
 }
 
 // FinishAuditJob sets a running audit's final state.
 func (s *DB) FinishAuditJob(ctx context.Context, jobID, state string) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE audit_jobs SET state = ?, finished_at = ? WHERE id = ?`, state, unixMilli(s.now()), jobID)
-	if err != nil {
-		return fmt.Errorf("finish audit %s: %w", jobID, err)
-	}
-	return nil
+	_, err := s.exec(ctx, "finish audit "+jobID, `UPDATE audit_jobs SET state = ?, finished_at = ? WHERE id = ?`, state, unixMilli(s.now()), jobID)
+	return err
 }
 
 // InterruptRunningAuditJobs marks every audit still recorded as running as interrupted: called at
 // start, when no audit of this process can be running. It returns how many there were.
 func (s *DB) InterruptRunningAuditJobs(ctx context.Context) (int, error) {
-	if err := s.writable(); err != nil {
-		return 0, err
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE audit_jobs SET state = ?, finished_at = ? WHERE state = ?`,
+	res, err := s.exec(ctx, "mark unfinished audits as interrupted", `UPDATE audit_jobs SET state = ?, finished_at = ? WHERE state = ?`,
 		wif.AuditInterrupted, unixMilli(s.now()), wif.AuditRunning)
 	if err != nil {
-		return 0, fmt.Errorf("mark unfinished audits as interrupted: %w", err)
+		return 0, err
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil

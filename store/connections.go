@@ -186,12 +186,9 @@ func updateRow(ctx context.Context, tx *sql.Tx, c *wif.Connection, now time.Time
 
 // DeleteConnection removes a connection with its runs and events.
 func (s *DB) DeleteConnection(ctx context.Context, id int64) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM connections WHERE id = ?`, id)
+	res, err := s.exec(ctx, fmt.Sprintf("delete connection %d", id), `DELETE FROM connections WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("delete connection %d: %w", id, err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return wif.Errorf(wif.ENOTFOUND, "There is no connection %d.", id)

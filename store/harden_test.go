@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wifwiz/wifwiz/store"
 	"github.com/wifwiz/wifwiz/wif"
@@ -112,6 +113,16 @@ func TestReadOnlyDatabaseReadsAndRefusesWrites(t *testing.T) {
 		"update": func() error { return ro.UpdateConnection(ctx, c, "test") },
 		"event":  func() error { return ro.AddEvent(ctx, &wif.Event{ConnectionID: c.ID, Kind: wif.EventExported}) },
 		"run":    func() error { return ro.AddRun(ctx, &wif.Run{ConnectionID: c.ID, ReportJSON: []byte("{}")}, "test") },
+		"delete": func() error { return ro.DeleteConnection(ctx, c.ID) },
+		"session": func() error {
+			return ro.CreateSession(ctx, &wif.Session{IDHash: "h", Person: wif.Person{Subject: "s"}})
+		},
+		"touch": func() error { return ro.TouchSession(ctx, "h", time.Now()) },
+		"webhook": func() error {
+			return ro.AddAlertWebhook(ctx, &wif.AlertTarget{URL: "https://hooks.example/x", Format: "generic"})
+		},
+		"alert": func() error { return ro.AddAlert(ctx, &wif.Alert{Kind: wif.AlertFailing, Payload: []byte("{}")}) },
+		"probe": func() error { return ro.Probe(ctx) },
 	} {
 		if err := write(); wif.ErrorCode(err) != wif.EREADONLY {
 			t.Errorf("%s: %v, want EREADONLY", name, err)

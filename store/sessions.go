@@ -17,13 +17,10 @@ func (s *DB) CreateSession(ctx context.Context, se *wif.Session) error {
 	if err != nil {
 		return fmt.Errorf("encode session groups: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, subject, name, groups_json, created_at, last_seen_at, expires_at)
+	_, err = s.exec(ctx, "store session", `INSERT INTO sessions (id_hash, subject, name, groups_json, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, se.IDHash, se.Person.Subject, se.Person.Name, string(groups),
 		unixMilli(se.CreatedAt), unixMilli(se.LastSeen), unixMilli(se.ExpiresAt))
-	if err != nil {
-		return fmt.Errorf("store session: %w", err)
-	}
-	return nil
+	return err
 }
 
 func nonNilStrings(v []string) []string {
@@ -56,27 +53,23 @@ func (s *DB) GetSession(ctx context.Context, idHash string) (*wif.Session, error
 
 // TouchSession records activity of a session at at.
 func (s *DB) TouchSession(ctx context.Context, idHash string, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, unixMilli(at), idHash); err != nil {
-		return fmt.Errorf("touch session: %w", err)
-	}
-	return nil
+	_, err := s.exec(ctx, "touch session", `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, unixMilli(at), idHash)
+	return err
 }
 
 // DeleteSession ends a session; ending one that is gone is no error.
 func (s *DB) DeleteSession(ctx context.Context, idHash string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
-		return fmt.Errorf("delete session: %w", err)
-	}
-	return nil
+	_, err := s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	return err
 }
 
 // DeleteStaleSessions removes the sessions past their absolute end at now or idle since before
 // idleSince, and returns how many.
 func (s *DB) DeleteStaleSessions(ctx context.Context, now, idleSince time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
+	res, err := s.exec(ctx, "delete stale sessions", `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
 		unixMilli(now), unixMilli(idleSince))
 	if err != nil {
-		return 0, fmt.Errorf("delete stale sessions: %w", err)
+		return 0, err
 	}
 	return res.RowsAffected()
 }

@@ -155,8 +155,7 @@ func readVersion(ctx context.Context, path string) (int64, error) {
 		if err != nil {
 			continue
 		}
-		var v int64
-		err = db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v)
+		v, err := schemaVersion(ctx, db)
 		db.Close()
 		if err == nil {
 			return v, nil
@@ -180,12 +179,12 @@ func latestMigration() int64 {
 
 // requireMigrated: a read-only database cannot be migrated, so it must need no migration.
 func requireMigrated(ctx context.Context, db *sql.DB) error {
-	var v int64
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v); err != nil {
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
 		return fmt.Errorf("not a wifwiz database: %w", err)
 	}
-	if v < latestMigration() {
-		return fmt.Errorf("it needs migrating from schema version %d to %d, which a read-only file cannot be: open it once with write access", v, latestMigration())
+	if latest := latestMigration(); v < latest {
+		return fmt.Errorf("it needs migrating from schema version %d to %d, which a read-only file cannot be: open it once with write access", v, latest)
 	}
 	return nil
 }
@@ -199,6 +198,20 @@ func (s *DB) writable() error {
 		return ErrReadOnly
 	}
 	return nil
+}
+
+// exec runs one write outside a transaction (inTx guards the others). A read-only database
+// refuses it with ErrReadOnly, which says all; any other failure is wrapped with what the
+// write was.
+func (s *DB) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return res, nil
 }
 
 // dsn sets the pragmas on every pooled connection, not only the first one: WAL for concurrent
@@ -257,9 +270,11 @@ func (s *DB) Close() error {
 }
 
 // SchemaVersion returns the highest applied migration version.
-func (s *DB) SchemaVersion(ctx context.Context) (int64, error) {
+func (s *DB) SchemaVersion(ctx context.Context) (int64, error) { return schemaVersion(ctx, s.db) }
+
+func schemaVersion(ctx context.Context, db *sql.DB) (int64, error) {
 	var v int64
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v)
 	return v, err
 }
 

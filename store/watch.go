@@ -178,9 +178,9 @@ func (s *DB) CountAudits(ctx context.Context) ([]wif.AuditCount, error) {
 
 // Probe proves the database is ready: a real write (committed) and no migration pending.
 func (s *DB) Probe(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+	if _, err := s.exec(ctx, "the database is not writable", `INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
 		unixMilli(s.now())); err != nil {
-		return fmt.Errorf("the database is not writable: %w", err)
+		return err
 	}
 	pending, err := hasPending(ctx, s.db)
 	if err != nil {

@@ -57,9 +57,15 @@ func newAuthentikExport(c wif.Connection, f AuthentikFacts) (authentikExport, er
 	default:
 		x.versionMsg = "authentik " + f.Version + " has no grant types on providers (they arrive in 2026.5)."
 	}
-	for _, v := range []string{c.Name, x.want.Name, x.want.AppSlug, x.want.SigningKeyName, c.ClientID} {
-		if hasControl(v) {
-			return authentikExport{}, fmt.Errorf("a recorded value contains a control character; fix the recorded setting")
+	for _, v := range []struct{ what, value, fix string }{
+		{"connection name", c.Name, "rename the connection"},
+		{"provider name", x.want.Name, "fix the recorded provider name"},
+		{"application slug", x.want.AppSlug, "fix the recorded application slug"},
+		{"signing key name", x.want.SigningKeyName, "rename the keypair in authentik"},
+		{"client ID", c.ClientID, "fix the recorded client ID"},
+	} {
+		if hasControl(v.value) {
+			return authentikExport{}, fmt.Errorf("the %s contains a control or invisible character, which no blueprint or Terraform file can carry safely: %s", v.what, v.fix)
 		}
 	}
 	return x, nil

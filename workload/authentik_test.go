@@ -254,3 +254,14 @@ func TestAuthentikExportsAreExportFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthentikExportNamesTheUnsafeValue: a keypair name read from authentik with an escape
+// sequence is refused by both formats, and the error says which value and where to fix it.
+func TestAuthentikExportNamesTheUnsafeValue(t *testing.T) {
+	for _, format := range AuthentikFormats() {
+		_, err := RenderAuthentik(authentikConn(), format, AuthentikFacts{Version: "2026.5.1", SigningKey: "key\x1b[31m"})
+		if err == nil || !strings.Contains(err.Error(), "signing key name") || !strings.Contains(err.Error(), "in authentik") {
+			t.Errorf("%s: %v, want the signing key name refused", format, err)
+		}
+	}
+}

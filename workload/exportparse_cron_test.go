@@ -11,21 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/wif"
 	"github.com/wifwiz/wifwiz/workload"
 )
-
-// tool finds a program the cron script needs; without it the test skips, but not in CI.
-func tool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed: apt-get install %s", name, name)
-	}
-	t.Skipf("%s not installed; the curl + jq script is not run", name)
-}
 
 // fakeAuthentik answers discovery and client-credentials requests on loopback, as authentik's
 // token endpoint does, and records the form each token request sent.
@@ -74,7 +63,7 @@ func newFakeAuthentik(t *testing.T, discoveryPath string) *fakeAuthentik {
 // else is left in its folder.
 func TestCronScriptFetchesTheToken(t *testing.T) {
 	for _, name := range []string{"bash", "curl", "jq"} {
-		tool(t, name)
+		testenv.Tool(t, name, name)
 	}
 	const secret = `s3cr3t&x=1 +ü'"$\%`
 	cases := []struct {

@@ -7,22 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wifwiz/wifwiz/testenv"
 	"github.com/wifwiz/wifwiz/wif"
 	"github.com/wifwiz/wifwiz/workload"
 )
-
-// systemdAnalyze is Debian's systemd-analyze; without it the test skips, but not in CI.
-func systemdAnalyze(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("systemd-analyze"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("systemd-analyze is not installed: apt-get install systemd")
-	}
-	t.Skip("systemd-analyze not installed (apt-get install systemd); unit files not verified")
-	return ""
-}
 
 // unitSuffixes are the systemd unit types a refresh setup may be.
 var unitSuffixes = []string{".service", ".timer", ".path", ".socket", ".target"}
@@ -40,7 +28,7 @@ func isUnit(filename string) bool {
 // verify them: syntax, quoting of every setting, and that ExecStart's command exists. The
 // command is a stand-in at a path that needs quoting itself.
 func TestSystemdUnitsVerify(t *testing.T) {
-	analyze := systemdAnalyze(t)
+	analyze := testenv.Tool(t, "systemd-analyze", "systemd")
 	// %h is a specifier (the home folder) unless written %%h.
 	bin := filepath.Join(t.TempDir(), "bin dir $HOME 100%h", "wifwiz")
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {

@@ -51,6 +51,13 @@ func systemdArg(s string) string {
 	return systemdPath(strings.ReplaceAll(s, "$", "$$"))
 }
 
+// systemdExec writes an ExecStart= command line over several lines. systemd expands variables
+// in the arguments but not in the command itself: only the arguments double their $.
+func systemdExec(args []string) string {
+	line := commandLines(args, systemdArg)
+	return systemdPath(args[0]) + strings.TrimPrefix(line, systemdArg(args[0]))
+}
+
 // systemdPath quotes a value in which systemd expands specifiers but no variables — the command
 // of an ExecStart= line, a ReadWritePaths= path: % doubled, and double quotes with backslash
 // escapes when the value is not plain.

@@ -70,10 +70,7 @@ func unitInstructions(c wif.Connection, o Options) []string {
 // credentials directory).
 func execStart(c wif.Connection, o Options) string {
 	args := append([]string{o.RefreshCommand}, tokenFlags(c, o, "", caFileFor(c))...)
-	line := commandLines(args, systemdArg)
-	// systemd expands no variables in the command itself: its $ stays single.
-	line = systemdPath(o.RefreshCommand) + strings.TrimPrefix(line, systemdArg(o.RefreshCommand))
-	return line + " \\\n  --client-secret-file %d/" + credentialName
+	return systemdExec(args) + " \\\n  --client-secret-file %d/" + credentialName
 }
 
 // tokenDirectory makes the token file's folder writable: a runtime directory owned by the

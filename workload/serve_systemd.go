@@ -60,7 +60,7 @@ func ServeUnit(o ServeUnitOptions) string {
 	t.line("StateDirectory=wifwiz")
 	t.line("StateDirectoryMode=0700")
 	t.line("EnvironmentFile=-/etc/wifwiz/serve.env")
-	t.line("ExecStart=" + commandLines(args, systemdArg))
+	t.line("ExecStart=" + systemdExec(args))
 	t.line("Restart=on-failure")
 	t.line("RestartSec=5")
 	t.line(fmt.Sprintf("TimeoutStopSec=%d", 30))
