@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -183,17 +182,11 @@ func (s *Server) handleSignInSettings(c echo.Context) error {
 
 // durationWords reads like "30 minutes" or "12 hours".
 func durationWords(d time.Duration) string {
-	unit := func(n time.Duration, name string) string {
-		if n == 1 {
-			return "1 " + name
-		}
-		return strconv.FormatInt(int64(n), 10) + " " + name + "s"
-	}
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		return unit(d/time.Hour, "hour")
+		return plural(int(d/time.Hour), "hour")
 	case d >= time.Minute && d%time.Minute == 0:
-		return unit(d/time.Minute, "minute")
+		return plural(int(d/time.Minute), "minute")
 	}
 	return d.String()
 }
