@@ -254,12 +254,12 @@ func (s *Server) handleProviderApply(c echo.Context) error {
 	if done.ClientSecret != "" {
 		m.ClientID = done.Connection.ClientID
 	}
+	msg, isUserErr := userError(err)
 	switch {
 	case err == nil && done.ClientSecret == "":
 		return s.holdResult(c, conn, stepProvider, providerResult{applied: &m}, "")
 	case err == nil:
-	case isUserError(err):
-		msg, _ := userError(err)
+	case isUserErr:
 		m.Error, status = webWording(msg), http.StatusUnprocessableEntity
 	case done.ClientSecret != "":
 		s.log.Error("apply the authentik side", "connection", conn.ID, "err", err)
