@@ -62,7 +62,7 @@ var deliveryBadges = map[string]string{wif.DeliveryDelivered: wif.StatusVerified
 	wif.DeliveryPending: wif.StatusDrifted}
 
 func deliveryRow(d wif.AlertDelivery) views.DeliveryRow {
-	row := views.DeliveryRow{At: d.AlertAt.UTC().Format("2006-01-02 15:04:05 UTC"), Kind: string(d.AlertKind),
+	row := views.DeliveryRow{At: utcTime(d.AlertAt), Kind: string(d.AlertKind),
 		Connection: d.ConnectionName, Webhook: d.Label, State: d.State, Badge: deliveryBadges[d.State], Attempts: d.Attempts}
 	switch {
 	case d.LastError != "":

@@ -132,7 +132,7 @@ func (s *Server) handleAuditJob(c echo.Context) error {
 }
 
 func jobModel(job wif.AuditJob) views.AuditJobModel {
-	m := views.AuditJobModel{ID: job.ID, Started: job.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+	m := views.AuditJobModel{ID: job.ID, Started: utcTime(job.StartedAt),
 		Total: job.Total, Done: len(job.Results), Finished: job.State != wif.AuditRunning,
 		Interrupted: job.State == wif.AuditInterrupted, Trigger: string(job.Trigger)}
 	for _, r := range job.Results {
@@ -202,7 +202,7 @@ func (s *Server) scheduleText() string {
 	case st.Running:
 		text += "; one is running now."
 	case !st.Next.IsZero():
-		text += "; the next starts at " + st.Next.UTC().Format("2006-01-02 15:04:05 UTC") + "."
+		text += "; the next starts at " + utcTime(st.Next) + "."
 	}
 	if st.Resumed != "" {
 		text += " The scheduled audit " + st.Resumed + " was interrupted by a stop; a new one was started in its place."

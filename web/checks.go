@@ -83,7 +83,7 @@ func (s *Server) runningCheck(connID int64, then int) *views.RunningCheck {
 	return &views.RunningCheck{PollURL: pollPath(job, then), Steps: progressSteps(job.Progress()), Since: relative(job.Started.Sub(s.app.Now()))}
 }
 
-// renderRunning answers a form that joined the check already running for the connection (a
+// renderProgress answers a form that joined the check already running for the connection (a
 // second request while one runs) with that check's progress, for htmx.
 func (s *Server) renderProgress(c echo.Context, job *actions.CheckJob, then int) error {
 	return render(c, http.StatusOK, views.Progress(pollPath(job, then), progressSteps(job.Progress()), true))

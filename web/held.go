@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"sync"
 	"time"
@@ -39,9 +38,7 @@ func newHeld() *held { return &held{items: map[string]heldItem{}} }
 
 // put keeps value and returns the key a page asks for it by.
 func (h *held) put(connID int64, actor string, now time.Time, value any) string {
-	b := make([]byte, 16)
-	rand.Read(b) // never fails (crypto/rand)
-	key := hex.EncodeToString(b)
+	key := rand.Text()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.items[key] = heldItem{connID: connID, actor: actor, at: now, value: value}

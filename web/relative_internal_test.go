@@ -22,3 +22,18 @@ func TestRelativeIsSingularForOne(t *testing.T) {
 		}
 	}
 }
+
+func TestDurationWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Hour:        "1 hour",
+		12 * time.Hour:   "12 hours",
+		time.Minute:      "1 minute",
+		30 * time.Minute: "30 minutes",
+		90 * time.Minute: "90 minutes",
+		90 * time.Second: "1m30s",
+	} {
+		if got := durationWords(d); got != want {
+			t.Errorf("durationWords(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

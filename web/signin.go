@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +50,8 @@ func (s *Server) handleSignInPage(c echo.Context) error {
 // there, so that the callback finds its cookie.
 func (s *Server) handleLogin(c echo.Context) error {
 	next := actions.LocalPath(c.QueryParam("next"))
-	if origin := originOf(s.signIn.RedirectURL()); origin != "" && origin != c.Scheme()+"://"+c.Request().Host {
+	// Origins compared as a browser sees them: host in lower case, no default port.
+	if origin := wif.Origin(s.signIn.RedirectURL()); origin != "" && origin != wif.Origin(c.Scheme()+"://"+c.Request().Host) {
 		return c.Redirect(http.StatusSeeOther, origin+"/auth/login?"+url.Values{"next": {next}}.Encode())
 	}
 	st, err := s.signIn.Begin(c.Request().Context(), next)
@@ -62,14 +62,6 @@ func (s *Server) handleLogin(c echo.Context) error {
 		SameSite: http.SameSiteLaxMode, Secure: s.secure(c)})
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Redirect(http.StatusSeeOther, st.URL)
-}
-
-func originOf(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" {
-		return ""
-	}
-	return p.Scheme + "://" + p.Host
 }
 
 // secure says whether cookies must be Secure: the server is reached over TLS, its own (the
@@ -183,17 +175,11 @@ func (s *Server) handleSignInSettings(c echo.Context) error {
 
 // durationWords reads like "30 minutes" or "12 hours".
 func durationWords(d time.Duration) string {
-	unit := func(n time.Duration, name string) string {
-		if n == 1 {
-			return "1 " + name
-		}
-		return strconv.FormatInt(int64(n), 10) + " " + name + "s"
-	}
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		return unit(d/time.Hour, "hour")
+		return plural(int(d/time.Hour), "hour")
 	case d >= time.Minute && d%time.Minute == 0:
-		return unit(d/time.Minute, "minute")
+		return plural(int(d/time.Minute), "minute")
 	}
 	return d.String()
 }

@@ -367,3 +367,28 @@ func TestSignInFailurePages(t *testing.T) {
 		t.Fatal("a refused sign-in made a session")
 	}
 }
+
+// Signing in starts at the redirect URI's origin, so that the callback finds the attempt's
+// cookie: a browser elsewhere is sent there first, and one already there — however the redirect
+// URI spells the host — goes on to the provider instead of being sent to itself again.
+func TestSignInStartsAtTheRedirectURIsOrigin(t *testing.T) {
+	w := newSignInWorld(t, func(st *setup) {
+		inner := st.signIn
+		st.signIn = func(db *store.DB, base string) *actions.SignIn {
+			return inner(db, strings.Replace(base, "127.0.0.1", "LOCALHOST", 1))
+		}
+	})
+	_, port, _ := strings.Cut(strings.TrimPrefix(w.srv.URL, "http://"), ":")
+	login := func(host string) page {
+		req, _ := http.NewRequest(http.MethodGet, w.srv.URL+"/auth/login?next=%2Faudit", nil)
+		req.Host = host
+		return w.do(req)
+	}
+	if p := login("127.0.0.1:" + port); p.status != http.StatusSeeOther ||
+		p.header.Get("Location") != "http://localhost:"+port+"/auth/login?next=%2Faudit" {
+		t.Fatalf("another origin: HTTP %d to %q", p.status, p.header.Get("Location"))
+	}
+	if p := login("localhost:" + port); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), w.emu.URL()) {
+		t.Fatalf("the redirect URI's origin: HTTP %d to %q", p.status, p.header.Get("Location"))
+	}
+}

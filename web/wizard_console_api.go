@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,13 +43,8 @@ func (s *Server) consolePage(c echo.Context, status int, conn *wif.Connection, v
 	return s.renderConsoleWith(c, status, conn, m, last, edit)
 }
 
-// isUserError and userError: the message of an error the person can act on: a refusal the management API
+// userError is the message of an error the person can act on: a refusal the management API
 // explained, a field it refused, an unusable token reference.
-func isUserError(err error) bool {
-	_, ok := userError(err)
-	return ok
-}
-
 func userError(err error) (string, bool) {
 	var se *actions.SecretError
 	switch {
@@ -229,8 +226,8 @@ func (s *Server) handleConsoleTake(c echo.Context) error {
 	}
 	if !saved.OK() {
 		msg := saved.Conflict
-		for field, problem := range saved.Fields {
-			msg += " " + field + ": " + problem
+		for _, field := range slices.Sorted(maps.Keys(saved.Fields)) {
+			msg += " " + field + ": " + saved.Fields[field]
 		}
 		return s.consolePage(c, http.StatusUnprocessableEntity, conn, nil, func(m *views.ConsoleModel) {
 			m.TakeError = "The Console's values cannot be recorded as they are:" + msg

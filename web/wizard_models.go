@@ -24,7 +24,7 @@ var (
 
 func sampleResult(conn wif.Connection, run wif.Run, rep verify.Report, consoleDone bool, now time.Time, d *diagnosis) *views.SampleResult {
 	failed, anyFail := sampleProblems(conn, rep, consoleDone)
-	r := &views.SampleResult{At: run.At.Format("2006-01-02 15:04:05 UTC"), OK: !anyFail, Summary: run.Summary,
+	r := &views.SampleResult{At: utcTime(run.At), OK: !anyFail, Summary: run.Summary,
 		Failed: d.refine(checkRows(failed)), ConsolePending: !consoleDone}
 	if rep.Token == nil {
 		return r
@@ -86,7 +86,7 @@ func display(v any) string {
 
 // readableTime reads like "2026-11-28 16:04:05 UTC · in 59 minutes".
 func readableTime(t, now time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04:05 UTC") + " · " + relative(t.Sub(now))
+	return utcTime(t) + " · " + relative(t.Sub(now))
 }
 
 func relative(d time.Duration) string {

@@ -53,6 +53,12 @@ func providerValues(c echo.Context, conn *wif.Connection) formValues {
 	return values
 }
 
+// providerModel is the step's model around m, with what every rendering of it shows.
+func (s *Server) providerModel(conn *wif.Connection, m views.StepModel) views.ProviderModel {
+	return views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID), SecretPlaces: s.app.SecretPolicy().Describe(),
+		TokenStored: s.app.HasAuthentikToken(*conn)}
+}
+
 // providerPage is the step's page around typed values, with the version the form was rendered from.
 func (s *Server) providerPage(c echo.Context, conn *wif.Connection, version int, values formValues) (views.ProviderModel, error) {
 	last, err := s.lastReport(c.Request().Context(), conn.ID)
@@ -61,13 +67,13 @@ func (s *Server) providerPage(c echo.Context, conn *wif.Connection, version int,
 	}
 	f := frame(conn, stepProvider, last)
 	f.Version = version
-	return views.ProviderModel{StepModel: views.StepModel{Frame: f, Values: values, Errors: wif.FieldErrors{}},
-		Downloads: providerDownloads(conn.ID), SecretPlaces: s.app.SecretPolicy().Describe(), TokenStored: s.app.HasAuthentikToken(*conn)}, nil
+	return s.providerModel(conn, views.StepModel{Frame: f, Values: values, Errors: wif.FieldErrors{}}), nil
 }
 
 func (s *Server) renderProvider(c echo.Context, status int, conn *wif.Connection, m views.StepModel) error {
-	return render(c, status, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID),
-		SecretPlaces: s.app.SecretPolicy().Describe(), OpenCA: c.QueryParam("ca") == "1", TokenStored: s.app.HasAuthentikToken(*conn)}))
+	pm := s.providerModel(conn, m)
+	pm.OpenCA = c.QueryParam("ca") == "1"
+	return render(c, status, views.ProviderStep(pm))
 }
 
 // providerResult is a page an admin API action of the provider step led to, held for the GET its
@@ -82,26 +88,21 @@ type providerResult struct {
 	applied *views.ProviderAppliedModel
 }
 
-// handleProviderHeld shows a held result of the provider step's admin API actions.
+// handleProviderHeld shows a held result of the provider step's admin API actions; an expired
+// one shows the step as stored, saying so.
 func (s *Server) handleProviderHeld(c echo.Context, conn *wif.Connection, key string) error {
 	v, ok := s.held.get(conn.ID, actorOf(c), key, s.app.Now())
 	r, _ := v.(providerResult)
-	if !ok {
-		m := views.StepModel{Values: stepValues(conn, stepProvider)}
-		last, err := s.lastReport(c.Request().Context(), conn.ID)
-		if err != nil {
-			return err
-		}
-		m.Frame = frame(conn, stepProvider, last)
-		return render(c, http.StatusOK, views.ProviderStep(views.ProviderModel{StepModel: m, Downloads: providerDownloads(conn.ID),
-			SecretPlaces: s.app.SecretPolicy().Describe(), Expired: true}))
-	}
 	last, err := s.lastReport(c.Request().Context(), conn.ID)
 	if err != nil {
 		return err
 	}
 	f := frame(conn, stepProvider, last)
 	switch {
+	case !ok:
+		pm := s.providerModel(conn, views.StepModel{Frame: f, Values: stepValues(conn, stepProvider)})
+		pm.Expired = true
+		return render(c, http.StatusOK, views.ProviderStep(pm))
 	case r.plan != nil:
 		m := *r.plan
 		f.Version = r.version
@@ -112,11 +113,9 @@ func (s *Server) handleProviderHeld(c echo.Context, conn *wif.Connection, key st
 		m.Frame = f
 		return render(c, http.StatusOK, views.ProviderApplied(m))
 	}
-	pm, err := s.providerPage(c, conn, r.version, r.values)
-	if err != nil {
-		return err
-	}
-	pm.Read, pm.Filled, pm.Frame.Unsaved = r.read, r.filled, true
+	f.Version, f.Unsaved = r.version, true
+	pm := s.providerModel(conn, views.StepModel{Frame: f, Values: r.values, Errors: wif.FieldErrors{}})
+	pm.Read, pm.Filled = r.read, r.filled
 	return render(c, http.StatusOK, views.ProviderStep(pm))
 }
 
@@ -255,12 +254,12 @@ func (s *Server) handleProviderApply(c echo.Context) error {
 	if done.ClientSecret != "" {
 		m.ClientID = done.Connection.ClientID
 	}
+	msg, isUserErr := userError(err)
 	switch {
 	case err == nil && done.ClientSecret == "":
 		return s.holdResult(c, conn, stepProvider, providerResult{applied: &m}, "")
 	case err == nil:
-	case isUserError(err):
-		msg, _ := userError(err)
+	case isUserErr:
 		m.Error, status = webWording(msg), http.StatusUnprocessableEntity
 	case done.ClientSecret != "":
 		s.log.Error("apply the authentik side", "connection", conn.ID, "err", err)

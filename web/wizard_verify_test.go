@@ -200,6 +200,10 @@ func TestHeldResultsStayWithTheirConnection(t *testing.T) {
 		if p.status != http.StatusOK || p.doc.Find(`[data-testid="expired"]`).Length() != 1 || p.doc.Find(`[data-testid="provider-read"]`).Length() != 0 {
 			t.Errorf("%s: %d, expired note %d", name, p.status, p.doc.Find(`[data-testid="expired"]`).Length())
 		}
+		// The step as stored, as a plain visit shows it: the recorded token reference is used.
+		if ph := p.doc.Find(`input[name="api_token"]`).AttrOr("placeholder", ""); !strings.Contains(ph, "recorded reference") {
+			t.Errorf("%s: the API token field does not say the recorded reference is used: %q", name, ph)
+		}
 	}
 	if strings.Contains(a.get(one+"2?held="+key).body, d.Authentik.APIToken()) {
 		t.Fatal("the API token is on the held page")
