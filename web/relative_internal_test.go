@@ -3,6 +3,8 @@ package web
 import (
 	"testing"
 	"time"
+
+	"github.com/wifwiz/wifwiz/actions"
 )
 
 func TestRelativeIsSingularForOne(t *testing.T) {
@@ -32,8 +34,8 @@ func TestDurationWords(t *testing.T) {
 		90 * time.Minute: "90 minutes",
 		90 * time.Second: "1m30s",
 	} {
-		if got := durationWords(d); got != want {
-			t.Errorf("durationWords(%s) = %q, want %q", d, got, want)
+		if got := actions.DurationWords(d); got != want {
+			t.Errorf("DurationWords(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

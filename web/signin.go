@@ -38,7 +38,7 @@ func (s *Server) handleSignInPage(c echo.Context) error {
 	m := views.SignInModel{Issuer: s.signIn.Issuer(), LoginTo: "/auth/login?" + url.Values{"next": {next}}.Encode()}
 	if c.QueryParam("ended") != "" {
 		idle, max := s.signIn.Timeouts()
-		m.Notice = "Your session has ended: sessions end after " + durationWords(idle) + " unused, and " + durationWords(max) +
+		m.Notice = "Your session has ended: sessions end after " + actions.DurationWords(idle) + " unused, and " + actions.DurationWords(max) +
 			" after signing in. Sign in again to go on."
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -166,22 +166,11 @@ func (s *Server) handleSignInSettings(c echo.Context) error {
 		roles := s.signIn.Roles()
 		idle, max := s.signIn.Timeouts()
 		m.Issuer, m.RedirectURI, m.EditorGroup, m.ViewerGroup = s.signIn.Issuer(), s.signIn.RedirectURL(), roles.EditorGroup, roles.ViewerGroup
-		m.IdleTimeout, m.MaxAge = durationWords(idle), durationWords(max)
+		m.IdleTimeout, m.MaxAge = actions.DurationWords(idle), actions.DurationWords(max)
 		m.GroupsClaim, m.Scopes = s.signIn.GroupsClaim(), strings.Join(s.signIn.Scopes(), " ")
 	}
 	m.ExampleFlags = strings.Join(flags, "\n")
 	return render(c, http.StatusOK, views.SignInSettingsPage(m))
-}
-
-// durationWords reads like "30 minutes" or "12 hours".
-func durationWords(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		return plural(int(d/time.Hour), "hour")
-	case d >= time.Minute && d%time.Minute == 0:
-		return plural(int(d/time.Minute), "minute")
-	}
-	return d.String()
 }
 
 func (s *Server) authMode() string {
