@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -18,11 +17,6 @@ type Contradiction struct {
 	Message  string
 	Fix      string
 }
-
-var (
-	digitsPattern = regexp.MustCompile(`^[0-9]+$`)
-	uuidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
 
 // ModeContradictions compares the subject mode and issuer mode recorded for c with what its sample
 // token shows: a 64-hex sub comes from the hashed user ID mode, a username-shaped one from the
@@ -59,9 +53,9 @@ func subModesOf(sub string) ([]string, string) {
 		return []string{wif.SubHashedUserID, wif.SubUPN}, "a 64-character hex hash"
 	case wif.LooksServiceAccountUsername(sub):
 		return []string{wif.SubUsername}, "the service account's username"
-	case uuidPattern.MatchString(sub):
+	case uuidSub.MatchString(sub):
 		return []string{wif.SubUserUUID}, "a UUID"
-	case digitsPattern.MatchString(sub):
+	case numericSub.MatchString(sub):
 		return []string{wif.SubUserID}, "a numeric user ID"
 	}
 	return nil, ""
