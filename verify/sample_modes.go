@@ -30,8 +30,8 @@ func ModeContradictions(c wif.Connection, tok *Token) []Contradiction {
 	if sub, ok := tok.Claims["sub"].(string); ok && c.SubjectMode != "" {
 		if modes, shape := subModesOf(sub); len(modes) > 0 && !slices.Contains(modes, c.SubjectMode) {
 			out = append(out, Contradiction{Setting: "Subject mode", Recorded: c.SubjectMode, Observed: modes[0],
-				Message: fmt.Sprintf("The token's sub %q is %s, which authentik gives in subject mode \"%s\" — not \"%s\" as recorded.",
-					sub, shape, wif.SubjectModeLabel(modes[0]), wif.SubjectModeLabel(c.SubjectMode)),
+				Message: fmt.Sprintf("The token's sub %s is %s, which authentik gives in subject mode \"%s\" — not \"%s\" as recorded.",
+					quote(short(sub)), shape, wif.SubjectModeLabel(modes[0]), wif.SubjectModeLabel(c.SubjectMode)),
 				Fix: fmt.Sprintf("Record Subject mode \"%s\" on the authentik provider step, or edit the provider in authentik → Advanced protocol settings → Subject mode: choose \"%s\", then request a new sample token.",
 					wif.SubjectModeLabel(modes[0]), wif.SubjectModeLabel(c.SubjectMode))})
 		}
@@ -72,10 +72,10 @@ func issuerModeContradiction(c wif.Connection, iss string) (Contradiction, bool)
 	}
 	d := Contradiction{Setting: "Issuer mode", Recorded: recorded, Observed: observed}
 	if observed == wif.IssuerModeGlobal {
-		d.Message = fmt.Sprintf("The token's iss %q does not name the slug %s: the provider's Issuer mode is global (\"Same identifier is used for all providers\"), but the recorded issuer URL %s is the per-provider one.", iss, c.AppSlug, c.IssuerURL)
+		d.Message = fmt.Sprintf("The token's iss %s does not name the slug %s: the provider's Issuer mode is global (\"Same identifier is used for all providers\"), but the recorded issuer URL %s is the per-provider one.", quote(short(iss)), c.AppSlug, c.IssuerURL)
 		d.Fix = "Edit the provider in authentik → Advanced protocol settings → Issuer mode: choose \"Each provider has a different issuer, based on the application slug\", or choose the global issuer mode on the Basics step; then request a new sample token."
 	} else {
-		d.Message = fmt.Sprintf("The token's iss %q names the slug %s: the provider's Issuer mode is per provider, but the recorded issuer URL %s is the global one.", iss, c.AppSlug, c.IssuerURL)
+		d.Message = fmt.Sprintf("The token's iss %s names the slug %s: the provider's Issuer mode is per provider, but the recorded issuer URL %s is the global one.", quote(short(iss)), c.AppSlug, c.IssuerURL)
 		d.Fix = "Choose the per-provider issuer mode on the Basics step (the issuer URL becomes …/application/o/" + c.AppSlug + "/), or edit the provider in authentik → Advanced protocol settings → Issuer mode: choose \"Same identifier is used for all providers\"."
 	}
 	return d, true
