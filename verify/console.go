@@ -129,13 +129,8 @@ func (r *run) readConsole() {
 	cr.diffs = r.consoleDifferences()
 }
 
-// inlineSet wraps the Console's bare array of keys as a JWKS.
-func inlineSet(keys json.RawMessage) []byte {
-	if len(keys) == 0 {
-		keys = json.RawMessage("null")
-	}
-	return []byte(`{"keys":` + string(keys) + `}`)
-}
+// inlineSet is the Console's bare array of keys as the JWKS a connection records.
+func inlineSet(keys json.RawMessage) []byte { return []byte(wif.InlineKeySet(keys)) }
 
 // ruleFromConsole / issuerFromConsole say whether the later checks use the Console's values.
 func (r *run) ruleFromConsole() bool   { return r.console != nil && r.console.rule != nil }

@@ -58,27 +58,26 @@ func (r *run) checkConsoleIssuer() Check {
 		return fail(exp, "not read: "+clean(o.IssuerErr), fmt.Sprintf("The rule's issuer %s could not be read: %s.", o.Rule.IssuerID, strings.TrimSuffix(clean(o.IssuerErr), ".")),
 			"Check the rule's issuer in the Console (Settings → Workload identity); a rule whose issuer is gone refuses every exchange.")
 	}
-	var problems, fixes []string
-	addP := func(p, f string) { problems, fixes = append(problems, p), appendNew(fixes, f) }
+	var found findings
 	if iss.Archived() {
-		addP(fmt.Sprintf("The issuer %q (%s) is archived: every rule on it refuses exchanges.", short(iss.Name), iss.ID),
+		found.add(fmt.Sprintf("The issuer %q (%s) is archived: every rule on it refuses exchanges.", short(iss.Name), iss.ID),
 			"Create a live issuer for "+r.recorded.IssuerURL+" (in the Console, or `wifwiz apply --side console`) and a rule on it.")
 	}
 	if iss.IssuerURL != r.recorded.IssuerURL {
 		d := compareIssuers(r.recorded.IssuerURL, iss.IssuerURL)
-		addP(fmt.Sprintf("The issuer's issuer_url %s differs from the connection's issuer URL %s: %s.", quote(iss.IssuerURL), quote(r.recorded.IssuerURL), d.whatVs("the Console's issuer_url", "the recorded issuer URL")),
+		found.add(fmt.Sprintf("The issuer's issuer_url %s differs from the connection's issuer URL %s: %s.", quote(iss.IssuerURL), quote(r.recorded.IssuerURL), d.whatVs("the Console's issuer_url", "the recorded issuer URL")),
 			r.issuerURLFix(iss.IssuerURL))
 	}
 	kp, kf, note := r.keySource(iss)
 	for i := range kp {
-		addP(kp[i], kf[i])
+		found.add(kp[i], kf[i])
 	}
 	if m := r.mismatchesOf(CheckConsoleIssuer); len(m) > 0 {
-		addP("Recorded values differ from the Console's issuer — "+strings.Join(m, "; ")+".", takeFix)
+		found.add("Recorded values differ from the Console's issuer — "+strings.Join(m, "; ")+".", takeFix)
 	}
 	actual := issuerActual(iss)
-	if len(problems) > 0 {
-		return fail(exp, actual, strings.Join(problems, " "), strings.Join(fixes, " "))
+	if c, failed := found.failure(exp, actual); failed {
+		return c
 	}
 	msg := fmt.Sprintf("The issuer %q (%s) is live and its issuer_url is the connection's. %s lifetime uses its max_jwt_lifetime_seconds (%d s)%s.",
 		short(iss.Name), iss.ID, note, iss.MaxJWTLifetimeSeconds, jtiNote(iss.CheckJTI))
@@ -220,11 +219,23 @@ func (r *run) dialProblems(field, raw string) (problems, fixes []string) {
 			"Publish the issuer at https://<public DNS name>/ on port 443, or switch the issuer's JWKS source to inline keys.")}
 }
 
-func appendNew(list []string, s string) []string {
-	if s == "" || slices.Contains(list, s) {
-		return list
+// findings gathers what a console.* check found wrong, each problem with its fix; a fix that
+// answers several problems is named once.
+type findings struct{ problems, fixes []string }
+
+func (f *findings) add(problem, fix string) {
+	f.problems = append(f.problems, problem)
+	if fix != "" && !slices.Contains(f.fixes, fix) {
+		f.fixes = append(f.fixes, fix)
 	}
-	return append(list, s)
+}
+
+// failure is the failing check naming every problem and fix; false when nothing was found.
+func (f *findings) failure(expected, actual string) (Check, bool) {
+	if len(f.problems) == 0 {
+		return Check{}, false
+	}
+	return fail(expected, actual, strings.Join(f.problems, " "), strings.Join(f.fixes, " ")), true
 }
 
 const ruleExpected = "a live federation rule of that issuer, targeting the recorded service account, enabled for the workspace the exchange names; its match block and token lifetime are what the checks below use"
@@ -241,29 +252,28 @@ func (r *run) checkConsoleRule() Check {
 		return fail(ruleExpected, "not found", strings.TrimSuffix(clean(o.RuleErr), ".")+".",
 			"Copy the rule's ID from the Console (Settings → Workload identity), or pick the rule on the Console step.")
 	}
-	var problems, fixes []string
-	addP := func(p, f string) { problems, fixes = append(problems, p), appendNew(fixes, f) }
+	var found findings
 	if rule.Archived() {
-		addP(fmt.Sprintf("The rule %q (%s) is archived: it refuses every exchange.", short(rule.Name), rule.ID),
+		found.add(fmt.Sprintf("The rule %q (%s) is archived: it refuses every exchange.", short(rule.Name), rule.ID),
 			"Create a live rule (in the Console, or `wifwiz apply --side console`) and record its ID.")
 	}
 	if f := o.IssuerForURL; f != nil && f.ID != rule.IssuerID {
-		addP(fmt.Sprintf("The rule belongs to issuer %s, not to %s (%q), the Console's issuer for %s.", rule.IssuerID, f.ID, short(f.Name), r.recorded.IssuerURL),
+		found.add(fmt.Sprintf("The rule belongs to issuer %s, not to %s (%q), the Console's issuer for %s.", rule.IssuerID, f.ID, short(f.Name), r.recorded.IssuerURL),
 			"Use a rule of issuer "+f.ID+", or create one (`wifwiz apply --side console`).")
 	}
 	if sa := r.recorded.ServiceAccountID; sa != "" && sa != rule.Target.ServiceAccountID {
-		addP(fmt.Sprintf("The rule targets service account %s (%q), not the recorded %s: an exchange naming %s is refused.", rule.Target.ServiceAccountID, short(rule.Target.ServiceAccountName), sa, sa),
+		found.add(fmt.Sprintf("The rule targets service account %s (%q), not the recorded %s: an exchange naming %s is refused.", rule.Target.ServiceAccountID, short(rule.Target.ServiceAccountName), sa, sa),
 			fmt.Sprintf("Record %s as the service account ID, or point the rule at %s in the Console.", rule.Target.ServiceAccountID, sa))
 	}
 	if p, f := r.workspaceProblem(rule); p != "" {
-		addP(p, f)
+		found.add(p, f)
 	}
 	if m := r.mismatchesOf(CheckConsoleRule); len(m) > 0 {
-		addP("Recorded values differ from the Console's rule — "+strings.Join(m, "; ")+".", takeFix)
+		found.add("Recorded values differ from the Console's rule — "+strings.Join(m, "; ")+".", takeFix)
 	}
 	actual := ruleActual(rule)
-	if len(problems) > 0 {
-		return fail(ruleExpected, actual, strings.Join(problems, " "), strings.Join(fixes, " "))
+	if c, failed := found.failure(ruleExpected, actual); failed {
+		return c
 	}
 	how := "by its ID"
 	if o.RuleByName {
@@ -340,24 +350,24 @@ func (r *run) checkConsoleAccount() Check {
 		return fail(accountExpected, "not read: "+clean(o.AccountErr), fmt.Sprintf("The rule's service account %s could not be read: %s.", rule.Target.ServiceAccountID, strings.TrimSuffix(clean(o.AccountErr), ".")),
 			"Point the rule at a live service account in the Console.")
 	}
-	var problems, fixes []string
+	var found findings
 	if a.Archived() {
-		problems = append(problems, fmt.Sprintf("The service account %q (%s) is archived: Anthropic refuses every exchange as it.", short(a.Name), a.ID))
-		fixes = append(fixes, "Create a live service account and point the rule at it (`wifwiz apply --side console` does both).")
+		found.add(fmt.Sprintf("The service account %q (%s) is archived: Anthropic refuses every exchange as it.", short(a.Name), a.ID),
+			"Create a live service account and point the rule at it (`wifwiz apply --side console` does both).")
 	}
 	ws := r.exchangeWorkspace()
 	legacyOnly := o.Rule.WorkspaceID != "" && len(o.Rule.WorkspaceIDs) == 0 && len(o.RuleWorkspaces) == 0
 	if ws != "" && !legacyOnly && o.MembershipsErr == "" && !wif.IsMember(o.Memberships, ws) {
-		problems = append(problems, fmt.Sprintf("The service account is not a member of workspace %s, where the exchange works: Anthropic refuses it.", ws))
-		fixes = append(fixes, fmt.Sprintf("Add %s to workspace %s (Console → Workspaces → Members, or `wifwiz apply --side console --workspace-id %s`).", a.ID, ws, ws))
+		found.add(fmt.Sprintf("The service account is not a member of workspace %s, where the exchange works: Anthropic refuses it.", ws),
+			fmt.Sprintf("Add %s to workspace %s (Console → Workspaces → Members, or `wifwiz apply --side console --workspace-id %s`).", a.ID, ws, ws))
 	}
 	if !a.AllowsScope(rule.OAuthScope) {
-		problems = append(problems, fmt.Sprintf("The service account has the %s organization role, but the rule grants %q: only an admin service account can hold org:admin.", a.OrganizationRole, rule.OAuthScope))
-		fixes = append(fixes, "Give the service account the admin role in the Console, or lower the rule's scope to workspace:developer or workspace:inference.")
+		found.add(fmt.Sprintf("The service account has the %s organization role, but the rule grants %q: only an admin service account can hold org:admin.", a.OrganizationRole, rule.OAuthScope),
+			"Give the service account the admin role in the Console, or lower the rule's scope to workspace:developer or workspace:inference.")
 	}
 	actual := accountActual(a, o)
-	if len(problems) > 0 {
-		return fail(accountExpected, actual, strings.Join(problems, " "), strings.Join(fixes, " "))
+	if c, failed := found.failure(accountExpected, actual); failed {
+		return c
 	}
 	msg := fmt.Sprintf("The service account %q (%s) is live and its %s role allows %q.", short(a.Name), a.ID, a.OrganizationRole, rule.OAuthScope)
 	switch {

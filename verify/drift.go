@@ -46,13 +46,11 @@ func Drift(prev, cur Report) []wif.Drift {
 	out = append(out, console...)
 	provider := providerDrift(prev, cur)
 	out = append(out, provider...)
-	for _, d := range checkDrift(prev, cur, len(console) > 0) {
-		if len(provider) > 0 && strings.HasPrefix(d.Message, "check "+CheckAuthentikProvider+" ") {
-			continue // named above, setting by setting
-		}
-		out = append(out, d)
+	// A check whose changes were named above, value by value, is not named again as a whole.
+	namedAbove := func(id string) bool {
+		return len(console) > 0 && strings.HasPrefix(id, "console.") || len(provider) > 0 && id == CheckAuthentikProvider
 	}
-	return out
+	return append(out, checkDrift(prev, cur, namedAbove)...)
 }
 
 func tokenDrift(prev, cur *Token) []wif.Drift {
@@ -106,7 +104,8 @@ func valueDrift(kind, before, after, msg string) (wif.Drift, bool) {
 // holds authentik's current key is named once, with its own kind, since the fix is in the
 // Console, not in authentik: header.kid failing against the inline set, or else jwks warning
 // that authentik publishes keys the inline set lacks (the only way jwks warns).
-func checkDrift(prev, cur Report, consoleNamed bool) []wif.Drift {
+// Checks for which skip is true are left out.
+func checkDrift(prev, cur Report, skip func(id string) bool) []wif.Drift {
 	before := map[string]Status{}
 	for _, c := range prev.Checks {
 		before[c.ID] = c.Status
@@ -114,7 +113,7 @@ func checkDrift(prev, cur Report, consoleNamed bool) []wif.Drift {
 	var out []wif.Drift
 	var inline *wif.Drift
 	for _, c := range cur.Checks {
-		if before[c.ID] != Pass || consoleNamed && strings.HasPrefix(c.ID, "console.") {
+		if before[c.ID] != Pass || skip(c.ID) {
 			continue
 		}
 		switch {

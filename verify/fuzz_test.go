@@ -101,3 +101,14 @@ func FuzzJWKS(f *testing.F) {
 		s.describe()
 	})
 }
+
+// onCurve reports whether an EC public key is a valid point of its curve: its encoding parses
+// back (crypto/ecdsa checks the point when it does).
+func onCurve(k *ecdsa.PublicKey) bool {
+	b, err := k.Bytes()
+	if err != nil {
+		return false
+	}
+	_, err = ecdsa.ParseUncompressedPublicKey(k.Curve, b)
+	return err == nil
+}

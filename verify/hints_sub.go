@@ -8,9 +8,10 @@ import (
 	"github.com/wifwiz/wifwiz/wif"
 )
 
+// Shapes of sub that name authentik's Subject mode; subHint and ModeContradictions read them.
 var (
 	numericSub = regexp.MustCompile(`^[0-9]+$`)
-	uuidSub    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	uuidSub    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // subHint explains a sub the Console's Subject prefix does not match, naming authentik's

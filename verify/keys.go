@@ -65,10 +65,7 @@ func unusable(k jose.JSONWebKey) string {
 	case *rsa.PublicKey:
 		return rsaProblem(key)
 	case *ecdsa.PublicKey:
-		if !onCurve(key) {
-			return "an EC key whose point is not on its curve " + key.Curve.Params().Name
-		}
-		return ""
+		return "" // go-jose refuses a point off its curve when it reads the key: it is unreadable
 	case ed25519.PublicKey:
 		return "an Ed25519 (EdDSA) key, which Anthropic does not accept"
 	case nil:
@@ -135,15 +132,4 @@ func keyType(k jose.JSONWebKey) string {
 		return "EC " + key.Curve.Params().Name
 	}
 	return "unknown"
-}
-
-// onCurve reports whether an EC public key is a valid point of its curve: its encoding parses
-// back (crypto/ecdsa checks the point when it does).
-func onCurve(k *ecdsa.PublicKey) bool {
-	b, err := k.Bytes()
-	if err != nil {
-		return false
-	}
-	_, err = ecdsa.ParseUncompressedPublicKey(k.Curve, b)
-	return err == nil
 }

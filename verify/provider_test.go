@@ -247,3 +247,17 @@ func TestModeContradictions(t *testing.T) {
 		})
 	}
 }
+
+// TestModeContradictionQuotesShort: the sub and iss a contradiction names come from the token
+// and are quoted cut short, as every value from the network in a report is.
+func TestModeContradictionQuotesShort(t *testing.T) {
+	long := wif.ServiceAccountUsername(strings.Repeat("p", 3*shortRunes))
+	conn := wif.Connection{AuthentikURL: "https://auth.example.com", AppSlug: "claude-ci", IssuerURL: testIssuer, SubjectMode: wif.SubHashedUserID}
+	got := ModeContradictions(conn, &Token{Claims: map[string]any{"sub": long, "iss": testIssuer}})
+	if len(got) != 1 || got[0].Setting != "Subject mode" {
+		t.Fatalf("contradictions %+v, want the subject mode's", got)
+	}
+	if msg := got[0].Message; strings.Contains(msg, long) || !strings.Contains(msg, quote(short(long))) {
+		t.Errorf("message quotes the %d-byte sub whole, or not cut short: %s", len(long), msg)
+	}
+}

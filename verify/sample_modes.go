@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -19,11 +18,6 @@ type Contradiction struct {
 	Fix      string
 }
 
-var (
-	digitsPattern = regexp.MustCompile(`^[0-9]+$`)
-	uuidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
-
 // ModeContradictions compares the subject mode and issuer mode recorded for c with what its sample
 // token shows: a 64-hex sub comes from the hashed user ID mode, a username-shaped one from the
 // username mode; an iss without /application/o/<slug>/ from the global issuer mode. Only an
@@ -36,8 +30,8 @@ func ModeContradictions(c wif.Connection, tok *Token) []Contradiction {
 	if sub, ok := tok.Claims["sub"].(string); ok && c.SubjectMode != "" {
 		if modes, shape := subModesOf(sub); len(modes) > 0 && !slices.Contains(modes, c.SubjectMode) {
 			out = append(out, Contradiction{Setting: "Subject mode", Recorded: c.SubjectMode, Observed: modes[0],
-				Message: fmt.Sprintf("The token's sub %q is %s, which authentik gives in subject mode \"%s\" — not \"%s\" as recorded.",
-					sub, shape, wif.SubjectModeLabel(modes[0]), wif.SubjectModeLabel(c.SubjectMode)),
+				Message: fmt.Sprintf("The token's sub %s is %s, which authentik gives in subject mode \"%s\" — not \"%s\" as recorded.",
+					quote(short(sub)), shape, wif.SubjectModeLabel(modes[0]), wif.SubjectModeLabel(c.SubjectMode)),
 				Fix: fmt.Sprintf("Record Subject mode \"%s\" on the authentik provider step, or edit the provider in authentik → Advanced protocol settings → Subject mode: choose \"%s\", then request a new sample token.",
 					wif.SubjectModeLabel(modes[0]), wif.SubjectModeLabel(c.SubjectMode))})
 		}
@@ -59,9 +53,9 @@ func subModesOf(sub string) ([]string, string) {
 		return []string{wif.SubHashedUserID, wif.SubUPN}, "a 64-character hex hash"
 	case wif.LooksServiceAccountUsername(sub):
 		return []string{wif.SubUsername}, "the service account's username"
-	case uuidPattern.MatchString(sub):
+	case uuidSub.MatchString(sub):
 		return []string{wif.SubUserUUID}, "a UUID"
-	case digitsPattern.MatchString(sub):
+	case numericSub.MatchString(sub):
 		return []string{wif.SubUserID}, "a numeric user ID"
 	}
 	return nil, ""
@@ -78,10 +72,10 @@ func issuerModeContradiction(c wif.Connection, iss string) (Contradiction, bool)
 	}
 	d := Contradiction{Setting: "Issuer mode", Recorded: recorded, Observed: observed}
 	if observed == wif.IssuerModeGlobal {
-		d.Message = fmt.Sprintf("The token's iss %q does not name the slug %s: the provider's Issuer mode is global (\"Same identifier is used for all providers\"), but the recorded issuer URL %s is the per-provider one.", iss, c.AppSlug, c.IssuerURL)
+		d.Message = fmt.Sprintf("The token's iss %s does not name the slug %s: the provider's Issuer mode is global (\"Same identifier is used for all providers\"), but the recorded issuer URL %s is the per-provider one.", quote(short(iss)), c.AppSlug, c.IssuerURL)
 		d.Fix = "Edit the provider in authentik → Advanced protocol settings → Issuer mode: choose \"Each provider has a different issuer, based on the application slug\", or choose the global issuer mode on the Basics step; then request a new sample token."
 	} else {
-		d.Message = fmt.Sprintf("The token's iss %q names the slug %s: the provider's Issuer mode is per provider, but the recorded issuer URL %s is the global one.", iss, c.AppSlug, c.IssuerURL)
+		d.Message = fmt.Sprintf("The token's iss %s names the slug %s: the provider's Issuer mode is per provider, but the recorded issuer URL %s is the global one.", quote(short(iss)), c.AppSlug, c.IssuerURL)
 		d.Fix = "Choose the per-provider issuer mode on the Basics step (the issuer URL becomes …/application/o/" + c.AppSlug + "/), or edit the provider in authentik → Advanced protocol settings → Issuer mode: choose \"Same identifier is used for all providers\"."
 	}
 	return d, true

@@ -2,6 +2,7 @@ package wif
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -74,10 +75,8 @@ func SubjectModeProblem(mode string) string {
 	case mode == SubEmail:
 		return fmt.Sprintf("subject mode %q gives the generated service account an empty sub, which Anthropic rejects: choose %s", mode, SubUsername)
 	}
-	for _, m := range subjectModes {
-		if m == mode {
-			return ""
-		}
+	if slices.Contains(subjectModes, mode) {
+		return ""
 	}
 	return fmt.Sprintf("subject mode %q is not one of authentik's: %s, %s, %s, %s, %s", mode, SubUsername, SubHashedUserID, SubUserID, SubUserUUID, SubUPN)
 }

@@ -1,6 +1,7 @@
 package wif
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -99,17 +100,7 @@ type RolePolicy struct {
 
 // RoleOf is the role of a person in groups.
 func (p RolePolicy) RoleOf(groups []string) Role {
-	has := func(g string) bool {
-		if g == "" {
-			return false
-		}
-		for _, x := range groups {
-			if x == g {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(g string) bool { return g != "" && slices.Contains(groups, g) }
 	switch {
 	case has(p.EditorGroup):
 		return RoleEditor
