@@ -176,7 +176,7 @@ func (l Leaf) String() string {
 
 // CheckCondition compiles and evaluates src; a compile error is a failed result naming it.
 func CheckCondition(ctx context.Context, src string, claims map[string]any) ConditionResult {
-	c, err := Compile(src)
+	c, err := compiled.get(src)
 	if err != nil {
 		r := ConditionResult{Result: Result{Matcher: MatcherCondition, Expected: conditionExpected(src), Actual: "does not compile"}}
 		r.Err = err
@@ -281,4 +281,38 @@ func normalizeValue(v any) any {
 		return out
 	}
 	return v
+}
+
+// compiled keeps the outcome of compiling the conditions seen lately: an audit evaluates the same
+// rule's condition for many connections, and compiling costs far more than evaluating (a
+// cel.Program is safe for concurrent evaluations).
+var compiled = &compileCache{max: 256}
+
+type compileCache struct {
+	mu   sync.Mutex
+	max  int
+	done map[string]compileOutcome
+}
+
+type compileOutcome struct {
+	c   *Condition
+	err error
+}
+
+// get compiles src once while it stays in the cache; a full cache starts afresh.
+func (cc *compileCache) get(src string) (*Condition, error) {
+	cc.mu.Lock()
+	o, ok := cc.done[src]
+	cc.mu.Unlock()
+	if ok {
+		return o.c, o.err
+	}
+	c, err := Compile(src)
+	cc.mu.Lock()
+	if cc.done == nil || len(cc.done) >= cc.max {
+		cc.done = map[string]compileOutcome{}
+	}
+	cc.done[src] = compileOutcome{c, err}
+	cc.mu.Unlock()
+	return c, err
 }
