@@ -94,12 +94,13 @@ func (s *Service) AlertTargets(ctx context.Context) ([]wif.AlertTarget, error) {
 // AddAlertWebhook stores a webhook (format generic or slack) given as a URL or as a reference
 // (env:NAME or file:/path) to one, after checking it: a reference must be one the server may
 // read (wif.SecretPolicy) and give a URL that passes the same checks; the reference is stored,
-// never that URL.
-func (s *Service) AddAlertWebhook(ctx context.Context, value, format string) (wif.AlertTarget, error) {
+// never that URL — with who added it (actor).
+func (s *Service) AddAlertWebhook(ctx context.Context, value, format, actor string) (wif.AlertTarget, error) {
 	t, err := wif.NewAlertTarget(value, format)
 	if err != nil {
 		return t, err
 	}
+	t.AddedBy = actor
 	if t.Ref != "" {
 		if !s.anyRef && !s.policy.Allows(t.Ref) {
 			return t, webhookRefError(t.Ref, "this server may read only "+s.policy.Describe()+". Ask its operator, or enter the URL.")

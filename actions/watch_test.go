@@ -230,7 +230,7 @@ func TestFailingReceiverIsRetried(t *testing.T) {
 	})
 	down := newReceiver(t, func(int) int { return http.StatusBadGateway })
 	seen := make(attempts, 16)
-	if _, err := svc.AddAlertWebhook(context.Background(), flaky.URL+"/hook", wif.WebhookGeneric); err != nil {
+	if _, err := svc.AddAlertWebhook(context.Background(), flaky.URL+"/hook", wif.WebhookGeneric, "browser"); err != nil {
 		t.Fatal(err)
 	}
 	err := svc.StartAlertDelivery(actions.DeliveryOptions{Sender: sender(t), MaxAttempts: 3, Backoff: 10 * time.Second,

@@ -34,11 +34,11 @@ func TestWebhookReferencesResolvedAtEachDelivery(t *testing.T) {
 	env := &lockedEnv{vars: map[string]string{"SLACK_HOOK": rcv.URL + "/slack/S3cret", "WIFWIZ_SECRET_HOOK": rcv.URL + "/stored/S3cret"}}
 	svc := testenv.Service(t, db, &probe.Runner{}, testenv.ServiceOptions{Clock: clock, Getenv: env.get})
 	ctx := context.Background()
-	if _, err := svc.AddAlertWebhook(ctx, "env:SLACK_HOOK", wif.WebhookGeneric); wif.ErrorCode(err) != wif.EINVALID ||
+	if _, err := svc.AddAlertWebhook(ctx, "env:SLACK_HOOK", wif.WebhookGeneric, "browser"); wif.ErrorCode(err) != wif.EINVALID ||
 		!strings.Contains(err.Error(), "may read only env:WIFWIZ_SECRET_") {
 		t.Fatalf("a reference outside the policy from the alerts page: %v", err)
 	}
-	stored, err := svc.AddAlertWebhook(ctx, "env:WIFWIZ_SECRET_HOOK", wif.WebhookGeneric)
+	stored, err := svc.AddAlertWebhook(ctx, "env:WIFWIZ_SECRET_HOOK", wif.WebhookGeneric, "browser")
 	if err != nil || stored.Ref != "env:WIFWIZ_SECRET_HOOK" || stored.URL != "" {
 		t.Fatalf("adding a reference: %+v %v", stored, err)
 	}

@@ -15,8 +15,8 @@ func (s *DB) AddAlertWebhook(ctx context.Context, t *wif.AlertTarget) error {
 	if (t.URL == "") == (t.Ref == "") {
 		return fmt.Errorf("store webhook: give a URL or a reference, not both or neither")
 	}
-	res, err := s.exec(ctx, "store webhook", `INSERT INTO alert_webhooks (url, ref, format, created_at) VALUES (?, ?, ?, ?)`,
-		t.URL, t.Ref, t.Format, unixMilli(s.now()))
+	res, err := s.exec(ctx, "store webhook", `INSERT INTO alert_webhooks (url, ref, format, added_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+		t.URL, t.Ref, t.Format, t.AddedBy, unixMilli(s.now()))
 	if isUniqueViolation(err) {
 		return wif.Errorf(wif.ECONFLICT, "This webhook is already on the list.")
 	}
@@ -41,7 +41,7 @@ func (s *DB) DeleteAlertWebhook(ctx context.Context, id int64) error {
 
 // ListAlertWebhooks lists the stored webhooks, oldest first.
 func (s *DB) ListAlertWebhooks(ctx context.Context) ([]wif.AlertTarget, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT id, url, ref, format FROM alert_webhooks ORDER BY id`)
+	rows, err := s.reads.QueryContext(ctx, `SELECT id, url, ref, format, added_by FROM alert_webhooks ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
@@ -49,7 +49,7 @@ func (s *DB) ListAlertWebhooks(ctx context.Context) ([]wif.AlertTarget, error) {
 	var out []wif.AlertTarget
 	for rows.Next() {
 		var t wif.AlertTarget
-		if err := rows.Scan(&t.ID, &t.URL, &t.Ref, &t.Format); err != nil {
+		if err := rows.Scan(&t.ID, &t.URL, &t.Ref, &t.Format, &t.AddedBy); err != nil {
 			return nil, fmt.Errorf("list webhooks: %w", err)
 		}
 		out = append(out, t)

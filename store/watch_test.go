@@ -89,7 +89,7 @@ func TestProbeWrites(t *testing.T) {
 func TestAlertOutbox(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t, tempPath(t))
-	hook := wif.AlertTarget{URL: "https://hooks.example/services/SECRET", Format: wif.WebhookSlack}
+	hook := wif.AlertTarget{URL: "https://hooks.example/services/SECRET", Format: wif.WebhookSlack, AddedBy: "Ada Admin <ak-sub-1>"}
 	if err := db.AddAlertWebhook(ctx, &hook); err != nil {
 		t.Fatal(err)
 	}

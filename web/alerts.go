@@ -44,7 +44,11 @@ func (s *Server) renderAlerts(c echo.Context, status int, m views.AlertsPageMode
 		return err
 	}
 	for _, t := range targets {
-		m.Webhooks = append(m.Webhooks, views.WebhookRow{ID: t.ID, Label: t.Label(), Format: t.Format})
+		row := views.WebhookRow{ID: t.ID, Label: t.Label(), Format: t.Format, AddedBy: t.AddedBy}
+		if p, ok := wif.ParseActor(t.AddedBy); ok {
+			row.AddedBy = p.Name
+		}
+		m.Webhooks = append(m.Webhooks, row)
 	}
 	log, err := s.app.AlertDeliveries(ctx, deliveriesShown)
 	if err != nil {
@@ -78,7 +82,7 @@ func deliveryRow(d wif.AlertDelivery) views.DeliveryRow {
 
 func (s *Server) handleWebhookAdd(c echo.Context) error {
 	url, format := c.FormValue("url"), c.FormValue("format")
-	t, err := s.app.AddAlertWebhook(c.Request().Context(), url, format)
+	t, err := s.app.AddAlertWebhook(c.Request().Context(), url, format, actorOf(c))
 	if err != nil {
 		if code := wif.ErrorCode(err); code == wif.EINVALID || code == wif.ECONFLICT {
 			m := views.AlertsPageModel{Error: err.Error(), Fields: wif.ErrorFields(err), Format: format}
@@ -105,6 +109,8 @@ func (s *Server) handleWebhookDelete(c echo.Context) error {
 	if err := s.app.DeleteAlertWebhook(c.Request().Context(), id); err != nil {
 		return err
 	}
+	// The row, and who added it, are gone: the log keeps who removed it.
+	s.log.Info("alert webhook removed", "webhook", id, "by", actorOf(c))
 	return c.Redirect(http.StatusSeeOther, "/settings/alerts?done=removed")
 }
 

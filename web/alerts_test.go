@@ -54,6 +54,9 @@ func TestAlertsPage(t *testing.T) {
 	if strings.Contains(p.body, "s3cr3tPathToken") {
 		t.Fatal("the alerts page shows the webhook's path")
 	}
+	if by := strings.TrimSpace(p.doc.Find(`[data-testid="webhook"] [data-testid="added-by"]`).Text()); by != "browser" {
+		t.Errorf("the webhook's adder shows as %q, want browser (no sign-in)", by)
+	}
 	if w := p.doc.Find(`[data-testid="stored-url-warning"]`).Text(); !strings.Contains(w, "stored in wifwiz's database") {
 		t.Errorf("after adding a URL with a path, the page warns %q", w)
 	}

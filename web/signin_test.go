@@ -291,6 +291,14 @@ func TestEditorChangeNamed(t *testing.T) {
 	if other := hand.doc.Find(`tr[data-setting="client_id"] [data-testid="recorder"]`); strings.TrimSpace(other.Text()) != "test" {
 		t.Fatalf("hand-off: client ID recorded by %q, want the creator", other.Text())
 	}
+	// An alert setting names its editor too.
+	added := w.post("/settings/alerts/webhooks", url.Values{"url": {"https://alerts.example.com/"}, "format": {"generic"}}, w.csrf("/settings/alerts"))
+	if added.status != http.StatusSeeOther {
+		t.Fatalf("add a webhook: HTTP %d", added.status)
+	}
+	if by := strings.TrimSpace(w.get("/settings/alerts").doc.Find(`[data-testid="added-by"]`).Text()); by != "Erin Editor" {
+		t.Fatalf("alerts: webhook added by %q", by)
+	}
 }
 
 // Without sign-in, every page says how people get in.

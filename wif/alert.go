@@ -38,6 +38,9 @@ type AlertTarget struct {
 	URL    string // "" when Ref is set
 	Ref    string // env:NAME or file:/path giving the URL; "" when URL is set
 	Format string // WebhookGeneric | WebhookSlack
+	// AddedBy is who added a stored webhook (the actor form of Event.Actor); "" for one given
+	// on the command line or added before it was recorded.
+	AddedBy string
 }
 
 // Key names the target in the delivery log without its URL: a stored webhook by ID, one from the
